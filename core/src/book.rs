@@ -1,0 +1,759 @@
+//! [`SettingsBook`]: every configured domain and its connection settings, with the rules that
+//! keep the book consistent: one entry per domain (the map key is the [`Domain`]), a domain's
+//! kind (IMAP or Exchange) never changes by editing, and edits based on an old revision are
+//! refused. Also the e-mail -> settings lookup used when someone connects an inbox.
+//!
+//! Owns: adding, updating, renaming, editing and removing entries; revisions; lookup.
+//! Must not: read a clock (callers pass `now`, so wasm and tests stay deterministic), parse
+//! text, or know how the book is stored (`document.rs` does).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+use crate::domain::Domain;
+use crate::email::{EmailAddress, EmailError};
+use crate::problem::Problem;
+use crate::settings::{Connection, ConnectionKind};
+
+/// A point in time as Unix milliseconds. The caller supplies it; core has no clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    pub const fn from_unix_ms(unix_ms: i64) -> Timestamp {
+        Timestamp(unix_ms)
+    }
+
+    pub const fn as_unix_ms(self) -> i64 {
+        self.0
+    }
+}
+
+/// One domain's settings as stored in the book.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    domain: Domain,
+    connection: Connection,
+    include_subdomains: bool,
+    updated_at: Timestamp,
+    revision: u64,
+    /// Unknown fields of the stored entry, kept so saving never loses what a newer or other
+    /// writer added.
+    extra: Map<String, Value>,
+    /// Unknown fields inside the stored `incoming` and `outgoing` objects, for the same reason.
+    pub(crate) incoming_extra: Map<String, Value>,
+    pub(crate) outgoing_extra: Map<String, Value>,
+}
+
+impl Entry {
+    /// Rebuilds an entry read from storage; `document.rs` has validated every part.
+    pub(crate) fn restored(
+        draft: EntryDraft,
+        updated_at: Timestamp,
+        revision: u64,
+        extra: Map<String, Value>,
+    ) -> Entry {
+        Entry {
+            domain: draft.domain,
+            connection: draft.connection,
+            include_subdomains: draft.include_subdomains,
+            updated_at,
+            revision,
+            extra,
+            incoming_extra: Map::new(),
+            outgoing_extra: Map::new(),
+        }
+    }
+
+    pub fn domain(&self) -> &Domain {
+        &self.domain
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// IMAP or Exchange.
+    pub fn kind(&self) -> ConnectionKind {
+        self.connection.kind()
+    }
+
+    /// Whether addresses at subdomains (`alice@sales.example.com`) also use these settings.
+    pub fn include_subdomains(&self) -> bool {
+        self.include_subdomains
+    }
+
+    /// When the entry was last added, changed or renamed.
+    pub fn updated_at(&self) -> Timestamp {
+        self.updated_at
+    }
+
+    /// 1 when added, +1 on every change; editors send it back to detect concurrent changes.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Unknown stored fields, kept for round trips.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    fn touch(&mut self, now: Timestamp) {
+        self.updated_at = now;
+        self.revision = self.revision.saturating_add(1);
+    }
+}
+
+/// What the add and edit forms submit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryDraft {
+    pub domain: Domain,
+    pub connection: Connection,
+    pub include_subdomains: bool,
+}
+
+/// How a looked-up domain matched an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MatchKind {
+    /// The entry is for the domain itself.
+    Exact,
+    /// The entry is for a parent domain and includes subdomains.
+    Parent,
+}
+
+/// The settings that apply to a domain, and how they were found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Match<'book> {
+    pub entry: &'book Entry,
+    pub kind: MatchKind,
+}
+
+/// Why a change to the book was refused. Nothing in the book changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BookError {
+    #[error("{} already has {kind} settings. Edit them instead.", domain.to_unicode())]
+    AlreadyConfigured {
+        domain: Domain,
+        kind: ConnectionKind,
+    },
+    #[error(
+        "{} already has {existing} settings. A domain can have IMAP or Exchange settings, not both.",
+        domain.to_unicode()
+    )]
+    KindConflict {
+        domain: Domain,
+        existing: ConnectionKind,
+    },
+    #[error(
+        "{} has no settings; someone may have removed them. Reload the list.",
+        domain.to_unicode()
+    )]
+    NotFound { domain: Domain },
+    #[error(
+        "Someone else changed the settings for {} while you were editing. Reload to see their changes, then make yours again.",
+        domain.to_unicode()
+    )]
+    StaleRevision {
+        domain: Domain,
+        expected: u64,
+        actual: u64,
+    },
+}
+
+impl Problem for BookError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::AlreadyConfigured { .. } => "book.already_configured",
+            Self::KindConflict { .. } => "book.kind_conflict",
+            Self::NotFound { .. } => "book.not_found",
+            Self::StaleRevision { .. } => "book.stale_revision",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::AlreadyConfigured { domain, kind } => {
+                vec![("domain", domain.to_unicode()), ("kind", kind.to_string())]
+            }
+            Self::KindConflict { domain, existing } => vec![
+                ("domain", domain.to_unicode()),
+                ("existing", existing.to_string()),
+            ],
+            Self::NotFound { domain } => vec![("domain", domain.to_unicode())],
+            Self::StaleRevision {
+                domain,
+                expected,
+                actual,
+            } => vec![
+                ("domain", domain.to_unicode()),
+                ("expected", expected.to_string()),
+                ("actual", actual.to_string()),
+            ],
+        }
+    }
+}
+
+/// Every configured domain, at most one entry each, sorted by domain.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsBook {
+    entries: BTreeMap<Domain, Entry>,
+}
+
+impl SettingsBook {
+    pub fn new() -> SettingsBook {
+        SettingsBook::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry for exactly this domain.
+    pub fn get(&self, domain: &Domain) -> Option<&Entry> {
+        self.entries.get(domain)
+    }
+
+    /// Entries sorted by domain (ASCII order).
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Entry> + '_ {
+        self.entries.values()
+    }
+
+    /// Entries sorted by domain (ASCII order), collected.
+    pub fn list(&self) -> Vec<&Entry> {
+        self.iter().collect()
+    }
+
+    /// Adds a new domain at revision 1.
+    pub fn add(&mut self, draft: EntryDraft, now: Timestamp) -> Result<&Entry, BookError> {
+        if let Some(error) = self.conflict_for(&draft.domain, draft.connection.kind(), None) {
+            return Err(error);
+        }
+        let domain = draft.domain.clone();
+        let entry = Entry::restored(draft, now, 1, Map::new());
+        Ok(self.entries.entry(domain).or_insert(entry))
+    }
+
+    /// Replaces a domain's settings. `expected_revision` is the revision the editor started
+    /// from (`None` skips the check). The kind may not change: IMAP stays IMAP.
+    pub fn update(
+        &mut self,
+        domain: &Domain,
+        expected_revision: Option<u64>,
+        connection: Connection,
+        include_subdomains: bool,
+        now: Timestamp,
+    ) -> Result<&Entry, BookError> {
+        let draft = EntryDraft {
+            domain: domain.clone(),
+            connection,
+            include_subdomains,
+        };
+        self.edit(domain, expected_revision, draft, now)
+    }
+
+    /// Moves a domain's settings to another domain, which must be free.
+    pub fn rename(
+        &mut self,
+        from: &Domain,
+        to: &Domain,
+        now: Timestamp,
+    ) -> Result<&Entry, BookError> {
+        let entry = self.existing(from)?;
+        let draft = EntryDraft {
+            domain: to.clone(),
+            connection: entry.connection.clone(),
+            include_subdomains: entry.include_subdomains,
+        };
+        self.edit(from, None, draft, now)
+    }
+
+    /// What the edit dialog calls: renames if `draft.domain` differs from `original`, and
+    /// updates the settings, as one change (one new revision). If any check fails, nothing
+    /// changes.
+    pub fn edit(
+        &mut self,
+        original: &Domain,
+        expected_revision: Option<u64>,
+        draft: EntryDraft,
+        now: Timestamp,
+    ) -> Result<&Entry, BookError> {
+        let entry = self.existing(original)?;
+        if let Some(expected) = expected_revision
+            && expected != entry.revision
+        {
+            return Err(BookError::StaleRevision {
+                domain: original.clone(),
+                expected,
+                actual: entry.revision,
+            });
+        }
+        if let Some(error) =
+            self.conflict_for(&draft.domain, draft.connection.kind(), Some(original))
+        {
+            return Err(error);
+        }
+        let Some(mut entry) = self.entries.remove(original) else {
+            return Err(BookError::NotFound {
+                domain: original.clone(),
+            });
+        };
+        entry.domain = draft.domain;
+        entry.connection = draft.connection;
+        entry.include_subdomains = draft.include_subdomains;
+        entry.touch(now);
+        Ok(self.entries.entry(entry.domain.clone()).or_insert(entry))
+    }
+
+    /// Removes a domain's settings and returns them.
+    pub fn remove(&mut self, domain: &Domain) -> Result<Entry, BookError> {
+        self.entries
+            .remove(domain)
+            .ok_or_else(|| BookError::NotFound {
+                domain: domain.clone(),
+            })
+    }
+
+    /// The error `add` (when `editing` is `None`) or `edit` of the entry `editing` would give
+    /// for `domain` with settings of `kind`, for feedback while the person types.
+    /// Revisions are not checked here.
+    pub fn conflict_for(
+        &self,
+        domain: &Domain,
+        kind: ConnectionKind,
+        editing: Option<&Domain>,
+    ) -> Option<BookError> {
+        if let Some(original) = editing {
+            let Some(entry) = self.entries.get(original) else {
+                return Some(BookError::NotFound {
+                    domain: original.clone(),
+                });
+            };
+            if entry.kind() != kind {
+                return Some(BookError::KindConflict {
+                    domain: original.clone(),
+                    existing: entry.kind(),
+                });
+            }
+            if domain == original {
+                return None;
+            }
+        }
+        let occupant = self.entries.get(domain)?;
+        Some(if occupant.kind() == kind {
+            BookError::AlreadyConfigured {
+                domain: domain.clone(),
+                kind,
+            }
+        } else {
+            BookError::KindConflict {
+                domain: domain.clone(),
+                existing: occupant.kind(),
+            }
+        })
+    }
+
+    /// The settings for an e-mail address as typed, if any apply.
+    pub fn lookup(&self, email: &str) -> Result<Option<Match<'_>>, EmailError> {
+        let address = EmailAddress::parse(email)?;
+        Ok(self.lookup_domain(address.domain()))
+    }
+
+    /// The settings for a domain: its own entry if it has one (whatever that entry's
+    /// `include_subdomains`), else the nearest parent entry that includes subdomains.
+    pub fn lookup_domain(&self, domain: &Domain) -> Option<Match<'_>> {
+        if let Some(entry) = self.entries.get(domain) {
+            return Some(Match {
+                entry,
+                kind: MatchKind::Exact,
+            });
+        }
+        let mut ancestor = domain.parent();
+        while let Some(candidate) = ancestor {
+            if let Some(entry) = self.entries.get(&candidate)
+                && entry.include_subdomains
+            {
+                return Some(Match {
+                    entry,
+                    kind: MatchKind::Parent,
+                });
+            }
+            ancestor = candidate.parent();
+        }
+        None
+    }
+
+    /// Adds an entry read from storage as is, or gives it back if its domain is taken.
+    pub(crate) fn insert_restored(&mut self, entry: Entry) -> Result<(), Box<Entry>> {
+        if self.entries.contains_key(&entry.domain) {
+            return Err(Box::new(entry));
+        }
+        self.entries.insert(entry.domain.clone(), entry);
+        Ok(())
+    }
+
+    fn existing(&self, domain: &Domain) -> Result<&Entry, BookError> {
+        self.entries.get(domain).ok_or_else(|| BookError::NotFound {
+            domain: domain.clone(),
+        })
+    }
+}
+
+impl<'book> IntoIterator for &'book SettingsBook {
+    type Item = &'book Entry;
+    type IntoIter = std::collections::btree_map::Values<'book, Domain, Entry>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exchange_url::ExchangeUrl;
+    use crate::host::Host;
+    use crate::port::Port;
+    use crate::security::{Endpoint, Security};
+    use crate::settings::{ExchangeSettings, ImapSettings};
+
+    const T0: Timestamp = Timestamp::from_unix_ms(1_700_000_000_000);
+    const T1: Timestamp = Timestamp::from_unix_ms(1_700_000_060_000);
+
+    fn domain(text: &str) -> Domain {
+        Domain::parse(text).unwrap()
+    }
+
+    fn imap(server: &str) -> Connection {
+        Connection::Imap(ImapSettings {
+            incoming: Endpoint {
+                host: Host::parse(&format!("imap.{server}")).unwrap(),
+                port: Port::IMAP_SSL,
+                security: Security::SslTls,
+            },
+            outgoing: Endpoint {
+                host: Host::parse(&format!("smtp.{server}")).unwrap(),
+                port: Port::SMTP_SSL,
+                security: Security::SslTls,
+            },
+            allow_insecure_certificates: false,
+        })
+    }
+
+    fn exchange(server: &str) -> Connection {
+        Connection::Exchange(ExchangeSettings {
+            url: ExchangeUrl::parse(&format!("https://mail.{server}/EWS/Exchange.asmx")).unwrap(),
+        })
+    }
+
+    fn draft(name: &str, connection: Connection, include_subdomains: bool) -> EntryDraft {
+        EntryDraft {
+            domain: domain(name),
+            connection,
+            include_subdomains,
+        }
+    }
+
+    fn book_with(entries: &[(&str, Connection, bool)]) -> SettingsBook {
+        let mut book = SettingsBook::new();
+        for (name, connection, include) in entries {
+            book.add(draft(name, connection.clone(), *include), T0)
+                .unwrap();
+        }
+        book
+    }
+
+    #[test]
+    fn add_starts_at_revision_one_and_lists_sorted() {
+        let mut book = SettingsBook::new();
+        assert!(book.is_empty());
+        let entry = book
+            .add(draft("b.example", imap("b.example"), false), T0)
+            .unwrap();
+        assert_eq!(entry.revision(), 1);
+        assert_eq!(entry.updated_at(), T0);
+        assert_eq!(entry.kind(), ConnectionKind::Imap);
+        book.add(draft("a.example", exchange("a.example"), true), T0)
+            .unwrap();
+        assert_eq!(book.len(), 2);
+        let names: Vec<&str> = book.iter().map(|e| e.domain().as_ascii()).collect();
+        assert_eq!(names, vec!["a.example", "b.example"]);
+        assert_eq!(book.list().len(), 2);
+        assert_eq!((&book).into_iter().count(), 2);
+    }
+
+    #[test]
+    fn add_refuses_a_configured_domain() {
+        let mut book = book_with(&[("example.com", imap("example.com"), false)]);
+        assert_eq!(
+            book.add(draft("EXAMPLE.com.", imap("other.example"), false), T1),
+            Err(BookError::AlreadyConfigured {
+                domain: domain("example.com"),
+                kind: ConnectionKind::Imap
+            })
+        );
+        let error = book
+            .add(draft("example.com", exchange("example.com"), false), T1)
+            .unwrap_err();
+        assert_eq!(
+            error,
+            BookError::KindConflict {
+                domain: domain("example.com"),
+                existing: ConnectionKind::Imap
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "example.com already has IMAP settings. A domain can have IMAP or Exchange settings, not both."
+        );
+        assert_eq!(
+            BookError::AlreadyConfigured {
+                domain: domain("example.com"),
+                kind: ConnectionKind::Imap
+            }
+            .to_string(),
+            "example.com already has IMAP settings. Edit them instead."
+        );
+        assert_eq!(book.len(), 1);
+        assert_eq!(book.get(&domain("example.com")).unwrap().revision(), 1);
+    }
+
+    #[test]
+    fn update_bumps_revision_and_keeps_the_kind() {
+        let mut book = book_with(&[("example.com", imap("example.com"), false)]);
+        let example = domain("example.com");
+        let entry = book
+            .update(&example, Some(1), imap("new.example"), true, T1)
+            .unwrap();
+        assert_eq!(entry.revision(), 2);
+        assert_eq!(entry.updated_at(), T1);
+        assert!(entry.include_subdomains());
+        assert_eq!(entry.connection(), &imap("new.example"));
+
+        assert_eq!(
+            book.update(&example, Some(1), imap("x.example"), false, T1),
+            Err(BookError::StaleRevision {
+                domain: example.clone(),
+                expected: 1,
+                actual: 2
+            })
+        );
+        assert_eq!(
+            book.update(&example, None, exchange("example.com"), false, T1),
+            Err(BookError::KindConflict {
+                domain: example.clone(),
+                existing: ConnectionKind::Imap
+            })
+        );
+        assert_eq!(
+            book.update(
+                &domain("missing.example"),
+                None,
+                imap("x.example"),
+                false,
+                T1
+            ),
+            Err(BookError::NotFound {
+                domain: domain("missing.example")
+            })
+        );
+        let entry = book
+            .update(&example, None, imap("x.example"), false, T1)
+            .unwrap();
+        assert_eq!(entry.revision(), 3);
+    }
+
+    #[test]
+    fn rename_moves_the_entry_and_refuses_taken_domains() {
+        let mut book = book_with(&[
+            ("old.example", imap("old.example"), false),
+            ("imap.example", imap("imap.example"), false),
+            ("ews.example", exchange("ews.example"), false),
+        ]);
+        let entry = book
+            .rename(&domain("old.example"), &domain("new.example"), T1)
+            .unwrap();
+        assert_eq!(entry.domain(), &domain("new.example"));
+        assert_eq!(entry.revision(), 2);
+        assert!(book.get(&domain("old.example")).is_none());
+        assert_eq!(
+            book.rename(&domain("new.example"), &domain("imap.example"), T1),
+            Err(BookError::AlreadyConfigured {
+                domain: domain("imap.example"),
+                kind: ConnectionKind::Imap
+            })
+        );
+        assert_eq!(
+            book.rename(&domain("new.example"), &domain("ews.example"), T1),
+            Err(BookError::KindConflict {
+                domain: domain("ews.example"),
+                existing: ConnectionKind::Exchange
+            })
+        );
+        assert_eq!(
+            book.rename(&domain("old.example"), &domain("x.example"), T1),
+            Err(BookError::NotFound {
+                domain: domain("old.example")
+            })
+        );
+        assert_eq!(book.len(), 3);
+    }
+
+    #[test]
+    fn edit_is_atomic() {
+        let mut book = book_with(&[
+            ("a.example", imap("a.example"), false),
+            ("b.example", imap("b.example"), false),
+        ]);
+        let before = book.clone();
+        let a = domain("a.example");
+        // Each failing check leaves the book exactly as it was.
+        let failures = [
+            (Some(7), draft("c.example", imap("c.example"), true)),
+            (Some(1), draft("b.example", imap("c.example"), true)),
+            (Some(1), draft("c.example", exchange("c.example"), true)),
+        ];
+        for (revision, failing) in failures {
+            assert!(book.edit(&a, revision, failing, T1).is_err());
+            assert_eq!(book, before);
+        }
+        let entry = book
+            .edit(&a, Some(1), draft("c.example", imap("c.example"), true), T1)
+            .unwrap();
+        assert_eq!(entry.domain(), &domain("c.example"));
+        assert_eq!(entry.revision(), 2);
+        assert!(entry.include_subdomains());
+        assert!(book.get(&a).is_none());
+        assert_eq!(book.len(), 2);
+        // Editing without renaming is an update.
+        let entry = book
+            .edit(
+                &domain("c.example"),
+                Some(2),
+                draft("c.example", imap("d.example"), false),
+                T1,
+            )
+            .unwrap();
+        assert_eq!(entry.revision(), 3);
+    }
+
+    #[test]
+    fn remove_returns_the_entry() {
+        let mut book = book_with(&[("example.com", imap("example.com"), false)]);
+        let removed = book.remove(&domain("example.com")).unwrap();
+        assert_eq!(removed.domain(), &domain("example.com"));
+        assert!(book.is_empty());
+        assert_eq!(
+            book.remove(&domain("example.com")),
+            Err(BookError::NotFound {
+                domain: domain("example.com")
+            })
+        );
+        // A removed domain can be added again, from revision 1.
+        let entry = book
+            .add(draft("example.com", exchange("example.com"), false), T1)
+            .unwrap();
+        assert_eq!(entry.revision(), 1);
+    }
+
+    #[test]
+    fn conflict_for_matches_what_add_and_edit_would_say() {
+        let book = book_with(&[
+            ("imap.example", imap("imap.example"), false),
+            ("ews.example", exchange("ews.example"), false),
+        ]);
+        let imap_domain = domain("imap.example");
+        let ews_domain = domain("ews.example");
+        let free = domain("free.example");
+        use ConnectionKind::{Exchange, Imap};
+        assert_eq!(book.conflict_for(&free, Imap, None), None);
+        assert_eq!(
+            book.conflict_for(&imap_domain, Imap, None),
+            Some(BookError::AlreadyConfigured {
+                domain: imap_domain.clone(),
+                kind: Imap
+            })
+        );
+        assert_eq!(
+            book.conflict_for(&imap_domain, Exchange, None),
+            Some(BookError::KindConflict {
+                domain: imap_domain.clone(),
+                existing: Imap
+            })
+        );
+        assert_eq!(
+            book.conflict_for(&imap_domain, Imap, Some(&imap_domain)),
+            None
+        );
+        assert_eq!(book.conflict_for(&free, Imap, Some(&imap_domain)), None);
+        assert_eq!(
+            book.conflict_for(&ews_domain, Imap, Some(&imap_domain)),
+            Some(BookError::KindConflict {
+                domain: ews_domain.clone(),
+                existing: Exchange
+            })
+        );
+        assert_eq!(
+            book.conflict_for(&imap_domain, Exchange, Some(&imap_domain)),
+            Some(BookError::KindConflict {
+                domain: imap_domain.clone(),
+                existing: Imap
+            })
+        );
+        assert_eq!(
+            book.conflict_for(&free, Imap, Some(&free)),
+            Some(BookError::NotFound {
+                domain: free.clone()
+            })
+        );
+    }
+
+    #[test]
+    fn lookup_prefers_exact_then_the_longest_including_parent() {
+        let book = book_with(&[
+            ("example.com", imap("example.com"), true),
+            ("sales.example.com", exchange("sales.example.com"), false),
+            ("eu.example.com", imap("eu.example.com"), true),
+            ("other.example", imap("other.example"), false),
+        ]);
+        let found = |email: &str| {
+            book.lookup(email)
+                .unwrap()
+                .map(|m| (m.entry.domain().as_ascii().to_owned(), m.kind))
+        };
+        let exact = |name: &str| Some((name.to_owned(), MatchKind::Exact));
+        let parent = |name: &str| Some((name.to_owned(), MatchKind::Parent));
+        assert_eq!(found("alice@example.com"), exact("example.com"));
+        assert_eq!(found("alice@Example.COM"), exact("example.com"));
+        assert_eq!(found("alice@sales.example.com"), exact("sales.example.com"));
+        assert_eq!(found("alice@team.sales.example.com"), parent("example.com"));
+        assert_eq!(
+            found("alice@paris.eu.example.com"),
+            parent("eu.example.com")
+        );
+        assert_eq!(found("alice@a.b.eu.example.com"), parent("eu.example.com"));
+        assert_eq!(found("alice@other.example"), exact("other.example"));
+        assert_eq!(found("alice@sub.other.example"), None);
+        assert_eq!(found("alice@badexample.com"), None);
+        assert_eq!(found("alice@unknown.example"), None);
+        assert_eq!(
+            book.lookup("al ice@example.com"),
+            Err(EmailError::InvalidLocalPart { character: ' ' })
+        );
+        assert_eq!(book.lookup("alice"), Err(EmailError::MissingAt));
+    }
+
+    #[test]
+    fn timestamps_round_trip() {
+        assert_eq!(T0.as_unix_ms(), 1_700_000_000_000);
+        assert!(T0 < T1);
+        assert_eq!(serde_json::to_string(&T0).unwrap(), "1700000000000");
+    }
+}

@@ -1,0 +1,389 @@
+//! Crate-wide checks of the [`Problem`] convention: every error and warning variant has its own
+//! code in `area.snake_case` form, and a non-empty English message.
+//!
+//! The `exhaustive_*` functions match without wildcards, so adding a variant fails to compile
+//! until it is added to [`every_problem`] too.
+
+use std::collections::BTreeMap;
+
+use crate::*;
+
+/// One instance of every leaf variant (wrapper variants delegate to these and are checked in
+/// [`wrappers_delegate_code_params_and_message`]).
+fn every_problem() -> Vec<Box<dyn Problem>> {
+    let port = Port::IMAP_SSL;
+    vec![
+        Box::new(NameError::InvalidCharacter { character: '_' }),
+        Box::new(NameError::ContainsSpace),
+        Box::new(NameError::InvalidInternationalName),
+        Box::new(NameError::EmptyLabel),
+        Box::new(NameError::LabelTooLong {
+            label: "a".repeat(64),
+            length: 64,
+        }),
+        Box::new(NameError::TooLong { length: 254 }),
+        Box::new(NameError::HyphenAtLabelEdge { label: "-a".into() }),
+        Box::new(NameError::NumericTopLevel),
+        Box::new(DomainError::Empty),
+        Box::new(DomainError::LooksLikeEmail {
+            suggestion: Some("example.com".into()),
+        }),
+        Box::new(DomainError::ContainsSpace),
+        Box::new(DomainError::SingleLabel {
+            label: "localhost".into(),
+        }),
+        Box::new(DomainError::IpAddress),
+        Box::new(HostError::Empty),
+        Box::new(HostError::IncludesScheme),
+        Box::new(HostError::IncludesPort { port: "993".into() }),
+        Box::new(HostError::LooksLikeEmail),
+        Box::new(HostError::InvalidIpv4),
+        Box::new(HostError::InvalidIpv6),
+        Box::new(HostError::Ipv6ZoneIndex),
+        Box::new(HostWarning::PrivateAddress),
+        Box::new(HostWarning::LoopbackAddress),
+        Box::new(HostWarning::LinkLocalAddress),
+        Box::new(HostWarning::UnspecifiedAddress),
+        Box::new(HostWarning::SingleLabelName),
+        Box::new(HostWarning::InternalName),
+        Box::new(PortError::Empty),
+        Box::new(PortError::Zero),
+        Box::new(PortError::TooLarge),
+        Box::new(PortError::NotANumber),
+        Box::new(SecurityError::Unknown),
+        Box::new(EndpointWarning::SecurityPortMismatch {
+            security: Security::StartTls,
+            port,
+            suggested: Security::SslTls,
+        }),
+        Box::new(EndpointWarning::SmtpPort25),
+        Box::new(EndpointWarning::PortForOtherProtocol {
+            protocol: Protocol::Smtp,
+            port,
+            usual_protocol: Protocol::Imap,
+        }),
+        Box::new(ExchangeUrlError::Empty),
+        Box::new(ExchangeUrlError::JavascriptScheme),
+        Box::new(ExchangeUrlError::ContainsSpace),
+        Box::new(ExchangeUrlError::NotHttps {
+            suggestion: "https://mail.example.com/EWS/Exchange.asmx".into(),
+        }),
+        Box::new(ExchangeUrlError::UnsupportedScheme {
+            scheme: "ftp".into(),
+        }),
+        Box::new(ExchangeUrlError::MissingScheme {
+            suggestion: "https://mail.example.com/EWS/Exchange.asmx".into(),
+        }),
+        Box::new(ExchangeUrlError::RelativeUrl),
+        Box::new(ExchangeUrlError::MissingSlashes),
+        Box::new(ExchangeUrlError::InvalidPort),
+        Box::new(ExchangeUrlError::Credentials),
+        Box::new(ExchangeUrlError::Fragment),
+        Box::new(ExchangeUrlError::OutlookWebApp {
+            suggestion: "https://mail.example.com/EWS/Exchange.asmx".into(),
+        }),
+        Box::new(ExchangeUrlError::Invalid),
+        Box::new(ExchangeUrlWarning::UnusualPath { expected: EWS_PATH }),
+        Box::new(ExchangeUrlWarning::ExchangeOnline),
+        Box::new(EmailError::Empty),
+        Box::new(EmailError::MissingAt),
+        Box::new(EmailError::MultipleAt),
+        Box::new(EmailError::EmptyLocalPart),
+        Box::new(EmailError::LocalPartTooLong),
+        Box::new(EmailError::InvalidLocalPart { character: ',' }),
+        Box::new(EmailError::LocalPartDots),
+        Box::new(BookError::AlreadyConfigured {
+            domain: example(),
+            kind: ConnectionKind::Imap,
+        }),
+        Box::new(BookError::KindConflict {
+            domain: example(),
+            existing: ConnectionKind::Imap,
+        }),
+        Box::new(BookError::NotFound { domain: example() }),
+        Box::new(BookError::StaleRevision {
+            domain: example(),
+            expected: 1,
+            actual: 2,
+        }),
+        Box::new(CidrError::Empty),
+        Box::new(CidrError::PrefixOutOfRange { max: 32 }),
+        Box::new(CidrError::HostBitsSet {
+            network: "143.244.82.0/24".into(),
+        }),
+        Box::new(CidrError::Invalid),
+        Box::new(IpAddressError::Empty),
+        Box::new(IpAddressError::Invalid),
+        Box::new(DocumentError::NotJson { line: 1, column: 2 }),
+        Box::new(DocumentError::NotADocument),
+        Box::new(DocumentError::NewerVersion { found: 2 }),
+        Box::new(DocumentError::UnsupportedVersion { found: 0 }),
+        Box::new(DocumentError::DomainsNotAList),
+        Box::new(StoredEntryError::NotAnObject),
+        Box::new(StoredEntryError::MissingField),
+        Box::new(StoredEntryError::WrongType { expected: "text" }),
+        Box::new(StoredEntryError::UnknownType {
+            found: "pop3".into(),
+        }),
+        Box::new(StoredEntryError::ConflictingField),
+        Box::new(StoredEntryError::InvalidRevision),
+        Box::new(StoredEntryError::DuplicateDomain),
+    ]
+}
+
+fn example() -> Domain {
+    Domain::parse("example.com").unwrap()
+}
+
+#[test]
+fn every_code_is_unique_and_well_formed() {
+    let problems = every_problem();
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    for problem in &problems {
+        let code = problem.code();
+        if let Some(previous) = seen.insert(code, problem.to_string()) {
+            panic!("code {code} is used twice: {previous:?} and {problem}");
+        }
+        let (area, name) = code
+            .split_once('.')
+            .unwrap_or_else(|| panic!("{code} has no area"));
+        for part in [area, name] {
+            assert!(
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{code} is not area.snake_case"
+            );
+        }
+    }
+    assert_eq!(seen.len(), problems.len());
+    // 78 leaf variants today; update when adding one.
+    assert_eq!(seen.len(), 78);
+}
+
+#[test]
+fn every_message_is_a_sentence_and_params_are_named() {
+    for problem in every_problem() {
+        let message = problem.to_string();
+        assert!(
+            !message.trim().is_empty(),
+            "{} has no message",
+            problem.code()
+        );
+        assert!(
+            message.ends_with('.'),
+            "{}: {message:?} should be a full sentence",
+            problem.code()
+        );
+        let params = problem.params();
+        for (name, value) in &params {
+            assert!(
+                !name.is_empty() && !value.is_empty(),
+                "{}: {params:?}",
+                problem.code()
+            );
+        }
+    }
+}
+
+#[test]
+fn wrappers_delegate_code_params_and_message() {
+    let name = NameError::HyphenAtLabelEdge { label: "-a".into() };
+    let wrapped: Vec<Box<dyn Problem>> = vec![
+        Box::new(DomainError::Name(name.clone())),
+        Box::new(HostError::Name(name.clone())),
+        Box::new(ExchangeUrlError::InvalidHost(HostError::Name(name.clone()))),
+        Box::new(EmailError::Domain(DomainError::Name(name.clone()))),
+    ];
+    for problem in wrapped {
+        assert_eq!(problem.code(), name.code());
+        assert_eq!(problem.params(), name.params());
+        assert_eq!(problem.to_string(), name.to_string());
+    }
+    let host_warning = HostWarning::PrivateAddress;
+    let wrapped: Vec<Box<dyn Problem>> = vec![
+        Box::new(EndpointWarning::Host(host_warning)),
+        Box::new(ExchangeUrlWarning::Host(host_warning)),
+        Box::new(ConnectionWarning::Incoming(EndpointWarning::Host(
+            host_warning,
+        ))),
+        Box::new(ConnectionWarning::Outgoing(EndpointWarning::Host(
+            host_warning,
+        ))),
+        Box::new(ConnectionWarning::Exchange(ExchangeUrlWarning::Host(
+            host_warning,
+        ))),
+    ];
+    for problem in wrapped {
+        assert_eq!(problem.code(), host_warning.code());
+        assert_eq!(problem.to_string(), host_warning.to_string());
+    }
+    let allowlist = AllowlistError::InvalidEntry {
+        group: AllowlistGroupKind::Smtp,
+        line: 2,
+        error: CidrError::HostBitsSet {
+            network: "192.0.2.0/24".into(),
+        },
+    };
+    assert_eq!(allowlist.code(), "cidr.host_bits_set");
+    assert_eq!(
+        allowlist.params(),
+        vec![
+            ("group", "SMTP".to_owned()),
+            ("line", "2".to_owned()),
+            ("network", "192.0.2.0/24".to_owned()),
+        ]
+    );
+}
+
+/// Fails to compile when a variant is added without being listed in [`every_problem`].
+#[expect(dead_code, reason = "never called: it exists to be type-checked")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one parameter per enum keeps every exhaustive match in one place"
+)]
+fn exhaustive(
+    name: NameError,
+    domain: DomainError,
+    host: HostError,
+    host_warning: HostWarning,
+    port: PortError,
+    security: SecurityError,
+    endpoint: EndpointWarning,
+    exchange: ExchangeUrlError,
+    exchange_warning: ExchangeUrlWarning,
+    email: EmailError,
+    book: BookError,
+    cidr: CidrError,
+    ip: IpAddressError,
+    allowlist: AllowlistError,
+    document: DocumentError,
+    stored: StoredEntryError,
+    connection: ConnectionWarning,
+) {
+    use NameError as N;
+    match name {
+        N::InvalidCharacter { .. }
+        | N::ContainsSpace
+        | N::InvalidInternationalName
+        | N::EmptyLabel
+        | N::LabelTooLong { .. }
+        | N::TooLong { .. }
+        | N::HyphenAtLabelEdge { .. }
+        | N::NumericTopLevel => {}
+    }
+    use DomainError as D;
+    match domain {
+        D::Empty
+        | D::LooksLikeEmail { .. }
+        | D::ContainsSpace
+        | D::SingleLabel { .. }
+        | D::IpAddress
+        | D::Name(_) => {}
+    }
+    use HostError as H;
+    match host {
+        H::Empty
+        | H::IncludesScheme
+        | H::IncludesPort { .. }
+        | H::LooksLikeEmail
+        | H::InvalidIpv4
+        | H::InvalidIpv6
+        | H::Ipv6ZoneIndex
+        | H::Name(_) => {}
+    }
+    use HostWarning as HW;
+    match host_warning {
+        HW::PrivateAddress
+        | HW::LoopbackAddress
+        | HW::LinkLocalAddress
+        | HW::UnspecifiedAddress
+        | HW::SingleLabelName
+        | HW::InternalName => {}
+    }
+    match port {
+        PortError::Empty | PortError::Zero | PortError::TooLarge | PortError::NotANumber => {}
+    }
+    match security {
+        SecurityError::Unknown => {}
+    }
+    use EndpointWarning as EW;
+    match endpoint {
+        EW::Host(_)
+        | EW::SecurityPortMismatch { .. }
+        | EW::SmtpPort25
+        | EW::PortForOtherProtocol { .. } => {}
+    }
+    use ExchangeUrlError as X;
+    match exchange {
+        X::Empty
+        | X::JavascriptScheme
+        | X::ContainsSpace
+        | X::NotHttps { .. }
+        | X::UnsupportedScheme { .. }
+        | X::MissingScheme { .. }
+        | X::RelativeUrl
+        | X::MissingSlashes
+        | X::InvalidHost(_)
+        | X::InvalidPort
+        | X::Credentials
+        | X::Fragment
+        | X::OutlookWebApp { .. }
+        | X::Invalid => {}
+    }
+    use ExchangeUrlWarning as XW;
+    match exchange_warning {
+        XW::UnusualPath { .. } | XW::ExchangeOnline | XW::Host(_) => {}
+    }
+    use EmailError as E;
+    match email {
+        E::Empty
+        | E::MissingAt
+        | E::MultipleAt
+        | E::EmptyLocalPart
+        | E::LocalPartTooLong
+        | E::InvalidLocalPart { .. }
+        | E::LocalPartDots
+        | E::Domain(_) => {}
+    }
+    use BookError as B;
+    match book {
+        B::AlreadyConfigured { .. }
+        | B::KindConflict { .. }
+        | B::NotFound { .. }
+        | B::StaleRevision { .. } => {}
+    }
+    use CidrError as C;
+    match cidr {
+        C::Empty | C::PrefixOutOfRange { .. } | C::HostBitsSet { .. } | C::Invalid => {}
+    }
+    match ip {
+        IpAddressError::Empty | IpAddressError::Invalid => {}
+    }
+    match allowlist {
+        AllowlistError::InvalidEntry { .. } => {}
+    }
+    use DocumentError as Doc;
+    match document {
+        Doc::NotJson { .. }
+        | Doc::NotADocument
+        | Doc::NewerVersion { .. }
+        | Doc::UnsupportedVersion { .. }
+        | Doc::DomainsNotAList => {}
+    }
+    use StoredEntryError as S;
+    match stored {
+        S::NotAnObject
+        | S::MissingField
+        | S::WrongType { .. }
+        | S::UnknownType { .. }
+        | S::ConflictingField
+        | S::InvalidRevision
+        | S::DuplicateDomain => {}
+    }
+    use ConnectionWarning as CW;
+    match connection {
+        CW::Incoming(_) | CW::Outgoing(_) | CW::Exchange(_) => {}
+    }
+}

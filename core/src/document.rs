@@ -1,0 +1,884 @@
+//! [`Document`]: the versioned JSON form of a [`SettingsBook`], as the browser (local storage)
+//! and the server store it.
+//!
+//! Owns: the stored shape, format versions, and loading without losing anything: every stored
+//! entry is checked with the same parse functions the forms use; an entry that fails is kept
+//! as a [`RejectedEntry`] with *all* its problems and written back unchanged; unknown fields
+//! survive a load -> save round trip.
+//! Must not: decide validity itself (the parse functions and the book do) or do I/O.
+//!
+//! Shape (version 1):
+//! ```json
+//! { "version": 1, "domains": [
+//!   { "domain": "example.com", "type": "imap",
+//!     "incoming": {"host": "imap.example.com", "port": 993, "security": "ssl_tls"},
+//!     "outgoing": {"host": "smtp.example.com", "port": 465, "security": "ssl_tls"},
+//!     "allow_insecure_certificates": false, "include_subdomains": false,
+//!     "updated_at_unix_ms": 1700000000000, "revision": 1 },
+//!   { "domain": "corp.example", "type": "exchange",
+//!     "url": "https://mail.corp.example/EWS/Exchange.asmx",
+//!     "include_subdomains": false, "updated_at_unix_ms": 1700000000000, "revision": 3 } ] }
+//! ```
+//! `allow_insecure_certificates` and `include_subdomains` may be missing (meaning false); every
+//! other field is required.
+
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+use crate::book::{Entry, EntryDraft, SettingsBook, Timestamp};
+use crate::domain::Domain;
+use crate::exchange_url::ExchangeUrl;
+use crate::host::Host;
+use crate::port::{Port, PortError};
+use crate::problem::Problem;
+use crate::security::{Endpoint, Security, SecurityError};
+use crate::settings::{Connection, ConnectionKind, ExchangeSettings, ImapSettings};
+
+/// The format version this code writes and the newest it reads.
+pub const DOCUMENT_VERSION: u64 = 1;
+
+const KEY_VERSION: &str = "version";
+const KEY_DOMAINS: &str = "domains";
+/// Entry fields every kind has.
+const COMMON_KEYS: [&str; 5] = [
+    "domain",
+    "type",
+    "include_subdomains",
+    "updated_at_unix_ms",
+    "revision",
+];
+const IMAP_KEYS: [&str; 3] = ["incoming", "outgoing", "allow_insecure_certificates"];
+const EXCHANGE_KEYS: [&str; 1] = ["url"];
+const ENDPOINT_KEYS: [&str; 3] = ["host", "port", "security"];
+
+/// Why a stored text could not be loaded at all. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DocumentError {
+    #[error(
+        "The saved settings are damaged (not valid JSON at line {line}, column {column}). Restore them from a backup; nothing was changed."
+    )]
+    NotJson { line: usize, column: usize },
+    #[error(
+        "This is not mailsetup data: it has no format version. Check that you chose the right file; nothing was changed."
+    )]
+    NotADocument,
+    #[error(
+        "This data was saved by a newer version of mailsetup (format {found}). Update mailsetup to change it; nothing was changed."
+    )]
+    NewerVersion { found: u64 },
+    #[error(
+        "This data uses format {found}, which mailsetup cannot read. Restore it from a backup; nothing was changed."
+    )]
+    UnsupportedVersion { found: u64 },
+    #[error(
+        "The saved settings are damaged: \"domains\" is not a list. Restore them from a backup; nothing was changed."
+    )]
+    DomainsNotAList,
+}
+
+impl Problem for DocumentError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotJson { .. } => "document.not_json",
+            Self::NotADocument => "document.not_a_document",
+            Self::NewerVersion { .. } => "document.newer_version",
+            Self::UnsupportedVersion { .. } => "document.unsupported_version",
+            Self::DomainsNotAList => "document.domains_not_a_list",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::NotJson { line, column } => {
+                vec![("line", line.to_string()), ("column", column.to_string())]
+            }
+            Self::NewerVersion { found } | Self::UnsupportedVersion { found } => {
+                vec![("found", found.to_string())]
+            }
+            Self::NotADocument | Self::DomainsNotAList => Vec::new(),
+        }
+    }
+}
+
+/// Problems in the shape of one stored entry (the values themselves report their own errors,
+/// such as `port.zero`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StoredEntryError {
+    #[error("This saved entry is not a set of fields. Remove it and add the domain again.")]
+    NotAnObject,
+    #[error("This saved entry has no value here. Edit the entry and enter one.")]
+    MissingField,
+    #[error("This saved value should be of type {expected}. Edit the entry and enter it again.")]
+    WrongType {
+        /// One of `text`, `number`, `integer`, `boolean`, `object`.
+        expected: &'static str,
+    },
+    #[error(
+        "This saved entry has the unknown type \"{found}\". Choose IMAP or Exchange settings and enter them again."
+    )]
+    UnknownType { found: String },
+    #[error(
+        "This saved entry has both IMAP and Exchange settings. A domain can have one or the other; remove one of them."
+    )]
+    ConflictingField,
+    #[error("This saved entry has an invalid revision number. Save the entry again.")]
+    InvalidRevision,
+    #[error(
+        "Another saved entry already has settings for this domain, so this one was not loaded. Remove it or change its domain."
+    )]
+    DuplicateDomain,
+}
+
+impl Problem for StoredEntryError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotAnObject => "document.entry_not_an_object",
+            Self::MissingField => "document.missing_field",
+            Self::WrongType { .. } => "document.wrong_type",
+            Self::UnknownType { .. } => "document.unknown_type",
+            Self::ConflictingField => "document.conflicting_field",
+            Self::InvalidRevision => "document.invalid_revision",
+            Self::DuplicateDomain => "document.duplicate_domain",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::WrongType { expected } => vec![("expected", (*expected).to_owned())],
+            Self::UnknownType { found } => vec![("found", found.clone())],
+            Self::NotAnObject
+            | Self::MissingField
+            | Self::ConflictingField
+            | Self::InvalidRevision
+            | Self::DuplicateDomain => Vec::new(),
+        }
+    }
+}
+
+/// One problem with one field of a stored entry, ready to show or translate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// The field's path in the entry, e.g. `domain` or `incoming.port`; empty for the whole entry.
+    pub field: String,
+    /// The [`Problem::code`].
+    pub code: &'static str,
+    /// The English message.
+    pub message: String,
+    /// The [`Problem::params`].
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl FieldProblem {
+    fn new(field: &str, problem: &dyn Problem) -> FieldProblem {
+        FieldProblem {
+            field: field.to_owned(),
+            code: problem.code(),
+            message: problem.to_string(),
+            params: problem.params(),
+        }
+    }
+}
+
+/// A stored entry that could not be loaded. It is written back unchanged on save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedEntry {
+    /// Position in the stored `domains` list, from 0.
+    pub index: usize,
+    /// The stored `domain` text, if there was one, to tell people which entry this is.
+    pub domain_text: Option<String>,
+    /// Every problem found, in field order.
+    pub problems: Vec<FieldProblem>,
+    /// The entry exactly as stored.
+    pub raw: Value,
+}
+
+/// A loaded settings document: the valid entries as a book, the rejected ones, and unknown
+/// top-level fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Document {
+    book: SettingsBook,
+    rejected: Vec<RejectedEntry>,
+    extra: Map<String, Value>,
+}
+
+impl Document {
+    /// A document holding `book` and nothing else.
+    pub fn new(book: SettingsBook) -> Document {
+        Document {
+            book,
+            rejected: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+
+    /// Loads a stored document. Fails only if the whole text is unusable; bad entries are
+    /// collected in [`Document::rejected`] instead.
+    pub fn from_json(text: &str) -> Result<Document, DocumentError> {
+        let root: Value = serde_json::from_str(text).map_err(|error| DocumentError::NotJson {
+            line: error.line(),
+            column: error.column(),
+        })?;
+        let Value::Object(mut root) = root else {
+            return Err(DocumentError::NotADocument);
+        };
+        let version = root
+            .get(KEY_VERSION)
+            .and_then(Value::as_u64)
+            .ok_or(DocumentError::NotADocument)?;
+        if version > DOCUMENT_VERSION {
+            return Err(DocumentError::NewerVersion { found: version });
+        }
+        if version == 0 {
+            return Err(DocumentError::UnsupportedVersion { found: version });
+        }
+        root.remove(KEY_VERSION);
+        let stored_entries = match root.remove(KEY_DOMAINS) {
+            None => Vec::new(),
+            Some(Value::Array(entries)) => entries,
+            Some(_) => return Err(DocumentError::DomainsNotAList),
+        };
+        let mut document = Document {
+            book: SettingsBook::new(),
+            rejected: Vec::new(),
+            extra: root,
+        };
+        for (index, raw) in stored_entries.into_iter().enumerate() {
+            let loaded = read_entry(&raw).and_then(|entry| {
+                document.book.insert_restored(entry).map_err(|_| {
+                    vec![FieldProblem::new(
+                        "domain",
+                        &StoredEntryError::DuplicateDomain,
+                    )]
+                })
+            });
+            if let Err(problems) = loaded {
+                document.rejected.push(RejectedEntry {
+                    index,
+                    domain_text: raw.get("domain").and_then(Value::as_str).map(str::to_owned),
+                    problems,
+                    raw,
+                });
+            }
+        }
+        Ok(document)
+    }
+
+    /// The stored text: valid entries sorted by domain, then rejected entries unchanged, plus
+    /// every unknown field. Deterministic for equal documents.
+    pub fn to_json(&self) -> String {
+        let mut domains: Vec<Value> = self.book.iter().map(entry_to_value).collect();
+        domains.extend(self.rejected.iter().map(|rejected| rejected.raw.clone()));
+        let mut root = self.extra.clone();
+        root.insert(KEY_VERSION.to_owned(), Value::from(DOCUMENT_VERSION));
+        root.insert(KEY_DOMAINS.to_owned(), Value::Array(domains));
+        // `{:#}` is serde_json's infallible pretty printer for a Value.
+        format!("{:#}", Value::Object(root))
+    }
+
+    pub fn book(&self) -> &SettingsBook {
+        &self.book
+    }
+
+    pub fn book_mut(&mut self) -> &mut SettingsBook {
+        &mut self.book
+    }
+
+    pub fn into_book(self) -> SettingsBook {
+        self.book
+    }
+
+    /// Stored entries that could not be loaded, in stored order.
+    pub fn rejected(&self) -> &[RejectedEntry] {
+        &self.rejected
+    }
+
+    /// Unknown top-level fields, kept for round trips.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+}
+
+/// Collects the problems of one entry while its fields are read, so all are reported at once.
+#[derive(Default)]
+struct Problems(Vec<FieldProblem>);
+
+impl Problems {
+    fn add(&mut self, field: &str, problem: &dyn Problem) {
+        self.0.push(FieldProblem::new(field, problem));
+    }
+
+    /// The value at `key`, reporting a missing (or null) one.
+    fn required<'v>(
+        &mut self,
+        object: &'v Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Option<&'v Value> {
+        match object.get(key) {
+            None | Some(Value::Null) => {
+                self.add(path, &StoredEntryError::MissingField);
+                None
+            }
+            Some(value) => Some(value),
+        }
+    }
+
+    fn string<'v>(
+        &mut self,
+        object: &'v Map<String, Value>,
+        key: &str,
+        path: &str,
+    ) -> Option<&'v str> {
+        let value = self.required(object, key, path)?;
+        let text = value.as_str();
+        if text.is_none() {
+            self.add(path, &StoredEntryError::WrongType { expected: "text" });
+        }
+        text
+    }
+
+    /// A text field run through a parse function, reporting the parse error under `path`.
+    fn parsed<T, E: Problem>(
+        &mut self,
+        object: &Map<String, Value>,
+        key: &str,
+        path: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let text = self.string(object, key, path)?;
+        parse(text).map_err(|error| self.add(path, &error)).ok()
+    }
+
+    /// A yes/no field; missing means no.
+    fn optional_bool(&mut self, object: &Map<String, Value>, key: &str) -> Option<bool> {
+        match object.get(key) {
+            None | Some(Value::Null) => Some(false),
+            Some(Value::Bool(value)) => Some(*value),
+            Some(_) => {
+                self.add(
+                    key,
+                    &StoredEntryError::WrongType {
+                        expected: "boolean",
+                    },
+                );
+                None
+            }
+        }
+    }
+}
+
+fn read_entry(raw: &Value) -> Result<Entry, Vec<FieldProblem>> {
+    let mut problems = Problems::default();
+    let Some(object) = raw.as_object() else {
+        problems.add("", &StoredEntryError::NotAnObject);
+        return Err(problems.0);
+    };
+    let domain = problems.parsed(object, "domain", "domain", Domain::parse);
+    let kind = problems
+        .string(object, "type", "type")
+        .and_then(|text| match text {
+            "imap" => Some(ConnectionKind::Imap),
+            "exchange" => Some(ConnectionKind::Exchange),
+            other => {
+                problems.add(
+                    "type",
+                    &StoredEntryError::UnknownType {
+                        found: other.to_owned(),
+                    },
+                );
+                None
+            }
+        });
+    let (connection, endpoint_extras) = match kind {
+        Some(ConnectionKind::Imap) => read_imap(object, &mut problems),
+        Some(ConnectionKind::Exchange) => (read_exchange(object, &mut problems), None),
+        None => (None, None),
+    };
+    let include_subdomains = problems.optional_bool(object, "include_subdomains");
+    let updated_at = problems
+        .required(object, "updated_at_unix_ms", "updated_at_unix_ms")
+        .and_then(|value| {
+            let unix_ms = value.as_i64();
+            if unix_ms.is_none() {
+                problems.add(
+                    "updated_at_unix_ms",
+                    &StoredEntryError::WrongType {
+                        expected: "integer",
+                    },
+                );
+            }
+            unix_ms.map(Timestamp::from_unix_ms)
+        });
+    let revision = problems
+        .required(object, "revision", "revision")
+        .and_then(|value| {
+            let revision = value.as_u64().filter(|revision| *revision >= 1);
+            if revision.is_none() {
+                problems.add("revision", &StoredEntryError::InvalidRevision);
+            }
+            revision
+        });
+    let (
+        Some(domain),
+        Some(connection),
+        Some(include_subdomains),
+        Some(updated_at),
+        Some(revision),
+        true,
+    ) = (
+        domain,
+        connection,
+        include_subdomains,
+        updated_at,
+        revision,
+        problems.0.is_empty(),
+    )
+    else {
+        return Err(problems.0);
+    };
+    let kind_keys: &[&str] = match connection.kind() {
+        ConnectionKind::Imap => &IMAP_KEYS,
+        ConnectionKind::Exchange => &EXCHANGE_KEYS,
+    };
+    let extra = unknown_fields(object, &[&COMMON_KEYS, kind_keys]);
+    let mut entry = Entry::restored(
+        EntryDraft {
+            domain,
+            connection,
+            include_subdomains,
+        },
+        updated_at,
+        revision,
+        extra,
+    );
+    if let Some((incoming_extra, outgoing_extra)) = endpoint_extras {
+        entry.incoming_extra = incoming_extra;
+        entry.outgoing_extra = outgoing_extra;
+    }
+    Ok(entry)
+}
+
+type EndpointExtras = (Map<String, Value>, Map<String, Value>);
+
+fn read_imap(
+    object: &Map<String, Value>,
+    problems: &mut Problems,
+) -> (Option<Connection>, Option<EndpointExtras>) {
+    report_other_kind_fields(object, &EXCHANGE_KEYS, problems);
+    let incoming = read_endpoint(object, "incoming", problems);
+    let outgoing = read_endpoint(object, "outgoing", problems);
+    let allow_insecure_certificates = problems.optional_bool(object, "allow_insecure_certificates");
+    match (incoming, outgoing, allow_insecure_certificates) {
+        (Some((incoming, incoming_extra)), Some((outgoing, outgoing_extra)), Some(allow)) => (
+            Some(Connection::Imap(ImapSettings {
+                incoming,
+                outgoing,
+                allow_insecure_certificates: allow,
+            })),
+            Some((incoming_extra, outgoing_extra)),
+        ),
+        _ => (None, None),
+    }
+}
+
+fn read_exchange(object: &Map<String, Value>, problems: &mut Problems) -> Option<Connection> {
+    report_other_kind_fields(object, &IMAP_KEYS, problems);
+    let url = problems.parsed(object, "url", "url", ExchangeUrl::parse)?;
+    Some(Connection::Exchange(ExchangeSettings { url }))
+}
+
+/// A stored entry with fields of both kinds would look like "IMAP and Exchange"; refuse it
+/// rather than silently dropping half of it.
+fn report_other_kind_fields(
+    object: &Map<String, Value>,
+    other_keys: &[&str],
+    problems: &mut Problems,
+) {
+    for key in other_keys {
+        if object.contains_key(*key) {
+            problems.add(key, &StoredEntryError::ConflictingField);
+        }
+    }
+}
+
+fn read_endpoint(
+    entry: &Map<String, Value>,
+    key: &str,
+    problems: &mut Problems,
+) -> Option<(Endpoint, Map<String, Value>)> {
+    let value = problems.required(entry, key, key)?;
+    let Some(object) = value.as_object() else {
+        problems.add(key, &StoredEntryError::WrongType { expected: "object" });
+        return None;
+    };
+    let host = problems.parsed(object, "host", &format!("{key}.host"), Host::parse);
+    let port_path = format!("{key}.port");
+    let port = problems
+        .required(object, "port", &port_path)
+        .and_then(|value| match value {
+            Value::Number(number) => number
+                .as_u64()
+                .ok_or(PortError::NotANumber)
+                .and_then(Port::try_from)
+                .map_err(|error| problems.add(&port_path, &error))
+                .ok(),
+            _ => {
+                problems.add(
+                    &port_path,
+                    &StoredEntryError::WrongType { expected: "number" },
+                );
+                None
+            }
+        });
+    let security = problems.parsed(
+        object,
+        "security",
+        &format!("{key}.security"),
+        |text| match text {
+            "ssl_tls" => Ok(Security::SslTls),
+            "starttls" => Ok(Security::StartTls),
+            _ => Err(SecurityError::Unknown),
+        },
+    );
+    let endpoint = Endpoint {
+        host: host?,
+        port: port?,
+        security: security?,
+    };
+    Some((endpoint, unknown_fields(object, &[&ENDPOINT_KEYS])))
+}
+
+fn unknown_fields(object: &Map<String, Value>, known: &[&[&str]]) -> Map<String, Value> {
+    object
+        .iter()
+        .filter(|(key, _)| !known.iter().any(|keys| keys.contains(&key.as_str())))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect()
+}
+
+fn entry_to_value(entry: &Entry) -> Value {
+    let mut object = entry.extra().clone();
+    let mut put = |key: &str, value: Value| {
+        object.insert(key.to_owned(), value);
+    };
+    put("domain", Value::from(entry.domain().as_ascii()));
+    put("type", Value::from(entry.kind().as_str()));
+    match entry.connection() {
+        Connection::Imap(settings) => {
+            put(
+                "incoming",
+                endpoint_to_value(&settings.incoming, &entry.incoming_extra),
+            );
+            put(
+                "outgoing",
+                endpoint_to_value(&settings.outgoing, &entry.outgoing_extra),
+            );
+            put(
+                "allow_insecure_certificates",
+                Value::from(settings.allow_insecure_certificates),
+            );
+        }
+        Connection::Exchange(settings) => put("url", Value::from(settings.url.as_str())),
+    }
+    put(
+        "include_subdomains",
+        Value::from(entry.include_subdomains()),
+    );
+    put(
+        "updated_at_unix_ms",
+        Value::from(entry.updated_at().as_unix_ms()),
+    );
+    put("revision", Value::from(entry.revision()));
+    Value::Object(object)
+}
+
+fn endpoint_to_value(endpoint: &Endpoint, extra: &Map<String, Value>) -> Value {
+    let mut object = extra.clone();
+    object.insert("host".to_owned(), Value::from(endpoint.host.to_string()));
+    object.insert("port".to_owned(), Value::from(endpoint.port.get()));
+    object.insert(
+        "security".to_owned(),
+        Value::from(endpoint.security.as_str()),
+    );
+    Value::Object(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SPEC_EXAMPLE: &str = r#"{ "version": 1, "domains": [
+      { "domain": "example.com", "type": "imap",
+        "incoming": {"host": "imap.example.com", "port": 993, "security": "ssl_tls"},
+        "outgoing": {"host": "smtp.example.com", "port": 465, "security": "ssl_tls"},
+        "allow_insecure_certificates": false, "include_subdomains": false,
+        "updated_at_unix_ms": 1700000000000, "revision": 1 },
+      { "domain": "corp.example", "type": "exchange", "url": "https://mail.corp.example/EWS/Exchange.asmx",
+        "include_subdomains": false, "updated_at_unix_ms": 1700000000000, "revision": 3 } ] }"#;
+
+    fn parse_value(text: &str) -> Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn codes(rejected: &RejectedEntry) -> Vec<(&str, &str)> {
+        rejected
+            .problems
+            .iter()
+            .map(|problem| (problem.field.as_str(), problem.code))
+            .collect()
+    }
+
+    #[test]
+    fn loads_the_documented_shape() {
+        let document = Document::from_json(SPEC_EXAMPLE).unwrap();
+        assert!(document.rejected().is_empty());
+        let book = document.book();
+        assert_eq!(book.len(), 2);
+        let corp = book.get(&Domain::parse("corp.example").unwrap()).unwrap();
+        assert_eq!(corp.kind(), ConnectionKind::Exchange);
+        assert_eq!(corp.revision(), 3);
+        assert_eq!(
+            corp.updated_at(),
+            Timestamp::from_unix_ms(1_700_000_000_000)
+        );
+        let example = book.get(&Domain::parse("example.com").unwrap()).unwrap();
+        let Connection::Imap(settings) = example.connection() else {
+            panic!("example.com should be IMAP");
+        };
+        assert_eq!(
+            settings.incoming.to_string(),
+            "imap.example.com:993 SSL/TLS"
+        );
+        assert_eq!(settings.outgoing.port, Port::SMTP_SSL);
+    }
+
+    #[test]
+    fn round_trip_is_lossless_and_sorted() {
+        let document = Document::from_json(SPEC_EXAMPLE).unwrap();
+        let saved = document.to_json();
+        let saved_value = parse_value(&saved);
+        let domains = saved_value["domains"].as_array().unwrap();
+        // Sorted by domain: corp.example before example.com.
+        assert_eq!(domains[0]["domain"], "corp.example");
+        assert_eq!(domains[1]["domain"], "example.com");
+        let original = parse_value(SPEC_EXAMPLE);
+        let original_domains = original["domains"].as_array().unwrap();
+        assert_eq!(&domains[0], &original_domains[1]);
+        assert_eq!(&domains[1], &original_domains[0]);
+        assert_eq!(saved_value["version"], 1);
+        let reloaded = Document::from_json(&saved).unwrap();
+        assert_eq!(reloaded, document);
+        assert_eq!(reloaded.to_json(), saved);
+    }
+
+    #[test]
+    fn unknown_fields_survive_load_and_save() {
+        let text = json!({
+            "version": 1,
+            "owner": {"team": "it"},
+            "domains": [{
+                "domain": "example.com", "type": "imap",
+                "incoming": {"host": "imap.example.com", "port": 993, "security": "ssl_tls", "auth": "oauth2"},
+                "outgoing": {"host": "smtp.example.com", "port": 587, "security": "starttls"},
+                "updated_at_unix_ms": 5, "revision": 2,
+                "note": "set up by Ana"
+            }]
+        })
+        .to_string();
+        let mut document = Document::from_json(&text).unwrap();
+        assert!(document.rejected().is_empty());
+        assert_eq!(document.extra()["owner"], json!({"team": "it"}));
+        let example = Domain::parse("example.com").unwrap();
+        assert_eq!(
+            document.book().get(&example).unwrap().extra()["note"],
+            "set up by Ana"
+        );
+        let saved = parse_value(&document.to_json());
+        assert_eq!(saved["owner"], json!({"team": "it"}));
+        assert_eq!(saved["domains"][0]["note"], "set up by Ana");
+        assert_eq!(saved["domains"][0]["incoming"]["auth"], "oauth2");
+        // Missing booleans are written as false.
+        assert_eq!(saved["domains"][0]["include_subdomains"], false);
+        assert_eq!(saved["domains"][0]["allow_insecure_certificates"], false);
+
+        // Unknown fields also survive an edit through the book.
+        let connection = document.book().get(&example).unwrap().connection().clone();
+        document
+            .book_mut()
+            .update(
+                &example,
+                Some(2),
+                connection,
+                true,
+                Timestamp::from_unix_ms(9),
+            )
+            .unwrap();
+        let saved = parse_value(&document.to_json());
+        assert_eq!(saved["domains"][0]["note"], "set up by Ana");
+        assert_eq!(saved["domains"][0]["incoming"]["auth"], "oauth2");
+        assert_eq!(saved["domains"][0]["revision"], 3);
+        assert_eq!(saved["domains"][0]["include_subdomains"], true);
+    }
+
+    #[test]
+    fn bad_entries_are_rejected_with_all_problems_and_kept() {
+        let text = json!({
+            "version": 1,
+            "domains": [
+                {"domain": "good.example", "type": "exchange",
+                 "url": "https://mail.good.example/EWS/Exchange.asmx",
+                 "updated_at_unix_ms": 1, "revision": 1},
+                {"domain": "alice@bad.example", "type": "imap",
+                 "incoming": {"host": "imap..bad.example", "port": 0, "security": "plain"},
+                 "outgoing": {"host": "smtp.bad.example", "port": "465"},
+                 "updated_at_unix_ms": "yesterday", "revision": 0},
+                {"domain": "good.example", "type": "exchange",
+                 "url": "https://other.example/EWS/Exchange.asmx",
+                 "updated_at_unix_ms": 1, "revision": 1},
+                {"domain": "both.example", "type": "exchange",
+                 "url": "https://mail.both.example/EWS/Exchange.asmx",
+                 "incoming": {"host": "imap.both.example", "port": 993, "security": "ssl_tls"},
+                 "updated_at_unix_ms": 1, "revision": 1},
+                {"domain": "pop.example", "type": "pop3", "updated_at_unix_ms": 1, "revision": 1},
+                {"type": "exchange", "url": "javascript:alert(1)", "include_subdomains": "yes"},
+                "not an entry",
+                {"domain": "late.example", "type": "exchange",
+                 "url": "https://mail.late.example/EWS/Exchange.asmx",
+                 "updated_at_unix_ms": 1, "revision": 1}
+            ]
+        });
+        let document = Document::from_json(&text.to_string()).unwrap();
+        let loaded: Vec<&str> = document
+            .book()
+            .iter()
+            .map(|e| e.domain().as_ascii())
+            .collect();
+        assert_eq!(loaded, vec!["good.example", "late.example"]);
+        let rejected = document.rejected();
+        assert_eq!(
+            rejected.iter().map(|r| r.index).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5, 6]
+        );
+        assert_eq!(
+            rejected[0].domain_text.as_deref(),
+            Some("alice@bad.example")
+        );
+        assert_eq!(
+            codes(&rejected[0]),
+            vec![
+                ("domain", "domain.looks_like_email"),
+                ("incoming.host", "name.empty_label"),
+                ("incoming.port", "port.zero"),
+                ("incoming.security", "security.unknown"),
+                ("outgoing.port", "document.wrong_type"),
+                ("outgoing.security", "document.missing_field"),
+                ("updated_at_unix_ms", "document.wrong_type"),
+                ("revision", "document.invalid_revision"),
+            ]
+        );
+        assert!(rejected[0].problems[0].message.contains("bad.example"));
+        assert_eq!(
+            rejected[0].problems[0].params,
+            vec![("suggestion", "bad.example".to_owned())]
+        );
+        assert_eq!(
+            codes(&rejected[1]),
+            vec![("domain", "document.duplicate_domain")]
+        );
+        assert_eq!(
+            codes(&rejected[2]),
+            vec![("incoming", "document.conflicting_field")]
+        );
+        assert_eq!(codes(&rejected[3]), vec![("type", "document.unknown_type")]);
+        assert_eq!(rejected[4].domain_text, None);
+        assert_eq!(
+            codes(&rejected[4]),
+            vec![
+                ("domain", "document.missing_field"),
+                ("url", "exchange_url.javascript_scheme"),
+                ("include_subdomains", "document.wrong_type"),
+                ("updated_at_unix_ms", "document.missing_field"),
+                ("revision", "document.missing_field"),
+            ]
+        );
+        assert_eq!(
+            codes(&rejected[5]),
+            vec![("", "document.entry_not_an_object")]
+        );
+
+        // Saving keeps every rejected entry, unchanged, after the valid ones.
+        let saved = parse_value(&document.to_json());
+        let domains = saved["domains"].as_array().unwrap();
+        assert_eq!(domains.len(), 8);
+        let stored = text["domains"].as_array().unwrap();
+        for (position, rejected) in rejected.iter().enumerate() {
+            assert_eq!(domains[2 + position], stored[rejected.index]);
+            assert_eq!(rejected.raw, stored[rejected.index]);
+        }
+        // And loading the saved text reports the same problems.
+        let reloaded = Document::from_json(&document.to_json()).unwrap();
+        assert_eq!(reloaded.book(), document.book());
+        assert_eq!(reloaded.rejected().len(), 6);
+    }
+
+    #[test]
+    fn whole_document_errors() {
+        let table = [
+            ("", DocumentError::NotJson { line: 1, column: 0 }),
+            (
+                "{\n  \"version\": 1,\n  \"domains\": [,]\n}",
+                DocumentError::NotJson {
+                    line: 3,
+                    column: 15,
+                },
+            ),
+            ("[]", DocumentError::NotADocument),
+            ("\"settings\"", DocumentError::NotADocument),
+            ("{}", DocumentError::NotADocument),
+            (
+                r#"{"name": "someone else's data"}"#,
+                DocumentError::NotADocument,
+            ),
+            (r#"{"version": "1"}"#, DocumentError::NotADocument),
+            (r#"{"version": -1}"#, DocumentError::NotADocument),
+            (
+                r#"{"version": 2, "domains": []}"#,
+                DocumentError::NewerVersion { found: 2 },
+            ),
+            (
+                r#"{"version": 0, "domains": []}"#,
+                DocumentError::UnsupportedVersion { found: 0 },
+            ),
+            (
+                r#"{"version": 1, "domains": {}}"#,
+                DocumentError::DomainsNotAList,
+            ),
+            (
+                r#"{"version": 1, "domains": null}"#,
+                DocumentError::DomainsNotAList,
+            ),
+        ];
+        for (text, expected) in table {
+            assert_eq!(Document::from_json(text), Err(expected), "{text}");
+        }
+        assert_eq!(
+            DocumentError::NewerVersion { found: 2 }.to_string(),
+            "This data was saved by a newer version of mailsetup (format 2). Update mailsetup to change it; nothing was changed."
+        );
+    }
+
+    #[test]
+    fn missing_domains_is_an_empty_book() {
+        let document = Document::from_json(r#"{"version": 1}"#).unwrap();
+        assert!(document.book().is_empty());
+        assert!(document.rejected().is_empty());
+        let saved = parse_value(&document.to_json());
+        assert_eq!(saved, json!({"version": 1, "domains": []}));
+        assert_eq!(
+            Document::new(SettingsBook::new()).to_json(),
+            document.to_json()
+        );
+        assert_eq!(Document::default().into_book(), SettingsBook::new());
+    }
+}

@@ -1,0 +1,46 @@
+//! mailsetup-core: the model behind mailsetup, an admin panel where a company sets, per e-mail
+//! domain, how its people connect inboxes to the CRM (IMAP + SMTP, or an Exchange EWS address,
+//! never both), and sees the provider's egress IP addresses to allowlist.
+//!
+//! Owns every rule about what is valid: the browser UI and the server both call these parse
+//! functions, so they can never disagree. Raw strings stop at the parse functions; once a
+//! [`Domain`], [`Host`], [`Port`] or [`ExchangeUrl`] exists it is valid.
+//! Must not: touch the DOM, the network, storage or a clock (callers pass `now`), so it builds
+//! and tests the same natively and in wasm.
+//!
+//! Every error and warning implements [`Problem`]: a stable code (the i18n key) plus an English
+//! message that says what to type instead.
+
+mod allowlist;
+mod book;
+mod document;
+mod domain;
+mod email;
+mod exchange_url;
+mod host;
+mod name;
+mod port;
+mod problem;
+mod security;
+mod settings;
+
+#[cfg(test)]
+mod codes_tests;
+
+pub use allowlist::{
+    Allowlist, AllowlistEntry, AllowlistError, AllowlistGroup, AllowlistGroupKind, AllowlistMatch,
+    CidrError, IpAddressError,
+};
+pub use book::{BookError, Entry, EntryDraft, Match, MatchKind, SettingsBook, Timestamp};
+pub use document::{
+    DOCUMENT_VERSION, Document, DocumentError, FieldProblem, RejectedEntry, StoredEntryError,
+};
+pub use domain::{Domain, DomainError};
+pub use email::{EmailAddress, EmailError};
+pub use exchange_url::{EWS_PATH, ExchangeUrl, ExchangeUrlError, ExchangeUrlWarning};
+pub use host::{Host, HostError, HostName, HostWarning};
+pub use name::NameError;
+pub use port::{Port, PortError};
+pub use problem::Problem;
+pub use security::{Endpoint, EndpointWarning, Protocol, Security, SecurityError};
+pub use settings::{Connection, ConnectionKind, ConnectionWarning, ExchangeSettings, ImapSettings};

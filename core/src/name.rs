@@ -1,0 +1,263 @@
+//! DNS name rules shared by [`Domain`](crate::Domain) and [`Host`](crate::Host), so the two can
+//! never disagree about what a valid name is.
+//!
+//! Owns: character checks, UTS #46 mapping to ASCII (as browsers do), label and length limits.
+//! Must not: decide whether a single label is acceptable, or recognise e-mail addresses, IP
+//! addresses, schemes or ports; those are the callers' business because their answers differ.
+
+use thiserror::Error;
+
+use crate::problem::Problem;
+
+/// Longest DNS label, in octets of its ASCII form (RFC 1035).
+const MAX_LABEL_OCTETS: usize = 63;
+/// Longest DNS name without the trailing dot, in octets of its ASCII form (RFC 1035).
+const MAX_NAME_OCTETS: usize = 253;
+
+/// A DNS name broke one of the rules every domain and server name follows.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NameError {
+    #[error(
+        "Remove the character {character:?}: a name can only contain letters, digits, hyphens (-) and dots, such as mail.example.com."
+    )]
+    InvalidCharacter { character: char },
+    #[error("Remove the spaces: a name cannot contain spaces. Enter it like mail.example.com.")]
+    ContainsSpace,
+    #[error(
+        "This international name is not valid. Check its spelling, or enter its ASCII form, such as xn--bcher-kva.example."
+    )]
+    InvalidInternationalName,
+    #[error(
+        "Remove the extra dot: every part between dots needs at least one character, such as mail.example.com."
+    )]
+    EmptyLabel,
+    #[error(
+        "Shorten \"{label}\": each part between dots can have at most 63 characters, and this one has {length}."
+    )]
+    LabelTooLong { label: String, length: usize },
+    #[error(
+        "Enter a shorter name: a name can have at most 253 characters, and this one has {length}."
+    )]
+    TooLong { length: usize },
+    #[error(
+        "Remove the hyphen at the start or end of \"{label}\": each part between dots must start and end with a letter or digit."
+    )]
+    HyphenAtLabelEdge { label: String },
+    #[error(
+        "Enter a name that ends in letters, such as example.com: the last part cannot be a number."
+    )]
+    NumericTopLevel,
+}
+
+impl Problem for NameError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidCharacter { .. } => "name.invalid_character",
+            Self::ContainsSpace => "name.contains_space",
+            Self::InvalidInternationalName => "name.invalid_international_name",
+            Self::EmptyLabel => "name.empty_label",
+            Self::LabelTooLong { .. } => "name.label_too_long",
+            Self::TooLong { .. } => "name.too_long",
+            Self::HyphenAtLabelEdge { .. } => "name.hyphen_at_label_edge",
+            Self::NumericTopLevel => "name.numeric_top_level",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::InvalidCharacter { character } => vec![("character", character.to_string())],
+            Self::LabelTooLong { label, length } => {
+                vec![("label", label.clone()), ("length", length.to_string())]
+            }
+            Self::TooLong { length } => vec![("length", length.to_string())],
+            Self::HyphenAtLabelEdge { label } => vec![("label", label.clone())],
+            Self::ContainsSpace
+            | Self::InvalidInternationalName
+            | Self::EmptyLabel
+            | Self::NumericTopLevel => Vec::new(),
+        }
+    }
+}
+
+/// Whether `c` may appear in the ASCII form of a name (after lowercasing).
+fn is_name_character(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '.'
+}
+
+/// Maps an already trimmed name to its lowercase ASCII (punycode) form without a trailing dot,
+/// checking every label. A single label is allowed here; callers decide whether it is enough.
+pub(crate) fn to_ascii_name(trimmed: &str) -> Result<String, NameError> {
+    if trimmed.chars().any(char::is_whitespace) {
+        return Err(NameError::ContainsSpace);
+    }
+    // Checked before idna so the person hears which character is wrong, not just "invalid".
+    if let Some(character) = trimmed
+        .chars()
+        .find(|&c| c.is_ascii() && !is_name_character(c))
+    {
+        return Err(NameError::InvalidCharacter { character });
+    }
+    let mapped = idna::domain_to_ascii(trimmed).map_err(|_| NameError::InvalidInternationalName)?;
+    // UTS #46 maps some non-ASCII characters onto forbidden ASCII ones (fullwidth '＿' to '_').
+    if let Some(mapped_character) = mapped.chars().find(|&c| !is_name_character(c)) {
+        return Err(NameError::InvalidCharacter {
+            character: original_of_mapped(trimmed).unwrap_or(mapped_character),
+        });
+    }
+    // Run after mapping: idna turns '。' and other full stops into '.', which can create empty labels.
+    let name = mapped.strip_suffix('.').unwrap_or(&mapped);
+    let labels: Vec<&str> = name.split('.').collect();
+    if labels.iter().any(|label| label.is_empty()) {
+        return Err(NameError::EmptyLabel);
+    }
+    if let Some(label) = labels.iter().find(|label| label.len() > MAX_LABEL_OCTETS) {
+        return Err(NameError::LabelTooLong {
+            label: readable_label(label),
+            length: label.len(),
+        });
+    }
+    if name.len() > MAX_NAME_OCTETS {
+        return Err(NameError::TooLong { length: name.len() });
+    }
+    // Checked on the Unicode form too: "-bü" becomes "xn---b-xka", which hides the hyphen.
+    if let Some(label) = labels
+        .iter()
+        .map(|label| readable_label(label))
+        .find(|label| label.starts_with('-') || label.ends_with('-'))
+    {
+        return Err(NameError::HyphenAtLabelEdge { label });
+    }
+    // Browsers read a name ending in a number as an IPv4 address (WHATWG "ends in a number"),
+    // so such a name would mean different things in a URL and in a mail client.
+    if labels.last().is_some_and(|last| is_numeric_label(last)) {
+        return Err(NameError::NumericTopLevel);
+    }
+    Ok(name.to_owned())
+}
+
+/// Whether a label is a number as IPv4 parsers read it: decimal digits, or `0x` and hex digits.
+pub(crate) fn is_numeric_label(label: &str) -> bool {
+    let is_decimal = !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit());
+    let is_hex = label
+        .strip_prefix("0x")
+        .or_else(|| label.strip_prefix("0X"))
+        .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
+    is_decimal || is_hex
+}
+
+/// The Unicode form of one ASCII label, for messages; the ASCII form if it does not decode.
+fn readable_label(ascii_label: &str) -> String {
+    let (unicode, result) = idna::domain_to_unicode(ascii_label);
+    if result.is_ok() {
+        unicode
+    } else {
+        ascii_label.to_owned()
+    }
+}
+
+/// The first non-ASCII character of `input` that UTS #46 maps onto a forbidden ASCII character.
+fn original_of_mapped(input: &str) -> Option<char> {
+    input.chars().filter(|c| !c.is_ascii()).find(|&c| {
+        let mut buffer = [0_u8; 4];
+        idna::domain_to_ascii(c.encode_utf8(&mut buffer))
+            .is_ok_and(|mapped| mapped.chars().any(|m| !is_name_character(m)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_names_map_to_lowercase_ascii_without_trailing_dot() {
+        let table = [
+            ("example.com", "example.com"),
+            ("EXAMPLE.COM", "example.com"),
+            ("example.com.", "example.com"),
+            ("mailserver", "mailserver"),
+            ("Bücher.example", "xn--bcher-kva.example"),
+            ("BÜCHER.EXAMPLE.", "xn--bcher-kva.example"),
+            ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+            ("bücher。example", "xn--bcher-kva.example"),
+            ("ａｂｃ.com", "abc.com"),
+            ("ab--cd.com", "ab--cd.com"),
+            ("123.example", "123.example"),
+            ("a1.b2.c3", "a1.b2.c3"),
+            ("example.0x1g", "example.0x1g"),
+            ("0x1f.example", "0x1f.example"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(to_ascii_name(input).as_deref(), Ok(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn invalid_names_give_the_precise_error() {
+        let label_64 = "a".repeat(64);
+        let long_name = format!("{0}.{0}.{0}.{1}", "a".repeat(63), "a".repeat(62));
+        let table: Vec<(String, NameError)> = vec![
+            (
+                "exa_mple.com".into(),
+                NameError::InvalidCharacter { character: '_' },
+            ),
+            (
+                "exa/mple.com".into(),
+                NameError::InvalidCharacter { character: '/' },
+            ),
+            (
+                "example.com,".into(),
+                NameError::InvalidCharacter { character: ',' },
+            ),
+            (
+                "x＿y.com".into(),
+                NameError::InvalidCharacter { character: '＿' },
+            ),
+            ("exa mple.com".into(), NameError::ContainsSpace),
+            ("exa\u{3000}mple.com".into(), NameError::ContainsSpace),
+            ("xn--zz.example".into(), NameError::InvalidInternationalName),
+            ("a..b.com".into(), NameError::EmptyLabel),
+            (".example.com".into(), NameError::EmptyLabel),
+            ("example.com..".into(), NameError::EmptyLabel),
+            ("a。。b.com".into(), NameError::EmptyLabel),
+            (".".into(), NameError::EmptyLabel),
+            (
+                format!("{label_64}.com"),
+                NameError::LabelTooLong {
+                    label: label_64.clone(),
+                    length: 64,
+                },
+            ),
+            (long_name, NameError::TooLong { length: 254 }),
+            (
+                "-a.com".into(),
+                NameError::HyphenAtLabelEdge { label: "-a".into() },
+            ),
+            (
+                "a-.com".into(),
+                NameError::HyphenAtLabelEdge { label: "a-".into() },
+            ),
+            (
+                "-bü.com".into(),
+                NameError::HyphenAtLabelEdge {
+                    label: "-bü".into(),
+                },
+            ),
+            ("example.123".into(), NameError::NumericTopLevel),
+            ("example.0x1f".into(), NameError::NumericTopLevel),
+        ];
+        for (input, expected) in table {
+            assert_eq!(to_ascii_name(&input), Err(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn length_limits_are_inclusive() {
+        let label_63 = "a".repeat(63);
+        assert!(to_ascii_name(&format!("{label_63}.com")).is_ok());
+        // 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253
+        let name_253 = format!("{0}.{0}.{0}.{1}", "a".repeat(63), "a".repeat(61));
+        assert_eq!(name_253.len(), 253);
+        assert!(to_ascii_name(&name_253).is_ok());
+        assert!(to_ascii_name(&format!("{name_253}.")).is_ok());
+    }
+}

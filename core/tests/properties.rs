@@ -1,0 +1,533 @@
+//! Property tests for mailsetup-core: generated valid values round-trip through Display and
+//! parse, normalisation is idempotent, no input makes a parser panic, and the settings book
+//! agrees with a simple model whatever sequence of changes runs.
+//!
+//! Must not: depend on files or the clock; every case is generated.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use mailsetup_core::{
+    AllowlistEntry, BookError, Connection, ConnectionKind, Document, Domain, EmailAddress,
+    Endpoint, EntryDraft, ExchangeSettings, ExchangeUrl, Host, ImapSettings, MatchKind, Port,
+    Problem, Security, SettingsBook, Timestamp,
+};
+use proptest::prelude::*;
+
+// ---------- generators ----------
+
+fn ascii_label() -> impl Strategy<Value = String> {
+    // "xn--" starts a punycode label, which random letters rarely spell validly.
+    "[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?"
+        .prop_filter("not punycode", |label| !label.starts_with("xn--"))
+}
+
+fn unicode_label() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "bücher",
+        "münchen",
+        "café",
+        "日本語",
+        "пример",
+        "ñandú",
+        "faß",
+    ])
+    .prop_map(str::to_owned)
+}
+
+fn label() -> impl Strategy<Value = String> {
+    prop_oneof![4 => ascii_label(), 1 => unicode_label()]
+}
+
+/// A valid domain as a person might write it in lowercase: 1-3 labels plus an alphabetic ending.
+fn domain_text() -> impl Strategy<Value = String> {
+    (prop::collection::vec(label(), 1..4), "[a-z]{2,6}")
+        .prop_map(|(labels, ending)| format!("{}.{ending}", labels.join(".")))
+}
+
+/// The same domain in the other forms people type: mixed case, trailing dot, leading '@',
+/// surrounding spaces.
+fn domain_variant() -> impl Strategy<Value = (String, String)> {
+    (
+        domain_text(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(text, upper, trailing_dot, at, spaces)| {
+            let mut variant = if upper {
+                simple_uppercase(&text)
+            } else {
+                text.clone()
+            };
+            if trailing_dot {
+                variant.push('.');
+            }
+            if at {
+                variant.insert(0, '@');
+            }
+            if spaces {
+                variant = format!("  {variant}\t");
+            }
+            (text, variant)
+        })
+}
+
+/// Uppercase where it maps one character to one ('ß' stays: its uppercase "SS" is another name).
+fn simple_uppercase(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let mut upper = c.to_uppercase();
+            match (upper.next(), upper.next()) {
+                (Some(single), None) => single,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+fn single_label_name() -> impl Strategy<Value = String> {
+    ascii_label().prop_filter("a name, not a number", |label| {
+        label.starts_with(|c: char| c.is_ascii_alphabetic())
+    })
+}
+
+fn host_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        domain_text(),
+        single_label_name(),
+        any::<u32>().prop_map(|bits| Ipv4Addr::from(bits).to_string()),
+        any::<u128>().prop_map(|bits| Ipv6Addr::from(bits).to_string()),
+        any::<u128>().prop_map(|bits| format!("[{}]", Ipv6Addr::from(bits))),
+    ]
+}
+
+fn exchange_url_text() -> impl Strategy<Value = String> {
+    let segment = "[A-Za-z0-9_~-]{1,10}".prop_filter("not Outlook Web App", |segment| {
+        !segment.eq_ignore_ascii_case("owa")
+    });
+    (
+        host_text(),
+        prop::option::of(1_u16..=65535),
+        prop::collection::vec(segment, 0..4),
+        any::<bool>(),
+    )
+        .prop_map(|(host, port, segments, asmx)| {
+            let host = Host::parse(&host).map(|h| h.uri_host()).unwrap_or(host);
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            let suffix = if asmx { ".asmx" } else { "" };
+            format!("https://{host}{port}/{}{suffix}", segments.join("/"))
+        })
+}
+
+/// Text that often looks like what the parsers expect, so the checks past the first are hit.
+fn near_miss_text() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9:/@.\\[\\]%#?\\\\ \t_+-]{0,40}"
+}
+
+// ---------- round trips and normalisation ----------
+
+proptest! {
+    #[test]
+    fn valid_domains_round_trip((canonical, variant) in domain_variant()) {
+        let parsed = Domain::parse(&canonical).unwrap();
+        let shown = parsed.to_string();
+        prop_assert_eq!(Domain::parse(&shown).unwrap(), parsed.clone());
+        prop_assert_eq!(Domain::parse(&variant).unwrap(), parsed.clone());
+        prop_assert_eq!(Domain::parse(&parsed.to_unicode()).unwrap(), parsed.clone());
+        // Idempotent: normalising the normal form changes nothing.
+        prop_assert_eq!(Domain::parse(&shown).unwrap().to_string(), shown);
+    }
+
+    #[test]
+    fn valid_hosts_round_trip(text in host_text()) {
+        let parsed = Host::parse(&text).unwrap();
+        let shown = parsed.to_string();
+        prop_assert_eq!(Host::parse(&shown).unwrap(), parsed.clone());
+        prop_assert_eq!(Host::parse(&parsed.uri_host()).unwrap(), parsed.clone());
+        prop_assert_eq!(Host::parse(&shown).unwrap().to_string(), shown);
+        prop_assert_eq!(Host::parse(&simple_uppercase(&text)).unwrap(), parsed);
+    }
+
+    #[test]
+    fn valid_ports_round_trip(number in 1_u16..=65535, zeros in 0_usize..3) {
+        let port = Port::new(number).unwrap();
+        prop_assert_eq!(Port::parse(&port.to_string()), Ok(port));
+        prop_assert_eq!(Port::parse(&format!("{}{number}", "0".repeat(zeros))), Ok(port));
+        prop_assert_eq!(port.get(), number);
+    }
+
+    #[test]
+    fn valid_exchange_urls_round_trip(text in exchange_url_text()) {
+        let parsed = ExchangeUrl::parse(&text).unwrap();
+        let shown = parsed.to_string();
+        prop_assert_eq!(ExchangeUrl::parse(&shown).unwrap(), parsed.clone());
+        prop_assert_eq!(ExchangeUrl::parse(&shown).unwrap().to_string(), shown);
+        prop_assert_eq!(parsed.as_str(), parsed.to_string());
+    }
+
+    #[test]
+    fn valid_email_addresses_round_trip(local in "[a-zA-Z0-9_+-]{1,10}(\\.[a-z0-9]{1,5})?", domain in domain_text()) {
+        let parsed = EmailAddress::parse(&format!("{local}@{domain}")).unwrap();
+        prop_assert_eq!(parsed.local_part(), local.as_str());
+        prop_assert_eq!(EmailAddress::parse(&parsed.to_string()).unwrap(), parsed);
+    }
+}
+
+// ---------- the parsers agree with each other ----------
+
+/// Any host the server fields accept also works inside an Exchange URL, with the same value,
+/// and any domain is a host with the same ASCII form.
+fn check_agreement(text: &str) -> Result<(), TestCaseError> {
+    if let Ok(host) = Host::parse(text) {
+        let url = format!("https://{}/EWS/Exchange.asmx", host.uri_host());
+        let parsed = ExchangeUrl::parse(&url);
+        prop_assert!(parsed.is_ok(), "{} -> {:?}", url, parsed);
+        if let Ok(parsed) = parsed {
+            prop_assert_eq!(parsed.host(), &host);
+        }
+    }
+    if let Ok(domain) = Domain::parse(text) {
+        let host = Host::parse(domain.as_ascii()).unwrap();
+        prop_assert_eq!(host.to_string(), domain.as_ascii());
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn generated_hosts_agree_across_parsers(text in host_text()) {
+        check_agreement(&text)?;
+    }
+
+    #[test]
+    fn near_miss_hosts_agree_across_parsers(text in "[a-zA-Z0-9.:ßü。-]{1,20}") {
+        check_agreement(&text)?;
+    }
+}
+
+// ---------- no input panics; whatever parses, round-trips ----------
+
+/// Runs every parser on `text`; each value that parses must parse again from its Display form.
+fn check_every_parser(text: &str) -> Result<(), TestCaseError> {
+    if let Ok(value) = Domain::parse(text) {
+        prop_assert_eq!(Domain::parse(&format!("{value}")), Ok(value));
+    }
+    if let Ok(value) = Host::parse(text) {
+        prop_assert_eq!(Host::parse(&value.to_string()), Ok(value));
+    }
+    if let Ok(value) = Port::parse(text) {
+        prop_assert_eq!(Port::parse(&value.to_string()), Ok(value));
+    }
+    if let Ok(value) = ExchangeUrl::parse(text) {
+        prop_assert_eq!(ExchangeUrl::parse(&value.to_string()), Ok(value));
+    }
+    if let Ok(value) = EmailAddress::parse(text) {
+        prop_assert_eq!(EmailAddress::parse(&value.to_string()), Ok(value));
+    }
+    if let Ok(value) = AllowlistEntry::parse(text) {
+        prop_assert_eq!(AllowlistEntry::parse(&value.to_string()), Ok(value));
+    }
+    let _ = text.parse::<Security>();
+    let _ = Document::from_json(text);
+    for error in [
+        Domain::parse(text).err().map(|e| (e.code(), e.to_string())),
+        Host::parse(text).err().map(|e| (e.code(), e.to_string())),
+        ExchangeUrl::parse(text)
+            .err()
+            .map(|e| (e.code(), e.to_string())),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        prop_assert!(!error.0.is_empty() && !error.1.is_empty());
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_strings_never_panic(text in any::<String>()) {
+        check_every_parser(&text)?;
+    }
+
+    #[test]
+    fn near_miss_strings_never_panic(text in near_miss_text()) {
+        check_every_parser(&text)?;
+    }
+
+    #[test]
+    fn arbitrary_json_documents_never_panic(
+        version in prop_oneof![Just("1".to_owned()), Just("2".to_owned()), Just("0".to_owned()), "-?[0-9.e]{1,4}"],
+        entries in prop::collection::vec(near_miss_text(), 0..4),
+    ) {
+        let domains: Vec<String> = entries
+            .iter()
+            .map(|text| serde_json::json!({"domain": text, "type": "exchange", "url": text}).to_string())
+            .collect();
+        let text = format!(r#"{{"version": {version}, "domains": [{}]}}"#, domains.join(","));
+        if let Ok(document) = Document::from_json(&text) {
+            // Every entry is either loaded or rejected, never dropped.
+            prop_assert_eq!(document.book().len() + document.rejected().len(), entries.len());
+            let again = Document::from_json(&document.to_json()).unwrap();
+            prop_assert_eq!(again.book(), document.book());
+            prop_assert_eq!(again.rejected().len(), document.rejected().len());
+        }
+    }
+}
+
+// ---------- the book against a model ----------
+
+const POOL: [&str; 5] = [
+    "a.example",
+    "b.example",
+    "sub.a.example",
+    "x.sub.a.example",
+    "c.example",
+];
+const LOOKUPS: [&str; 8] = [
+    "a.example",
+    "b.example",
+    "sub.a.example",
+    "x.sub.a.example",
+    "c.example",
+    "deep.x.sub.a.example",
+    "other.sub.a.example",
+    "unrelated.example",
+];
+
+#[derive(Debug, Clone)]
+enum Op {
+    Add(usize, ConnectionKind, bool),
+    Update(usize, Option<u64>, ConnectionKind, bool),
+    Rename(usize, usize),
+    Edit(usize, Option<u64>, usize, ConnectionKind, bool),
+    Remove(usize),
+}
+
+fn kind() -> impl Strategy<Value = ConnectionKind> {
+    prop_oneof![Just(ConnectionKind::Imap), Just(ConnectionKind::Exchange)]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let index = 0..POOL.len();
+    let revision = prop::option::of(1_u64..4);
+    prop_oneof![
+        (index.clone(), kind(), any::<bool>()).prop_map(|(d, k, s)| Op::Add(d, k, s)),
+        (index.clone(), revision.clone(), kind(), any::<bool>())
+            .prop_map(|(d, r, k, s)| Op::Update(d, r, k, s)),
+        (index.clone(), index.clone()).prop_map(|(a, b)| Op::Rename(a, b)),
+        (
+            index.clone(),
+            revision,
+            index.clone(),
+            kind(),
+            any::<bool>()
+        )
+            .prop_map(|(a, r, b, k, s)| Op::Edit(a, r, b, k, s)),
+        index.prop_map(Op::Remove),
+    ]
+}
+
+fn connection(kind: ConnectionKind) -> Connection {
+    match kind {
+        ConnectionKind::Imap => Connection::Imap(ImapSettings {
+            incoming: Endpoint {
+                host: Host::parse("imap.example.com").unwrap(),
+                port: Port::IMAP_SSL,
+                security: Security::SslTls,
+            },
+            outgoing: Endpoint {
+                host: Host::parse("smtp.example.com").unwrap(),
+                port: Port::SMTP_SUBMISSION,
+                security: Security::StartTls,
+            },
+            allow_insecure_certificates: false,
+        }),
+        ConnectionKind::Exchange => Connection::Exchange(ExchangeSettings {
+            url: ExchangeUrl::parse("https://mail.example.com/EWS/Exchange.asmx").unwrap(),
+        }),
+    }
+}
+
+/// What an entry looks like to the model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ModelEntry {
+    kind: ConnectionKind,
+    include_subdomains: bool,
+    revision: u64,
+}
+
+type Model = BTreeMap<&'static str, ModelEntry>;
+
+/// The error code the model expects for putting `kind` at `domain`, or None if free.
+fn model_occupied(model: &Model, domain: &str, kind: ConnectionKind) -> Option<&'static str> {
+    model.get(domain).map(|existing| {
+        if existing.kind == kind {
+            "book.already_configured"
+        } else {
+            "book.kind_conflict"
+        }
+    })
+}
+
+fn model_edit(
+    model: &mut Model,
+    original: &'static str,
+    revision: Option<u64>,
+    target: &'static str,
+    kind: ConnectionKind,
+    include_subdomains: bool,
+) -> Result<(), &'static str> {
+    let existing = *model.get(original).ok_or("book.not_found")?;
+    if revision.is_some_and(|r| r != existing.revision) {
+        return Err("book.stale_revision");
+    }
+    if existing.kind != kind {
+        return Err("book.kind_conflict");
+    }
+    if target != original
+        && let Some(code) = model_occupied(model, target, kind)
+    {
+        return Err(code);
+    }
+    model.remove(original);
+    model.insert(
+        target,
+        ModelEntry {
+            kind,
+            include_subdomains,
+            revision: existing.revision + 1,
+        },
+    );
+    Ok(())
+}
+
+fn model_apply(model: &mut Model, op: &Op) -> Result<(), &'static str> {
+    match *op {
+        Op::Add(d, kind, include_subdomains) => {
+            if let Some(code) = model_occupied(model, POOL[d], kind) {
+                return Err(code);
+            }
+            model.insert(
+                POOL[d],
+                ModelEntry {
+                    kind,
+                    include_subdomains,
+                    revision: 1,
+                },
+            );
+            Ok(())
+        }
+        Op::Update(d, revision, kind, include) => {
+            model_edit(model, POOL[d], revision, POOL[d], kind, include)
+        }
+        Op::Rename(from, to) => {
+            let existing = *model.get(POOL[from]).ok_or("book.not_found")?;
+            // Renaming onto itself is allowed and, like any edit, takes a new revision.
+            model_edit(
+                model,
+                POOL[from],
+                None,
+                POOL[to],
+                existing.kind,
+                existing.include_subdomains,
+            )
+        }
+        Op::Edit(original, revision, target, kind, include) => {
+            model_edit(model, POOL[original], revision, POOL[target], kind, include)
+        }
+        Op::Remove(d) => model.remove(POOL[d]).map(|_| ()).ok_or("book.not_found"),
+    }
+}
+
+fn book_apply(book: &mut SettingsBook, op: &Op, now: Timestamp) -> Result<(), BookError> {
+    let domain = |index: usize| Domain::parse(POOL[index]).unwrap();
+    match *op {
+        Op::Add(d, kind, include_subdomains) => book
+            .add(
+                EntryDraft {
+                    domain: domain(d),
+                    connection: connection(kind),
+                    include_subdomains,
+                },
+                now,
+            )
+            .map(|_| ()),
+        Op::Update(d, revision, kind, include) => book
+            .update(&domain(d), revision, connection(kind), include, now)
+            .map(|_| ()),
+        Op::Rename(from, to) => book.rename(&domain(from), &domain(to), now).map(|_| ()),
+        Op::Edit(original, revision, target, kind, include) => book
+            .edit(
+                &domain(original),
+                revision,
+                EntryDraft {
+                    domain: domain(target),
+                    connection: connection(kind),
+                    include_subdomains: include,
+                },
+                now,
+            )
+            .map(|_| ()),
+        Op::Remove(d) => book.remove(&domain(d)).map(|_| ()),
+    }
+}
+
+/// The model's answer to "which entry applies to this domain?".
+fn model_lookup(model: &Model, domain: &str) -> Option<(String, MatchKind)> {
+    if model.contains_key(domain) {
+        return Some((domain.to_owned(), MatchKind::Exact));
+    }
+    let mut rest = domain;
+    while let Some((_, parent)) = rest.split_once('.') {
+        if model
+            .get(parent)
+            .is_some_and(|entry| entry.include_subdomains)
+        {
+            return Some((parent.to_owned(), MatchKind::Parent));
+        }
+        rest = parent;
+    }
+    None
+}
+
+proptest! {
+    #[test]
+    fn the_book_agrees_with_a_simple_model(ops in prop::collection::vec(op(), 0..40)) {
+        let mut book = SettingsBook::new();
+        let mut model = Model::new();
+        for (step, op) in ops.iter().enumerate() {
+            let now = Timestamp::from_unix_ms(i64::try_from(step).unwrap());
+            let before = book.clone();
+            let actual = book_apply(&mut book, op, now).map_err(|error| error.code());
+            let expected = model_apply(&mut model, op);
+            prop_assert_eq!(actual, expected, "step {} {:?}", step, op);
+            if actual.is_err() {
+                prop_assert_eq!(&book, &before, "a refused change left traces: {:?}", op);
+            }
+            // One entry per domain, the same entries as the model.
+            prop_assert_eq!(book.len(), model.len());
+            let domains: Vec<&str> = book.iter().map(|entry| entry.domain().as_ascii()).collect();
+            let model_domains: Vec<&str> = model.keys().copied().collect();
+            prop_assert_eq!(domains, model_domains);
+            for entry in book.iter() {
+                let expected = model[entry.domain().as_ascii()];
+                prop_assert_eq!(entry.kind(), expected.kind);
+                prop_assert_eq!(entry.include_subdomains(), expected.include_subdomains);
+                prop_assert_eq!(entry.revision(), expected.revision);
+            }
+            for name in LOOKUPS {
+                let found = book
+                    .lookup_domain(&Domain::parse(name).unwrap())
+                    .map(|m| (m.entry.domain().as_ascii().to_owned(), m.kind));
+                prop_assert_eq!(found, model_lookup(&model, name), "lookup {}", name);
+            }
+        }
+        // And the book survives storage.
+        let reloaded = Document::from_json(&Document::new(book.clone()).to_json()).unwrap();
+        prop_assert!(reloaded.rejected().is_empty());
+        prop_assert_eq!(reloaded.book(), &book);
+    }
+}

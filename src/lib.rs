@@ -1,0 +1,71 @@
+//! mailsetup: the admin panel where a company pre-configures, per e-mail domain, how its people
+//! connect their inboxes (IMAP + SMTP servers, or an Exchange URL), as a Leptos component.
+//!
+//! Public surface: [`mount`] puts the component into an element of a host page, [`Options`]
+//! says how it should behave, [`MailSetup`] is the root component for Leptos apps. The component
+//! renders only inside the element it is given and never touches `<html>`, `<body>` or global
+//! styles. Every rule about what is valid lives in `mailsetup-core`.
+
+mod i18n;
+mod ui;
+
+use leptos::mount::{UnmountHandle, mount_to};
+use leptos::prelude::*;
+use leptos::tachys::view::any_view::AnyViewState;
+use web_sys::HtmlElement;
+
+pub use i18n::Language;
+
+/// How an instance of the component behaves. Host pages set these through [`mount`] or, on the
+/// standalone page, through `data-*` attributes of the host element (see [`Options::from_element`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The language of every string the component shows.
+    pub language: Language,
+}
+
+impl Options {
+    /// Reads options from a host element: `data-lang="pl"` (falls back to the element's own
+    /// `lang`, then English). Unknown values fall back to the defaults rather than failing.
+    pub fn from_element(element: &web_sys::Element) -> Options {
+        let language = element
+            .get_attribute("data-lang")
+            .or_else(|| element.get_attribute("lang"))
+            .and_then(|tag| Language::from_tag(&tag))
+            .unwrap_or_default();
+        Options { language }
+    }
+}
+
+/// A mounted instance. Dropping it removes the component from the page; call
+/// [`Mounted::forget`] to keep it for the life of the page.
+pub struct Mounted {
+    handle: UnmountHandle<AnyViewState>,
+}
+
+impl Mounted {
+    /// Keeps the component mounted for the rest of the page's life.
+    pub fn forget(self) {
+        self.handle.forget();
+    }
+}
+
+/// Mounts the component inside `element`.
+pub fn mount(element: HtmlElement, options: Options) -> Mounted {
+    let handle = mount_to(element, move || view! { <MailSetup options/> }.into_any());
+    Mounted { handle }
+}
+
+/// The root component: the settings panel in the language of `options`.
+#[component]
+pub fn MailSetup(
+    /// How this instance behaves.
+    options: Options,
+) -> impl IntoView {
+    let language = options.language;
+    view! {
+        <div class="ms-root" lang=language.tag() data-testid="mailsetup">
+            <ui::settings_panel::SettingsPanel language/>
+        </div>
+    }
+}

@@ -1,0 +1,3 @@
+//! The component's views, one Leptos component per file.
+
+pub mod settings_panel;

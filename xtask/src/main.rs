@@ -1,0 +1,236 @@
+//! `cargo xtask`: all project automation, in Rust.
+//!
+//! `setup` installs what is missing; `serve` builds and serves the demo; `test` runs every check
+//! CI runs; `dist` makes the release build with its size report; `e2e` re-runs only the
+//! Playwright suite against the current release build.
+
+mod project;
+mod run;
+mod setup;
+mod sizes;
+mod stages;
+mod static_server;
+
+use std::fs;
+use std::process::ExitCode;
+
+use project::Project;
+use run::{Failure, Outcome, count_rust_tests, run, run_and_capture};
+use setup::Scope;
+use stages::Pipeline;
+use static_server::{Mount, NESTED_MOUNT, StaticServer};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup                      install whatever is missing (Rust target, trunk, wasm-bindgen-cli,
+                             wasm-opt, Chromium, Playwright packages)
+  serve [--port N] [--release]
+                             build and serve the demo on http://127.0.0.1:8080 (default port);
+                             --release serves the optimised build under a strict CSP
+  test                       every check CI runs, in order, stopping at the first failure
+  dist                       the release build into dist/, with its size report
+  e2e [playwright args...]   only the Playwright suite, against the current dist/
+";
+
+const DEFAULT_PORT: u16 = 8080;
+
+fn main() -> ExitCode {
+    let project = Project::locate();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("setup") => setup::ensure(&project, Scope::Everything),
+        Some("serve") => serve(&project, &args[1..]),
+        Some("test") => return test(&project),
+        Some("dist") => dist(&project).map(|_| ()),
+        Some("e2e") => e2e(&project, &args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(Failure(format!("unknown command `{other}`\n\n{USAGE}"))),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("xtask: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(project: &Project, args: &[String]) -> Outcome {
+    let mut port = DEFAULT_PORT;
+    let mut release = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--release" => release = true,
+            "--port" => {
+                port = rest
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .filter(|p| *p != 0)
+                    .ok_or_else(|| Failure("--port needs a number from 1 to 65535".into()))?;
+            }
+            other => return Err(Failure(format!("serve: unknown option `{other}`"))),
+        }
+    }
+    setup::ensure(project, Scope::Build)?;
+    if release {
+        dist(project)?;
+        let server = StaticServer::start(port, mounts(project))?;
+        println!(
+            "serving the release build on {} (also under {NESTED_MOUNT}); Ctrl+C stops",
+            server.base_url()
+        );
+        loop {
+            std::thread::park();
+        }
+    }
+    println!("serving the demo on http://127.0.0.1:{port}/ (rebuilds on change); Ctrl+C stops");
+    run(project.command("trunk").args([
+        "serve",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+    ]))
+}
+
+fn mounts(project: &Project) -> Vec<Mount> {
+    vec![
+        Mount {
+            prefix: "/".into(),
+            dir: project.dist_dir(),
+        },
+        Mount {
+            prefix: NESTED_MOUNT.into(),
+            dir: project.dist_dir(),
+        },
+    ]
+}
+
+fn release_build(project: &Project) -> Outcome {
+    run(project.command("trunk").args(["build", "--release"]))
+}
+
+fn dist(project: &Project) -> Outcome<sizes::SizeReport> {
+    setup::ensure(project, Scope::Build)?;
+    release_build(project)?;
+    let report = sizes::measure(&project.dist_dir())?;
+    report.print();
+    Ok(report)
+}
+
+fn test(project: &Project) -> ExitCode {
+    let mut pipeline = Pipeline::new();
+    pipeline.stage("setup", || {
+        setup::ensure(project, Scope::Everything).map(|()| "tools present".into())
+    });
+    pipeline.stage("fmt", || {
+        run(project
+            .command("cargo")
+            .args(["fmt", "--all", "--", "--check"]))
+        .map(|()| "formatted".into())
+    });
+    pipeline.stage("clippy", || {
+        run(project.command("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        // The component's browser code and tests only exist on wasm32: lint them there too.
+        run(project.command("cargo").args([
+            "clippy",
+            "--package",
+            "mailsetup",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+        Ok("no warnings (native and wasm32)".into())
+    });
+    pipeline.stage("native tests", || {
+        let output = run_and_capture(project.command("cargo").args(["test", "--workspace"]))?;
+        Ok(test_count(output))
+    });
+    pipeline.stage("browser tests", || {
+        let output = run_and_capture(project.command("cargo").args([
+            "test",
+            "--package",
+            "mailsetup",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]))?;
+        Ok(format!("{} in headless Chromium", test_count(output)))
+    });
+    pipeline.stage("release build", || {
+        release_build(project).map(|()| "trunk build --release".into())
+    });
+    pipeline.stage("size report", || {
+        let report = sizes::measure(&project.dist_dir())?;
+        report.print();
+        report.check_budget()
+    });
+    pipeline.stage("playwright", || playwright(project, &[]));
+    pipeline.finish()
+}
+
+fn test_count(output: String) -> String {
+    let (passed, failed) = count_rust_tests(&output);
+    format!("{passed} tests passed, {failed} failed")
+}
+
+fn e2e(project: &Project, args: &[String]) -> Outcome {
+    setup::ensure(project, Scope::Everything)?;
+    if !project.dist_dir().join("index.html").exists() {
+        release_build(project)?;
+    }
+    let summary = playwright(project, args)?;
+    println!("{summary}");
+    Ok(())
+}
+
+/// Serves dist/ on a free port and runs the Playwright suite against it.
+fn playwright(project: &Project, extra_args: &[String]) -> Outcome<String> {
+    let server = StaticServer::start(0, mounts(project))?;
+    let results = project.xtask_output_dir().join("playwright-results.json");
+    let _ = fs::remove_file(&results);
+    let mut command = project.command_in(&project.e2e_dir(), "npx");
+    command
+        .args(["--no-install", "playwright", "test"])
+        .args(extra_args)
+        .env("MAILSETUP_BASE_URL", server.base_url())
+        .env("MAILSETUP_NESTED_PATH", NESTED_MOUNT)
+        .env("MAILSETUP_E2E_RESULTS", &results);
+    let ran = run(&mut command);
+    let counts = playwright_counts(&results);
+    ran.map(|()| counts.clone())
+        .map_err(|failure| Failure(format!("{failure}; {counts}")))
+}
+
+fn playwright_counts(results: &std::path::Path) -> String {
+    let Some(stats) = fs::read_to_string(results)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|json| json.get("stats").cloned())
+    else {
+        return "no Playwright results were written".into();
+    };
+    let figure = |key: &str| stats.get(key).and_then(|v| v.as_u64()).unwrap_or(0);
+    format!(
+        "{} tests passed, {} failed, {} flaky, {} skipped",
+        figure("expected"),
+        figure("unexpected"),
+        figure("flaky"),
+        figure("skipped")
+    )
+}

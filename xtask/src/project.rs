@@ -1,0 +1,109 @@
+//! Where things live in the repository, and the environment every child command runs with.
+//!
+//! Owns paths and environment only; it does not decide what to install or run.
+
+use std::env;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Browser paths can be overridden for machines where Chromium lives elsewhere.
+const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// The repository this xtask belongs to.
+pub struct Project {
+    root: PathBuf,
+}
+
+impl Project {
+    /// The workspace root: the parent of the xtask package.
+    pub fn locate() -> Project {
+        let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let root = manifest_dir
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or(manifest_dir);
+        Project { root }
+    }
+
+    /// Project-local tools that must not be installed globally (wasm-opt from npm).
+    pub fn tools_dir(&self) -> PathBuf {
+        self.root.join(".tools")
+    }
+
+    /// The npm prefix that holds binaryen's `wasm-opt`.
+    pub fn binaryen_prefix(&self) -> PathBuf {
+        self.tools_dir().join("binaryen")
+    }
+
+    pub fn binaryen_bin(&self) -> PathBuf {
+        self.binaryen_prefix().join("node_modules").join(".bin")
+    }
+
+    pub fn e2e_dir(&self) -> PathBuf {
+        self.root.join("tests").join("e2e")
+    }
+
+    pub fn dist_dir(&self) -> PathBuf {
+        self.root.join("dist")
+    }
+
+    /// Scratch output of xtask runs (reports, test results); inside target/ so `git status` stays clean.
+    pub fn xtask_output_dir(&self) -> PathBuf {
+        self.root.join("target").join("xtask")
+    }
+
+    pub fn cargo_lock(&self) -> PathBuf {
+        self.root.join("Cargo.lock")
+    }
+
+    /// Where `cargo install` puts binaries.
+    pub fn cargo_bin_dir() -> PathBuf {
+        if let Some(home) = env::var_os("CARGO_HOME") {
+            return PathBuf::from(home).join("bin");
+        }
+        let home = env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        home.join(".cargo").join("bin")
+    }
+
+    pub fn chromium() -> PathBuf {
+        env::var_os("CHROMIUM")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMIUM))
+    }
+
+    pub fn chromedriver() -> PathBuf {
+        env::var_os("CHROMEDRIVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CHROMEDRIVER))
+    }
+
+    /// PATH with the project-local tools and cargo's bin folder first, so Trunk finds the
+    /// pinned wasm-opt and wasm-bindgen instead of trying to download them.
+    pub fn path_env(&self) -> OsString {
+        let mut dirs = vec![self.binaryen_bin(), Self::cargo_bin_dir()];
+        if let Some(existing) = env::var_os("PATH") {
+            dirs.extend(env::split_paths(&existing));
+        }
+        env::join_paths(dirs).unwrap_or_else(|_| env::var_os("PATH").unwrap_or_default())
+    }
+
+    /// A command that runs in `dir` with the project's PATH and browser settings.
+    pub fn command_in(&self, dir: &Path, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .current_dir(dir)
+            .env("PATH", self.path_env())
+            .env("CHROMEDRIVER", Self::chromedriver())
+            .env("CHROMIUM", Self::chromium())
+            // Playwright must use Debian's Chromium; its own browser download cannot work here.
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        command
+    }
+
+    /// A command that runs at the repository root.
+    pub fn command(&self, program: &str) -> Command {
+        self.command_in(&self.root, program)
+    }
+}

@@ -1,0 +1,274 @@
+//! `cargo xtask setup`: installs what is missing, and only that.
+//!
+//! Every requirement is probed first; an install runs only when the probe fails. Where a tool
+//! cannot be installed from here (no apt-get, no npm), the failure says exactly what to install.
+
+use std::fs;
+use std::path::Path;
+
+use crate::project::Project;
+use crate::run::{Failure, Outcome, probe, run};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// The npm package `binaryen` ships a working wasm-opt; Trunk.toml pins the same version.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// How much a command needs: building and serving, or everything the test suite uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Build,
+    Everything,
+}
+
+pub fn ensure(project: &Project, scope: Scope) -> Outcome {
+    ensure_wasm_target(project)?;
+    ensure_trunk(project)?;
+    ensure_wasm_bindgen(project)?;
+    ensure_wasm_opt(project)?;
+    if scope == Scope::Everything {
+        ensure_chromium()?;
+        ensure_playwright(project)?;
+    }
+    Ok(())
+}
+
+fn ready(what: &str) {
+    println!("setup: {what} ✓");
+}
+
+fn installing(what: &str) {
+    println!("setup: installing {what}");
+}
+
+fn ensure_wasm_target(project: &Project) -> Outcome {
+    let installed = probe(
+        project
+            .command("rustup")
+            .args(["target", "list", "--installed"]),
+    );
+    match installed {
+        Some(list) if list.lines().any(|l| l.trim() == WASM_TARGET) => {
+            ready(&format!("Rust target {WASM_TARGET}"));
+            Ok(())
+        }
+        Some(_) => {
+            installing(&format!("Rust target {WASM_TARGET}"));
+            run(project
+                .command("rustup")
+                .args(["target", "add", WASM_TARGET]))
+        }
+        None => Err(Failure(format!(
+            "rustup was not found. Install the Rust target {WASM_TARGET} for your toolchain by hand \
+             (with rustup: `rustup target add {WASM_TARGET}`), then run this again."
+        ))),
+    }
+}
+
+fn ensure_trunk(project: &Project) -> Outcome {
+    let wanted = format!("trunk {TRUNK_VERSION}");
+    if probe(project.command("trunk").arg("--version")).as_deref() == Some(wanted.as_str()) {
+        ready(&wanted);
+        return Ok(());
+    }
+    installing(&format!(
+        "{wanted} (cargo install, about 7 minutes on two cores)"
+    ));
+    run(project.command("cargo").args([
+        "install",
+        "--locked",
+        "--force",
+        &format!("trunk@{TRUNK_VERSION}"),
+    ]))
+}
+
+/// wasm-bindgen-cli must match the `wasm-bindgen` crate in Cargo.lock exactly, or the generated
+/// glue and the wasm module disagree.
+fn ensure_wasm_bindgen(project: &Project) -> Outcome {
+    let version = locked_version(&project.cargo_lock(), "wasm-bindgen")?;
+    let wanted = format!("wasm-bindgen {version}");
+    let cli = probe(project.command("wasm-bindgen").arg("--version"));
+    let runner = probe(project.command("wasm-bindgen-test-runner").arg("--version"));
+    let runner_matches = runner.as_deref().is_some_and(|v| v.ends_with(&version));
+    if cli.as_deref() == Some(wanted.as_str()) && runner_matches {
+        ready(&format!("wasm-bindgen-cli {version}"));
+        return Ok(());
+    }
+    installing(&format!(
+        "wasm-bindgen-cli {version} (cargo install, a few minutes)"
+    ));
+    // Not `--locked`: the registry here lags behind the CLI's own lock file.
+    run(project.command("cargo").args([
+        "install",
+        "--force",
+        &format!("wasm-bindgen-cli@{version}"),
+    ]))
+}
+
+fn wasm_opt_version(project: &Project) -> Option<String> {
+    let wasm_opt = project.binaryen_bin().join("wasm-opt");
+    probe(
+        project
+            .command(&wasm_opt.to_string_lossy())
+            .arg("--version"),
+    )
+}
+
+fn ensure_wasm_opt(project: &Project) -> Outcome {
+    let major = BINARYEN_VERSION
+        .split('.')
+        .next()
+        .unwrap_or(BINARYEN_VERSION);
+    let wanted = format!("version {major}");
+    if wasm_opt_version(project).is_some_and(|v| v.contains(&wanted)) {
+        ready(&format!("wasm-opt {major} (binaryen, in .tools/)"));
+        return Ok(());
+    }
+    require_program(
+        project,
+        "npm",
+        "Node.js and npm (Debian: `apt-get install nodejs npm`)",
+    )?;
+    installing(&format!(
+        "wasm-opt from npm binaryen@{BINARYEN_VERSION} into .tools/"
+    ));
+    let prefix = project.binaryen_prefix();
+    fs::create_dir_all(&prefix)
+        .map_err(|e| Failure(format!("could not create {}: {e}", prefix.display())))?;
+    run(project.command("npm").args([
+        "install",
+        "--prefix",
+        &prefix.to_string_lossy(),
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        &format!("binaryen@{BINARYEN_VERSION}"),
+    ]))?;
+    match wasm_opt_version(project) {
+        Some(v) if v.contains(&wanted) => Ok(()),
+        other => Err(Failure(format!(
+            "wasm-opt from binaryen@{BINARYEN_VERSION} does not run (it printed {other:?}); \
+             delete .tools/ and run `cargo xtask setup` again"
+        ))),
+    }
+}
+
+fn ensure_chromium() -> Outcome {
+    let chromium = Project::chromium();
+    let driver = Project::chromedriver();
+    if chromium.exists() && driver.exists() {
+        ready("Chromium and ChromeDriver");
+        return Ok(());
+    }
+    let by_hand = format!(
+        "Install Chromium and ChromeDriver (Debian: `apt-get install chromium chromium-driver`), \
+         or point the CHROMIUM and CHROMEDRIVER variables at them (looked for {} and {}).",
+        chromium.display(),
+        driver.display()
+    );
+    let is_root = probe(std::process::Command::new("id").arg("-u")).as_deref() == Some("0");
+    let has_apt = probe(std::process::Command::new("apt-get").arg("--version")).is_some();
+    if !(has_apt && is_root) {
+        return Err(Failure(by_hand));
+    }
+    installing("Chromium and ChromeDriver (apt-get)");
+    run(std::process::Command::new("apt-get").args(["update", "-q"]))?;
+    run(std::process::Command::new("apt-get")
+        .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    if chromium.exists() && driver.exists() {
+        Ok(())
+    } else {
+        Err(Failure(by_hand))
+    }
+}
+
+/// `npm ci` in tests/e2e when node_modules does not match package-lock.json. A copy of the lock
+/// file taken after a successful install is the stamp that makes this idempotent.
+fn ensure_playwright(project: &Project) -> Outcome {
+    let e2e = project.e2e_dir();
+    let lock = e2e.join("package-lock.json");
+    let stamp = e2e.join("node_modules").join(".xtask-installed-lock.json");
+    let lock_text =
+        fs::read(&lock).map_err(|e| Failure(format!("could not read {}: {e}", lock.display())))?;
+    if fs::read(&stamp).is_ok_and(|installed| installed == lock_text) {
+        ready("Playwright packages (tests/e2e)");
+        return Ok(());
+    }
+    require_program(
+        project,
+        "npm",
+        "Node.js and npm (Debian: `apt-get install nodejs npm`)",
+    )?;
+    installing("Playwright packages (npm ci in tests/e2e; no browser download)");
+    run(project.command_in(&e2e, "npm").args([
+        "ci",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+    ]))?;
+    fs::write(&stamp, &lock_text)
+        .map_err(|e| Failure(format!("could not write {}: {e}", stamp.display())))
+}
+
+fn require_program(project: &Project, program: &str, what: &str) -> Outcome {
+    if probe(project.command(program).arg("--version")).is_some() {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "`{program}` was not found. Install {what}, then run this again."
+        )))
+    }
+}
+
+/// The exact version of `package` recorded in Cargo.lock.
+pub fn locked_version(cargo_lock: &Path, package: &str) -> Outcome<String> {
+    let text = fs::read_to_string(cargo_lock)
+        .map_err(|e| Failure(format!("could not read {}: {e}", cargo_lock.display())))?;
+    version_in_lock(&text, package).ok_or_else(|| {
+        Failure(format!(
+            "{} has no entry for {package}; run `cargo generate-lockfile`",
+            cargo_lock.display()
+        ))
+    })
+}
+
+fn version_in_lock(lock_text: &str, package: &str) -> Option<String> {
+    let lock: toml::Table = lock_text.parse().ok()?;
+    lock.get("package")?
+        .as_array()?
+        .iter()
+        .filter_map(|p| p.as_table())
+        .find(|p| p.get("name").and_then(|n| n.as_str()) == Some(package))
+        .and_then(|p| p.get("version")?.as_str().map(str::to_owned))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_exact_locked_version() {
+        let lock = r#"
+version = 4
+
+[[package]]
+name = "wasm-bindgen-futures"
+version = "0.4.80"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+"#;
+        assert_eq!(
+            version_in_lock(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(version_in_lock(lock, "leptos"), None);
+    }
+
+    #[test]
+    fn unreadable_lock_gives_no_version() {
+        assert_eq!(version_in_lock("not [toml", "wasm-bindgen"), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! The size report of dist/: raw and gzip -9 bytes per file, and the budget CI enforces.
+//!
+//! Owns measuring and printing sizes; building dist/ is someone else's job.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::run::{Failure, Outcome};
+
+/// CI fails when a first visit downloads more than this (gzip). A budget, not a timing.
+pub const FIRST_VISIT_GZIP_BUDGET: u64 = 200 * 1024;
+
+pub struct FileSize {
+    pub path: String,
+    pub raw: u64,
+    pub gzip: u64,
+}
+
+pub struct SizeReport {
+    pub files: Vec<FileSize>,
+}
+
+impl SizeReport {
+    pub fn total_raw(&self) -> u64 {
+        self.files.iter().map(|f| f.raw).sum()
+    }
+
+    pub fn total_gzip(&self) -> u64 {
+        self.files.iter().map(|f| f.gzip).sum()
+    }
+
+    pub fn print(&self) {
+        println!("{:<48} {:>12} {:>12}", "dist/ file", "raw bytes", "gzip -9");
+        for file in &self.files {
+            println!("{:<48} {:>12} {:>12}", file.path, file.raw, file.gzip);
+        }
+        println!(
+            "{:<48} {:>12} {:>12}",
+            "total (first visit downloads all of it)",
+            self.total_raw(),
+            self.total_gzip()
+        );
+    }
+
+    /// Fails when the first-visit gzip transfer exceeds the budget.
+    pub fn check_budget(&self) -> Outcome<String> {
+        let total = self.total_gzip();
+        let verdict = format!(
+            "first visit {:.1} KB gzip of {:.1} KB budget",
+            total as f64 / 1024.0,
+            FIRST_VISIT_GZIP_BUDGET as f64 / 1024.0
+        );
+        if total > FIRST_VISIT_GZIP_BUDGET {
+            Err(Failure(format!("over budget: {verdict}")))
+        } else {
+            Ok(verdict)
+        }
+    }
+}
+
+pub fn measure(dist: &Path) -> Outcome<SizeReport> {
+    let mut paths = Vec::new();
+    collect_files(dist, &mut paths)?;
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Failure(format!(
+            "{} is empty; run `cargo xtask dist` first",
+            dist.display()
+        )));
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let bytes = fs::read(&path)
+            .map_err(|e| Failure(format!("could not read {}: {e}", path.display())))?;
+        let relative = path.strip_prefix(dist).unwrap_or(&path);
+        files.push(FileSize {
+            path: relative.to_string_lossy().into_owned(),
+            raw: bytes.len() as u64,
+            gzip: gzip_size(&bytes),
+        });
+    }
+    Ok(SizeReport { files })
+}
+
+fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) -> Outcome {
+    let entries =
+        fs::read_dir(dir).map_err(|e| Failure(format!("could not read {}: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, into)?;
+        } else {
+            into.push(path);
+        }
+    }
+    Ok(())
+}
+
+pub fn gzip_size(bytes: &[u8]) -> u64 {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().map(|v| v.len() as u64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repetitive_data_compresses() {
+        let data = vec![b'a'; 10_000];
+        let size = gzip_size(&data);
+        assert!(size > 0 && size < 100, "gzip of 10,000 'a' was {size}");
+    }
+
+    #[test]
+    fn budget_is_enforced() {
+        let under = SizeReport {
+            files: vec![FileSize {
+                path: "a.wasm".into(),
+                raw: 1,
+                gzip: FIRST_VISIT_GZIP_BUDGET,
+            }],
+        };
+        assert!(under.check_budget().is_ok());
+        let over = SizeReport {
+            files: vec![
+                FileSize {
+                    path: "a.wasm".into(),
+                    raw: 1,
+                    gzip: FIRST_VISIT_GZIP_BUDGET,
+                },
+                FileSize {
+                    path: "b.js".into(),
+                    raw: 1,
+                    gzip: 1,
+                },
+            ],
+        };
+        assert!(over.check_budget().is_err());
+    }
+}
