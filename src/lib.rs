@@ -16,24 +16,89 @@ use web_sys::HtmlElement;
 
 pub use i18n::Language;
 
+/// What the person using the panel may do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A super admin or a user with Account Access: may add, edit and delete settings.
+    #[default]
+    Admin,
+    /// Anyone else: sees the settings and the allowlist, changes nothing.
+    ReadOnly,
+}
+
+impl Role {
+    /// Reads `admin` or `read-only` (as in `data-role`).
+    pub fn from_attribute(value: &str) -> Option<Role> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "admin" => Some(Role::Admin),
+            "read-only" | "readonly" => Some(Role::ReadOnly),
+            _ => None,
+        }
+    }
+
+    /// The attribute form: `admin` or `read-only`.
+    pub fn as_attribute(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::ReadOnly => "read-only",
+        }
+    }
+
+    pub fn can_edit(self) -> bool {
+        self == Role::Admin
+    }
+}
+
+/// The storage key prefix used when a host page sets none.
+pub const DEFAULT_STORAGE_PREFIX: &str = "mailsetup";
+
 /// How an instance of the component behaves. Host pages set these through [`mount`] or, on the
 /// standalone page, through `data-*` attributes of the host element (see [`Options::from_element`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The language of every string the component shows.
     pub language: Language,
+    /// Whether the person may change the settings.
+    pub role: Role,
+    /// Prefix of the browser-storage keys, so several products (or instances) on one origin
+    /// keep their data apart. The book lives under `PREFIX:settings`.
+    pub storage_prefix: String,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            language: Language::default(),
+            role: Role::default(),
+            storage_prefix: DEFAULT_STORAGE_PREFIX.to_owned(),
+        }
+    }
 }
 
 impl Options {
     /// Reads options from a host element: `data-lang="pl"` (falls back to the element's own
-    /// `lang`, then English). Unknown values fall back to the defaults rather than failing.
+    /// `lang`, then English), `data-role="read-only"`, `data-storage-prefix="acme-mail"`.
+    /// Unknown values fall back to the defaults rather than failing.
     pub fn from_element(element: &web_sys::Element) -> Options {
         let language = element
             .get_attribute("data-lang")
             .or_else(|| element.get_attribute("lang"))
             .and_then(|tag| Language::from_tag(&tag))
             .unwrap_or_default();
-        Options { language }
+        let role = element
+            .get_attribute("data-role")
+            .and_then(|value| Role::from_attribute(&value))
+            .unwrap_or_default();
+        let storage_prefix = element
+            .get_attribute("data-storage-prefix")
+            .map(|prefix| prefix.trim().to_owned())
+            .filter(|prefix| !prefix.is_empty())
+            .unwrap_or_else(|| DEFAULT_STORAGE_PREFIX.to_owned());
+        Options {
+            language,
+            role,
+            storage_prefix,
+        }
     }
 }
 

@@ -34,6 +34,7 @@ fn speaks_polish_and_sets_lang_only_on_its_root() {
     let host = host();
     let options = Options {
         language: Language::Polish,
+        ..Options::default()
     };
     let _mounted = mailsetup::mount(host.clone(), options);
     let heading = host.query_selector("h2").unwrap().expect("a heading");

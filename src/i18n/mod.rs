@@ -1,14 +1,16 @@
 //! Every user-visible string, in English and Polish.
 //!
-//! A typed table: one `Texts` value per language, so a string missing in one language is a
-//! compile error, not a blank on screen. Components ask for `texts(language)` and never hold
-//! literal UI text themselves.
+//! A small typed table per area of the component (`panel`, `forms`, `allowlist`, `storage`,
+//! `problems`): each area file holds one struct and its English and Polish values side by side,
+//! so a string missing in one language is a compile error, not a blank on screen. Components call
+//! `area::texts(language)` and never hold literal UI text themselves.
+//! English names of sections, buttons and fields match the original help-center article; Polish
+//! follows the Polish article's vocabulary.
 
-mod en;
-mod pl;
+pub mod panel;
 
 /// A language the component speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Language {
     #[default]
     English,
@@ -16,6 +18,9 @@ pub enum Language {
 }
 
 impl Language {
+    /// Every language, in the order a switcher lists them.
+    pub const ALL: [Language; 2] = [Language::English, Language::Polish];
+
     /// Reads a BCP 47 tag such as `pl`, `pl-PL` or `en-GB`; `None` for languages we lack.
     pub fn from_tag(tag: &str) -> Option<Language> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
@@ -33,18 +38,21 @@ impl Language {
             Language::Polish => "pl",
         }
     }
-}
 
-/// The strings of one language.
-pub struct Texts {
-    pub settings_heading: &'static str,
-    pub settings_empty: &'static str,
-}
+    /// The language's name in itself, for a language switcher.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Language::English => "English",
+            Language::Polish => "Polski",
+        }
+    }
 
-pub fn texts(language: Language) -> &'static Texts {
-    match language {
-        Language::English => &en::TEXTS,
-        Language::Polish => &pl::TEXTS,
+    /// Picks this language's value out of an English/Polish pair.
+    pub fn pick<T: ?Sized>(self, english: &'static T, polish: &'static T) -> &'static T {
+        match self {
+            Language::English => english,
+            Language::Polish => polish,
+        }
     }
 }
 
@@ -63,7 +71,7 @@ mod tests {
 
     #[test]
     fn tags_round_trip() {
-        for language in [Language::English, Language::Polish] {
+        for language in Language::ALL {
             assert_eq!(Language::from_tag(language.tag()), Some(language));
         }
     }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{Language, texts};
+use crate::i18n::{Language, panel};
 
 /// The settings section of the admin panel.
 #[component]
@@ -11,7 +11,7 @@ pub fn SettingsPanel(
     /// The language of the section's text.
     language: Language,
 ) -> impl IntoView {
-    let texts = texts(language);
+    let texts = panel::texts(language);
     view! {
         <section class="ms-section" aria-labelledby="ms-settings-heading">
             <h2 class="ms-section__title" id="ms-settings-heading">{texts.settings_heading}</h2>
