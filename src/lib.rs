@@ -6,7 +6,10 @@
 //! renders only inside the element it is given and never touches `<html>`, `<body>` or global
 //! styles. Every rule about what is valid lives in `mailsetup-core`.
 
+mod draft;
 mod i18n;
+mod state;
+mod store;
 mod ui;
 
 use leptos::mount::{UnmountHandle, mount_to};
@@ -128,9 +131,24 @@ pub fn MailSetup(
     options: Options,
 ) -> impl IntoView {
     let language = options.language;
+    let settings = state::Settings::open(language, options.role, &options.storage_prefix);
+    provide_context(settings);
+    // Another tab or window of this site changed the settings: show them here too.
+    let listener = window_event_listener(leptos::ev::storage, move |event| {
+        let ours = event.key().is_none_or(|key| settings.watches(&key));
+        if ours {
+            settings.reload();
+        }
+    });
+    on_cleanup(move || listener.remove());
     view! {
-        <div class="ms-root" lang=language.tag() data-testid="mailsetup">
-            <ui::settings_panel::SettingsPanel language/>
+        <div
+            class="ms-root"
+            lang=language.tag()
+            data-testid="mailsetup"
+            data-role=options.role.as_attribute()
+        >
+            <ui::settings_panel::SettingsPanel/>
         </div>
     }
 }

@@ -179,6 +179,23 @@ impl FieldProblem {
     }
 }
 
+impl std::fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A recorded problem is still a problem: it translates by its code like the original.
+impl Problem for FieldProblem {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        self.params.clone()
+    }
+}
+
 /// A stored entry that could not be loaded. It is written back unchanged on save.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedEntry {

@@ -7,7 +7,10 @@
 //! English names of sections, buttons and fields match the original help-center article; Polish
 //! follows the Polish article's vocabulary.
 
+pub mod forms;
 pub mod panel;
+pub mod problems;
+pub mod storage;
 
 /// A language the component speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -1,3 +1,9 @@
 //! The component's views, one Leptos component per file.
 
+pub mod confirm_delete;
+pub mod domain_table;
+pub mod field;
+pub mod modal;
+pub mod settings_dialog;
 pub mod settings_panel;
+pub mod storage_banner;

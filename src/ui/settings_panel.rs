@@ -1,21 +1,325 @@
-//! The "Exchange & IMAP settings" section: its heading and, while no domain is set up, the
-//! sentence that explains what the settings do.
+//! The "Exchange & IMAP settings" section: a collapsible heading (remembered), storage banners,
+//! the read-only notice, the add buttons, the filter, the paged table of domains, and the
+//! drawer and delete confirmation it opens.
+//!
+//! Owns: what is open, filtered and in view, and where focus goes when a dialog closes.
+//! Must not: check or change settings itself (the dialog and `Settings::change` do).
 
 use leptos::prelude::*;
+use mailsetup_core::{ConnectionKind, Domain};
+use wasm_bindgen::JsCast;
 
-use crate::i18n::{Language, panel};
+use crate::i18n::panel;
+use crate::state::Settings;
+use crate::ui::confirm_delete::ConfirmDelete;
+use crate::ui::domain_table::{DomainTable, Row};
+use crate::ui::settings_dialog::{
+    DialogRequest, SettingsDialog, describe_change_error, focus_element,
+};
+use crate::ui::storage_banner::StorageBanner;
+
+/// Rows per page: the table never holds more, however large the book.
+pub const PAGE_SIZE: usize = 50;
+/// The filter box appears once there are more domains than this.
+pub const FILTER_THRESHOLD: usize = 10;
+/// The remembered open/closed state of the section.
+const OPEN_PREFERENCE: &str = "settings-section";
 
 /// The settings section of the admin panel.
 #[component]
-pub fn SettingsPanel(
-    /// The language of the section's text.
-    language: Language,
-) -> impl IntoView {
+pub fn SettingsPanel() -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let language = settings.language;
     let texts = panel::texts(language);
+
+    let open = RwSignal::new(settings.preference(OPEN_PREFERENCE).as_deref() != Some("closed"));
+    let toggle = move |_| {
+        let now_open = !open.get_untracked();
+        open.set(now_open);
+        settings.set_preference(OPEN_PREFERENCE, if now_open { "open" } else { "closed" });
+    };
+
+    let request = RwSignal::new(None::<DialogRequest>);
+    let deleting = RwSignal::new(None::<Domain>);
+    let status = RwSignal::new(String::new());
+    let alert = RwSignal::new(String::new());
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let toggle_id = settings.id("settings-toggle");
+    let content_id = settings.id("settings-content");
+    let add_imap_id = settings.id("add-imap");
+
+    let remember_opener = move || opener.set_value(active_element());
+    // Focus goes back to what opened the dialog. Decided after the view has updated: an
+    // edited row is drawn anew, and then its new pencil button takes the focus.
+    let restore_focus_to = {
+        let fallback = toggle_id.clone();
+        move |edited: Option<Domain>| {
+            let target = opener.get_value();
+            let fallback = fallback.clone();
+            request_animation_frame(move || {
+                if let Some(element) = target.filter(|element| element.is_connected()) {
+                    let _ = element.focus();
+                } else if let Some(domain) = edited {
+                    focus_element(&edit_button_id(settings, &domain));
+                } else {
+                    focus_element(&fallback);
+                }
+            });
+        }
+    };
+    let restore_focus = {
+        let restore_focus_to = restore_focus_to.clone();
+        move || restore_focus_to(None)
+    };
+    let open_dialog = move |wanted: DialogRequest| {
+        remember_opener();
+        status.set(String::new());
+        alert.set(String::new());
+        request.set(Some(wanted));
+    };
+    let close_dialog = {
+        let restore_focus = restore_focus.clone();
+        Callback::new(move |()| {
+            request.set(None);
+            restore_focus();
+        })
+    };
+    let switch_dialog = Callback::new(move |wanted: DialogRequest| request.set(Some(wanted)));
+    let saved = Callback::new(move |domain: Domain| {
+        request.set(None);
+        status.set((texts.saved)(&domain.to_unicode()));
+        restore_focus_to(Some(domain));
+    });
+    let ask_delete = Callback::new(move |domain: Domain| {
+        remember_opener();
+        status.set(String::new());
+        alert.set(String::new());
+        deleting.set(Some(domain));
+    });
+    let cancel_delete = {
+        let restore_focus = restore_focus.clone();
+        Callback::new(move |()| {
+            deleting.set(None);
+            restore_focus();
+        })
+    };
+    let confirm_delete = {
+        let restore_focus = restore_focus.clone();
+        Callback::new(move |()| {
+            let Some(domain) = deleting.get_untracked() else {
+                return;
+            };
+            deleting.set(None);
+            let outcome = settings.change(|book, _| book.remove(&domain).map(|_| ()));
+            match outcome {
+                Ok(()) => status.set((texts.deleted)(&domain.to_unicode())),
+                Err(error) => alert.set((texts.delete_failed)(&describe_change_error(
+                    language, &error,
+                ))),
+            }
+            restore_focus();
+        })
+    };
+    let edit = Callback::new(move |domain: Domain| open_dialog(DialogRequest::Edit(domain)));
+
+    // Every entry summarised once per change of the book; the filter and pages work on this.
+    let rows = Memo::new(move |_| {
+        settings.with_book(|book| book.iter().map(Row::from_entry).collect::<Vec<Row>>())
+    });
+    let filter = RwSignal::new(String::new());
+    let page = RwSignal::new(0usize);
+    let matches = Memo::new(move |_| {
+        let query = filter.get().trim().to_lowercase();
+        rows.with(|rows| {
+            rows.iter()
+                .enumerate()
+                .filter(|(_, row)| query.is_empty() || row.haystack.contains(&query))
+                .map(|(index, _)| index)
+                .collect::<Vec<usize>>()
+        })
+    });
+    let page_count = move || matches.with(Vec::len).div_ceil(PAGE_SIZE).max(1);
+    let current_page = move || page.get().min(page_count() - 1);
+    let visible = Memo::new(move |_| {
+        let first = current_page() * PAGE_SIZE;
+        matches.with(|matches| {
+            rows.with(|rows| {
+                matches
+                    .iter()
+                    .skip(first)
+                    .take(PAGE_SIZE)
+                    .map(|&index| rows[index].clone())
+                    .collect::<Vec<Row>>()
+            })
+        })
+    });
+    let total = move || rows.with(Vec::len);
+    let can_change = Signal::derive(move || settings.can_change());
+    let filter_id = settings.id("filter");
+    let section_label = toggle_id.clone();
+
     view! {
-        <section class="ms-section" aria-labelledby="ms-settings-heading">
-            <h2 class="ms-section__title" id="ms-settings-heading">{texts.settings_heading}</h2>
-            <p class="ms-empty" data-testid="settings-empty">{texts.settings_empty}</p>
+        <section class="ms-section" aria-labelledby=section_label data-testid="settings-section">
+            <h2 class="ms-section__title">
+                <button
+                    type="button"
+                    class="ms-disclosure"
+                    id=toggle_id
+                    aria-expanded=move || open.get().to_string()
+                    aria-controls=content_id.clone()
+                    on:click=toggle
+                >
+                    <svg viewBox="0 0 16 16" aria-hidden="true" class="ms-icon ms-disclosure__chevron">
+                        <path d="M6 3.5l4.5 4.5L6 12.5"></path>
+                    </svg>
+                    {texts.settings_heading}
+                </button>
+            </h2>
+            <div class="ms-section__content" id=content_id hidden=move || !open.get()>
+                <StorageBanner/>
+                <Show when=move || !settings.role.can_edit()>
+                    <p class="ms-notice ms-notice--info" role="status" data-testid="read-only-notice">
+                        {texts.read_only_notice}
+                    </p>
+                </Show>
+                <Show when=move || can_change.get()>
+                    <div class="ms-toolbar">
+                        <button
+                            type="button"
+                            class="ms-button ms-button--primary"
+                            id=add_imap_id.clone()
+                            on:click=move |_| open_dialog(DialogRequest::Add(ConnectionKind::Imap))
+                        >
+                            {texts.add_imap}
+                        </button>
+                        <button
+                            type="button"
+                            class="ms-button"
+                            on:click=move |_| open_dialog(DialogRequest::Add(ConnectionKind::Exchange))
+                        >
+                            {texts.add_exchange}
+                        </button>
+                    </div>
+                </Show>
+                <p class="ms-live" role="status" aria-live="polite" data-testid="settings-status">
+                    {move || status.get()}
+                </p>
+                <p class="ms-live ms-live--alert" role="alert" data-testid="settings-alert">
+                    {move || alert.get()}
+                </p>
+                <Show when=move || { total() > FILTER_THRESHOLD }>
+                    <div class="ms-filter">
+                        <label class="ms-field__label" for=filter_id.clone()>{texts.filter_label}</label>
+                        <input
+                            id=filter_id.clone()
+                            class="ms-input"
+                            type="search"
+                            autocomplete="off"
+                            spellcheck="false"
+                            placeholder=texts.filter_placeholder
+                            prop:value=move || filter.get()
+                            on:input=move |event| {
+                                filter.set(event_target_value(&event));
+                                page.set(0);
+                            }
+                        />
+                    </div>
+                </Show>
+                {move || {
+                    if total() == 0 {
+                        view! { <p class="ms-empty" data-testid="settings-empty">{texts.settings_empty}</p> }
+                            .into_any()
+                    } else if matches.with(Vec::is_empty) {
+                        view! {
+                            <p class="ms-empty" role="status">
+                                {(texts.filter_no_match)(&filter.get())}
+                            </p>
+                        }
+                            .into_any()
+                    } else {
+                        ().into_any()
+                    }
+                }}
+                <Show when=move || !visible.with(Vec::is_empty)>
+                    <DomainTable
+                        rows=visible
+                        can_edit=can_change
+                        on_edit=edit
+                        on_delete=ask_delete
+                        language
+                    />
+                </Show>
+                <Show when=move || { matches.with(Vec::len) > PAGE_SIZE }>
+                    <nav class="ms-pager" aria-label=texts.pager_label>
+                        <p class="ms-pager__summary">
+                            {move || {
+                                let count = matches.with(Vec::len);
+                                let first = current_page() * PAGE_SIZE;
+                                (texts.showing)(first + 1, (first + PAGE_SIZE).min(count), count)
+                            }}
+                        </p>
+                        <button
+                            type="button"
+                            class="ms-button ms-button--small"
+                            disabled=move || current_page() == 0
+                            on:click=move |_| page.set(current_page().saturating_sub(1))
+                        >
+                            {texts.previous_page}
+                        </button>
+                        <span class="ms-pager__page">
+                            {move || (texts.page_of)(current_page() + 1, page_count())}
+                        </span>
+                        <button
+                            type="button"
+                            class="ms-button ms-button--small"
+                            disabled=move || { current_page() + 1 >= page_count() }
+                            on:click=move |_| page.set(current_page() + 1)
+                        >
+                            {texts.next_page}
+                        </button>
+                    </nav>
+                </Show>
+            </div>
+            {move || {
+                request
+                    .get()
+                    .map(|wanted| {
+                        view! {
+                            <SettingsDialog
+                                request=wanted
+                                on_close=close_dialog
+                                on_open=switch_dialog
+                                on_saved=saved
+                            />
+                        }
+                    })
+            }}
+            {move || {
+                deleting
+                    .get()
+                    .map(|domain| {
+                        view! {
+                            <ConfirmDelete
+                                domain=domain.to_unicode()
+                                on_confirm=confirm_delete
+                                on_cancel=cancel_delete
+                            />
+                        }
+                    })
+            }}
         </section>
     }
+}
+
+/// The id of a row's pencil button.
+pub fn edit_button_id(settings: Settings, domain: &Domain) -> String {
+    settings.id(&format!("edit-{}", domain.as_ascii()))
+}
+
+/// The element that has focus now, to return focus to when a dialog closes.
+fn active_element() -> Option<web_sys::HtmlElement> {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.active_element())
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
 }

@@ -8,6 +8,7 @@
 use std::fs;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::thread;
 
 use tiny_http::{Header, Request, Response, Server};
@@ -42,9 +43,13 @@ impl StaticServer {
             .server_addr()
             .to_ip()
             .ok_or_else(|| Failure("the server has no IP address".into()))?;
+        let mounts = Arc::new(mounts);
         thread::spawn(move || {
             for request in server.incoming_requests() {
-                respond(request, &mounts);
+                // One thread per request: a slow or stalled client (a preload and a fetch of
+                // the same large wasm file at once) must not hold up everyone else.
+                let mounts = Arc::clone(&mounts);
+                thread::spawn(move || respond(request, &mounts));
             }
         });
         Ok(StaticServer { address })

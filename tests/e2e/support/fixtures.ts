@@ -33,7 +33,7 @@ export { expect };
 /** The component's root element, once the wasm module has rendered it. */
 export async function openDemo(page: Page, url = './'): Promise<void> {
   await page.goto(url);
-  await expect(page.getByTestId('mailsetup')).toBeVisible();
+  await expect(page.getByTestId('mailsetup')).toBeVisible({ timeout: 30_000 });
 }
 
 /** Fails with the list of axe-core violations (WCAG 2.1 A and AA rules and best practices). */

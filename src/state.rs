@@ -1,0 +1,223 @@
+//! The live state one instance of the component shares between its views: the settings
+//! document, how healthy its storage is, and the one way to change the book ([`Settings::change`]).
+//!
+//! Owns: loading from the store, saving every change, following changes made in other tabs.
+//! Must not: know any validation rule (core does) or render anything.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use leptos::prelude::*;
+use mailsetup_core::{BookError, Document, DocumentError, SettingsBook, Timestamp};
+
+use crate::Role;
+use crate::i18n::Language;
+use crate::store::local::LocalStore;
+use crate::store::memory::MemoryStore;
+use crate::store::{Loaded, SettingsStore, StorageKeys, StoreError};
+
+/// How far the stored settings can be trusted and changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageHealth {
+    /// Saved in the browser; changes are kept.
+    Persistent,
+    /// The browser gives no storage: the panel works, nothing survives a reload.
+    MemoryOnly,
+    /// What is stored is not a settings document. It was kept aside; nothing can change until
+    /// the person downloads it or starts fresh.
+    Unreadable(DocumentError),
+    /// Written by a newer version of mailsetup; shown read-only so it is never damaged.
+    Newer { found: u64 },
+}
+
+impl StorageHealth {
+    /// Whether changes may be saved at all.
+    pub fn allows_changes(&self) -> bool {
+        matches!(self, Self::Persistent | Self::MemoryOnly)
+    }
+}
+
+/// Why a change was not made. Nothing changed, in the book or in storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeError {
+    /// The book refused it (exclusivity, stale revision, missing domain).
+    Book(BookError),
+    /// The browser refused to store it.
+    Store(StoreError),
+    /// The stored settings cannot be changed right now (unreadable or from a newer version).
+    Locked,
+}
+
+impl From<BookError> for ChangeError {
+    fn from(error: BookError) -> ChangeError {
+        ChangeError::Book(error)
+    }
+}
+
+impl From<StoreError> for ChangeError {
+    fn from(error: StoreError) -> ChangeError {
+        ChangeError::Store(error)
+    }
+}
+
+/// Numbers the instances on a page, so element ids never collide between two of them.
+static INSTANCES: AtomicUsize = AtomicUsize::new(0);
+
+/// The shared state, provided as context by the root component. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct Settings {
+    pub language: Language,
+    pub role: Role,
+    instance: usize,
+    document: RwSignal<Document>,
+    health: RwSignal<StorageHealth>,
+    store: StoredValue<Box<dyn SettingsStore>, LocalStorage>,
+}
+
+impl Settings {
+    /// Opens the browser's storage (or memory when there is none) and loads the document.
+    pub fn open(language: Language, role: Role, storage_prefix: &str) -> Settings {
+        let keys = StorageKeys::new(storage_prefix);
+        let (store, health): (Box<dyn SettingsStore>, StorageHealth) = match LocalStore::open(keys)
+        {
+            Some(local) => (Box::new(local), StorageHealth::Persistent),
+            None => (Box::<MemoryStore>::default(), StorageHealth::MemoryOnly),
+        };
+        Settings::with_store(language, role, store, health)
+    }
+
+    /// State over a given store (tests use a memory store).
+    pub fn with_store(
+        language: Language,
+        role: Role,
+        store: Box<dyn SettingsStore>,
+        health: StorageHealth,
+    ) -> Settings {
+        let settings = Settings {
+            language,
+            role,
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed) + 1,
+            document: RwSignal::new(Document::default()),
+            health: RwSignal::new(health),
+            store: StoredValue::new_local(store),
+        };
+        settings.reload();
+        settings
+    }
+
+    /// An element id unique on the page: `ms<instance>-<name>`.
+    pub fn id(&self, name: &str) -> String {
+        format!("ms{}-{name}", self.instance)
+    }
+
+    /// The current document (reactive).
+    pub fn document(&self) -> ReadSignal<Document> {
+        self.document.read_only()
+    }
+
+    /// Runs `read` over the current book (reactive).
+    pub fn with_book<T>(&self, read: impl FnOnce(&SettingsBook) -> T) -> T {
+        self.document.with(|document| read(document.book()))
+    }
+
+    pub fn health(&self) -> ReadSignal<StorageHealth> {
+        self.health.read_only()
+    }
+
+    /// Whether this person may change settings now: an admin, and storage allows it (reactive).
+    pub fn can_change(&self) -> bool {
+        self.role.can_edit() && self.health.with(StorageHealth::allows_changes)
+    }
+
+    /// Re-reads the store, e.g. after another tab changed it.
+    pub fn reload(&self) {
+        let loaded = self.store.with_value(|store| store.load());
+        let persistent = self.store.with_value(|store| store.is_persistent());
+        match loaded {
+            Ok(Loaded::Nothing) => {
+                self.document.set(Document::default());
+                self.health.set(healthy(persistent));
+            }
+            Ok(Loaded::Document(document)) => {
+                self.document.set(document);
+                self.health.set(healthy(persistent));
+            }
+            Ok(Loaded::Newer { found, .. }) => {
+                self.document.set(Document::default());
+                self.health.set(StorageHealth::Newer { found });
+            }
+            Ok(Loaded::Unreadable { text, error }) => {
+                // Keep the text aside before anything could replace it. If even that fails,
+                // the original stays where it is, because the panel is locked until the
+                // person chooses.
+                let _ = self.store.with_value(|store| store.quarantine(&text));
+                self.document.set(Document::default());
+                self.health.set(StorageHealth::Unreadable(error));
+            }
+            Err(_) => self.health.set(StorageHealth::MemoryOnly),
+        }
+    }
+
+    /// Whether a `storage` event for `key` is about this instance's settings.
+    pub fn watches(&self, key: &str) -> bool {
+        self.store.with_value(|store| store.watches(key))
+    }
+
+    /// Applies one change to the book and saves it. Starts from what is stored now, so a change
+    /// made in another tab since this tab loaded is not overwritten; if saving fails, neither
+    /// the stored document nor the one on screen changes.
+    pub fn change(
+        &self,
+        apply: impl FnOnce(&mut SettingsBook, Timestamp) -> Result<(), BookError>,
+    ) -> Result<(), ChangeError> {
+        if !self.can_change() {
+            return Err(ChangeError::Locked);
+        }
+        let mut document = match self.store.with_value(|store| store.load())? {
+            Loaded::Nothing => Document::default(),
+            Loaded::Document(document) => document,
+            Loaded::Newer { .. } | Loaded::Unreadable { .. } => {
+                self.reload();
+                return Err(ChangeError::Locked);
+            }
+        };
+        apply(document.book_mut(), now())?;
+        self.store.with_value(|store| store.save(&document))?;
+        self.document.set(document);
+        Ok(())
+    }
+
+    /// A remembered choice of the person, e.g. whether a section is open.
+    pub fn preference(&self, name: &str) -> Option<String> {
+        self.store.with_value(|store| store.preference(name))
+    }
+
+    pub fn set_preference(&self, name: &str, value: &str) {
+        self.store
+            .with_value(|store| store.set_preference(name, value));
+    }
+
+    /// The unreadable text that was kept aside, for download.
+    pub fn quarantined_text(&self) -> Option<String> {
+        self.store.with_value(|store| store.quarantined())
+    }
+
+    /// Drops unreadable or newer stored data and starts with an empty book.
+    pub fn start_fresh(&self) -> Result<(), StoreError> {
+        self.store.with_value(|store| store.clear())?;
+        self.reload();
+        Ok(())
+    }
+}
+
+fn healthy(persistent: bool) -> StorageHealth {
+    if persistent {
+        StorageHealth::Persistent
+    } else {
+        StorageHealth::MemoryOnly
+    }
+}
+
+/// Now, as the book records it.
+fn now() -> Timestamp {
+    Timestamp::from_unix_ms(js_sys::Date::now() as i64)
+}

@@ -1,0 +1,637 @@
+//! The right-side drawer (a modal `<dialog>`) titled "IMAP settings" or "Exchange settings",
+//! for adding a domain or editing one.
+//!
+//! Owns: the form's state (what was typed, which fields were left, whether submit was tried),
+//! showing core's errors and warnings at the right field, the IMAP-or-Exchange conflict notice
+//! with its shortcut to the existing settings, the "changed in another tab" notice, and saving
+//! through [`Settings::change`]. Must not: check any value itself (core does, via `draft`).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use mailsetup_core::{BookError, ConnectionKind, Domain, Entry, EntryDraft, Protocol, Security};
+use wasm_bindgen::JsCast;
+
+use crate::draft::{Checked, ExchangeDraft, Field, ImapDraft};
+use crate::i18n::{forms, problems};
+use crate::state::{ChangeError, Settings};
+use crate::store::StoreError;
+use crate::ui::field::{FieldMessages, TextField};
+use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
+
+/// What the drawer was opened for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DialogRequest {
+    Add(ConnectionKind),
+    Edit(Domain),
+}
+
+/// The IMAP form's own fields (the domain and subdomain choice are shared with Exchange).
+#[derive(Clone, Copy)]
+struct ImapFields {
+    imap_host: RwSignal<String>,
+    imap_port: RwSignal<String>,
+    imap_security: RwSignal<Security>,
+    smtp_host: RwSignal<String>,
+    smtp_port: RwSignal<String>,
+    smtp_security: RwSignal<Security>,
+    allow_insecure: RwSignal<bool>,
+}
+
+impl ImapFields {
+    fn new(draft: ImapDraft) -> ImapFields {
+        ImapFields {
+            imap_host: RwSignal::new(draft.imap_host),
+            imap_port: RwSignal::new(draft.imap_port),
+            imap_security: RwSignal::new(draft.imap_security),
+            smtp_host: RwSignal::new(draft.smtp_host),
+            smtp_port: RwSignal::new(draft.smtp_port),
+            smtp_security: RwSignal::new(draft.smtp_security),
+            allow_insecure: RwSignal::new(draft.allow_insecure_certificates),
+        }
+    }
+
+    fn draft(&self, domain: String, include_subdomains: bool) -> ImapDraft {
+        ImapDraft {
+            domain,
+            imap_host: self.imap_host.get(),
+            imap_port: self.imap_port.get(),
+            imap_security: self.imap_security.get(),
+            smtp_host: self.smtp_host.get(),
+            smtp_port: self.smtp_port.get(),
+            smtp_security: self.smtp_security.get(),
+            allow_insecure_certificates: self.allow_insecure.get(),
+            include_subdomains,
+        }
+    }
+}
+
+/// How this tab's copy of the entry being edited relates to the stored one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Elsewhere {
+    Changed,
+    Deleted,
+}
+
+/// The drawer. Mounted while open; `on_close` unmounts it.
+#[component]
+pub fn SettingsDialog(
+    /// Add which kind, or edit which domain.
+    request: DialogRequest,
+    /// Close without saving (Cancel, the close button, Escape).
+    on_close: Callback<()>,
+    /// Open the drawer for something else instead (the existing settings of a domain).
+    on_open: Callback<DialogRequest>,
+    /// Saved: the domain whose settings were saved.
+    on_saved: Callback<Domain>,
+) -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let language = settings.language;
+    let texts = forms::texts(language);
+
+    let original: Option<Entry> = match &request {
+        DialogRequest::Edit(domain) => settings
+            .document()
+            .with_untracked(|document| document.book().get(domain).cloned()),
+        DialogRequest::Add(_) => None,
+    };
+    let kind = match (&request, &original) {
+        (_, Some(entry)) => entry.kind(),
+        (DialogRequest::Add(kind), None) => *kind,
+        (DialogRequest::Edit(_), None) => ConnectionKind::Imap,
+    };
+    let original_domain = original.as_ref().map(|entry| entry.domain().clone());
+    let base_revision = original.as_ref().map(Entry::revision);
+
+    let imap_draft = original
+        .as_ref()
+        .and_then(ImapDraft::from_entry)
+        .unwrap_or_default();
+    let exchange_draft = original
+        .as_ref()
+        .and_then(ExchangeDraft::from_entry)
+        .unwrap_or_default();
+    let (domain_text, subdomains) = match kind {
+        ConnectionKind::Imap => (imap_draft.domain.clone(), imap_draft.include_subdomains),
+        ConnectionKind::Exchange => (
+            exchange_draft.domain.clone(),
+            exchange_draft.include_subdomains,
+        ),
+    };
+    let domain = RwSignal::new(domain_text);
+    let include_subdomains = RwSignal::new(subdomains);
+    let imap = ImapFields::new(imap_draft);
+    let url = RwSignal::new(exchange_draft.url);
+    // Security follows the port until the person picks one (or the entry already has one).
+    let imap_security_chosen = RwSignal::new(original.is_some());
+    let smtp_security_chosen = RwSignal::new(original.is_some());
+    follow_port(
+        imap.imap_port,
+        imap.imap_security,
+        imap_security_chosen,
+        Protocol::Imap,
+    );
+    follow_port(
+        imap.smtp_port,
+        imap.smtp_security,
+        smtp_security_chosen,
+        Protocol::Smtp,
+    );
+
+    let checked = Memo::new(move |_| match kind {
+        ConnectionKind::Imap => imap
+            .draft(domain.get(), include_subdomains.get())
+            .check(language),
+        ConnectionKind::Exchange => ExchangeDraft {
+            domain: domain.get(),
+            url: url.get(),
+            include_subdomains: include_subdomains.get(),
+        }
+        .check(language),
+    });
+
+    let editing = {
+        let original_domain = original_domain.clone();
+        move || {
+            original_domain
+                .clone()
+                .filter(|original| settings.with_book(|book| book.get(original).is_some()))
+        }
+    };
+    // The conflict with another domain's settings, for the domain as typed.
+    let conflict = {
+        let editing = editing.clone();
+        Memo::new(move |_| {
+            let typed = Domain::parse(&domain.get()).ok()?;
+            let editing = editing();
+            settings.with_book(|book| book.conflict_for(&typed, kind, editing.as_ref()))
+        })
+    };
+    let elsewhere = {
+        let original_domain = original_domain.clone();
+        Memo::new(move |_| {
+            let original = original_domain.as_ref()?;
+            match settings.with_book(|book| book.get(original).map(Entry::revision)) {
+                None => Some(Elsewhere::Deleted),
+                Some(revision) if Some(revision) != base_revision => Some(Elsewhere::Changed),
+                Some(_) => None,
+            }
+        })
+    };
+
+    let touched = RwSignal::new(Vec::<Field>::new());
+    let submitted = RwSignal::new(false);
+    let save_error = RwSignal::new(None::<String>);
+    let shown = move |field: Field| submitted.get() || touched.with(|t| t.contains(&field));
+    let blur = move |field: Field| {
+        Callback::new(move |()| {
+            touched.try_update(|t| {
+                if !t.contains(&field) {
+                    t.push(field);
+                }
+            });
+        })
+    };
+    let error_of = move |field: Field| {
+        Signal::derive(move || {
+            if !shown(field) {
+                return None;
+            }
+            checked.with(|c| c.error(field).map(str::to_owned))
+        })
+    };
+    let warning_of = move |field: Field| {
+        Signal::derive(move || checked.with(|c| c.warning(field).map(str::to_owned)))
+    };
+    let domain_error = Signal::derive(move || {
+        if !shown(Field::Domain) {
+            return None;
+        }
+        checked
+            .with(|c| c.error(Field::Domain).map(str::to_owned))
+            .or_else(|| {
+                conflict
+                    .get()
+                    .map(|error| problems::message(language, &error))
+            })
+    });
+
+    let id = move |field: Field| settings.id(field.key());
+    let title_id = settings.id("dialog-title");
+    let labelled_by = title_id.clone();
+    let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
+    show_modal_when_mounted(dialog_ref);
+
+    let on_submit = {
+        let editing = editing.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            submitted.set(true);
+            save_error.set(None);
+            let result: Checked = checked.get_untracked();
+            let blocked = conflict.get_untracked().is_some();
+            let Some((typed_domain, connection)) = result.value.clone().filter(|_| !blocked) else {
+                let first = if blocked {
+                    Some(Field::Domain)
+                } else {
+                    result.first_invalid()
+                };
+                if let Some(field) = first {
+                    focus_element(&settings.id(field.key()));
+                }
+                return;
+            };
+            let draft = EntryDraft {
+                domain: typed_domain.clone(),
+                connection,
+                include_subdomains: include_subdomains.get_untracked(),
+            };
+            let editing = untrack(&editing);
+            // The person was told about changes made elsewhere, so the revision to replace is
+            // the one this tab shows now.
+            let expected = editing.as_ref().and_then(|original| {
+                settings
+                    .document()
+                    .with_untracked(|document| document.book().get(original).map(Entry::revision))
+            });
+            let outcome = settings.change(move |book, now| match &editing {
+                Some(original) => book.edit(original, expected, draft, now).map(|_| ()),
+                None => book.add(draft, now).map(|_| ()),
+            });
+            match outcome {
+                Ok(()) => on_saved.run(typed_domain),
+                Err(error) => save_error.set(Some(describe_change_error(language, &error))),
+            }
+        }
+    };
+
+    let title = match kind {
+        ConnectionKind::Imap => texts.imap_title,
+        ConnectionKind::Exchange => texts.exchange_title,
+    };
+    let submit_label = match (&original, kind) {
+        (Some(_), _) => texts.submit_update,
+        (None, ConnectionKind::Imap) => texts.submit_add_imap,
+        (None, ConnectionKind::Exchange) => texts.submit_add_exchange,
+    };
+    let close = move |_| on_close.run(());
+    let shown_domain = original_domain
+        .as_ref()
+        .map(Domain::to_unicode)
+        .unwrap_or_default();
+
+    let conflict_action = move || {
+        let error = conflict.get()?;
+        let (target, label) = match &error {
+            BookError::KindConflict { domain, existing } => {
+                (domain.clone(), (texts.open_existing)(&existing.to_string()))
+            }
+            BookError::AlreadyConfigured { domain, .. } => {
+                (domain.clone(), (texts.edit_existing)(&domain.to_unicode()))
+            }
+            BookError::NotFound { .. } | BookError::StaleRevision { .. } => return None,
+        };
+        shown(Field::Domain).then(|| {
+            view! {
+                <button
+                    type="button"
+                    class="ms-button ms-button--small"
+                    on:click=move |_| on_open.run(DialogRequest::Edit(target.clone()))
+                >
+                    {label}
+                </button>
+            }
+        })
+    };
+
+    let fields = match kind {
+        ConnectionKind::Imap => view! {
+            <ImapFieldset
+                legend=texts.incoming_legend
+                protocol=Protocol::Imap
+                fields=(imap.imap_host, imap.imap_port, imap.imap_security)
+                security_chosen=imap_security_chosen
+                ids=(id(Field::ImapHost), id(Field::ImapPort), id(Field::ImapSecurity))
+                errors=(error_of(Field::ImapHost), error_of(Field::ImapPort))
+                warnings=(
+                    warning_of(Field::ImapHost),
+                    warning_of(Field::ImapPort),
+                    warning_of(Field::ImapSecurity),
+                )
+                blurs=(blur(Field::ImapHost), blur(Field::ImapPort))
+            />
+            <ImapFieldset
+                legend=texts.outgoing_legend
+                protocol=Protocol::Smtp
+                fields=(imap.smtp_host, imap.smtp_port, imap.smtp_security)
+                security_chosen=smtp_security_chosen
+                ids=(id(Field::SmtpHost), id(Field::SmtpPort), id(Field::SmtpSecurity))
+                errors=(error_of(Field::SmtpHost), error_of(Field::SmtpPort))
+                warnings=(
+                    warning_of(Field::SmtpHost),
+                    warning_of(Field::SmtpPort),
+                    warning_of(Field::SmtpSecurity),
+                )
+                blurs=(blur(Field::SmtpHost), blur(Field::SmtpPort))
+            />
+            <InsecureCertificates checked=imap.allow_insecure id=settings.id("insecure")/>
+        }
+        .into_any(),
+        ConnectionKind::Exchange => view! {
+            <TextField
+                id=id(Field::ExchangeUrl)
+                label=texts.exchange_url_label
+                hint=texts.exchange_url_hint
+                placeholder="https://mail.example.com/EWS/Exchange.asmx"
+                value=url
+                error=error_of(Field::ExchangeUrl)
+                warning=warning_of(Field::ExchangeUrl)
+                on_blur=blur(Field::ExchangeUrl)
+            />
+        }
+        .into_any(),
+    };
+    let help = match kind {
+        ConnectionKind::Imap => view! {
+            <p>{texts.help_intro}</p>
+            <ul>
+                <li>{texts.help_imap}</li>
+                <li>{texts.help_smtp}</li>
+            </ul>
+        }
+        .into_any(),
+        ConnectionKind::Exchange => view! { <p>{texts.help_exchange}</p> }.into_any(),
+    };
+    let subdomains_id = settings.id("subdomains");
+    let subdomains_hint_id = format!("{subdomains_id}-hint");
+
+    view! {
+        <dialog
+            node_ref=dialog_ref
+            class="ms-drawer"
+            aria-labelledby=labelled_by
+            data-testid="settings-dialog"
+            on:keydown=keep_tab_inside(dialog_ref)
+            on:cancel=move |event: web_sys::Event| {
+                event.prevent_default();
+                on_close.run(());
+            }
+        >
+            <form class="ms-drawer__form" novalidate on:submit=on_submit>
+                <header class="ms-drawer__header">
+                    <h2 class="ms-drawer__title" id=title_id>{title}</h2>
+                    <button
+                        type="button"
+                        class="ms-icon-button"
+                        aria-label=texts.close
+                        title=texts.close
+                        on:click=close
+                    >
+                        <svg viewBox="0 0 16 16" aria-hidden="true" class="ms-icon">
+                            <path d="M3.5 3.5l9 9m0-9l-9 9"></path>
+                        </svg>
+                    </button>
+                </header>
+                <div class="ms-drawer__body">
+                    {move || {
+                        elsewhere
+                            .get()
+                            .map(|state| {
+                                let message = match state {
+                                    Elsewhere::Changed => (texts.changed_elsewhere)(&shown_domain),
+                                    Elsewhere::Deleted => (texts.deleted_elsewhere)(&shown_domain),
+                                };
+                                view! {
+                                    <p class="ms-notice ms-notice--warning" role="status">
+                                        {message}
+                                    </p>
+                                }
+                            })
+                    }}
+                    <TextField
+                        id=id(Field::Domain)
+                        label=texts.domain_label
+                        hint=texts.domain_hint
+                        placeholder="example.com"
+                        value=domain
+                        error=domain_error
+                        warning=Signal::derive(|| None::<String>)
+                        on_blur=blur(Field::Domain)
+                        autofocus=true
+                    >
+                        {conflict_action}
+                    </TextField>
+                    {fields}
+                    <div class="ms-check">
+                        <input
+                            type="checkbox"
+                            id=subdomains_id.clone()
+                            aria-describedby=subdomains_hint_id.clone()
+                            bind:checked=include_subdomains
+                        />
+                        <label for=subdomains_id>{texts.subdomains_label}</label>
+                        <p class="ms-field__hint" id=subdomains_hint_id>{texts.subdomains_explain}</p>
+                    </div>
+                    <details class="ms-help">
+                        <summary>{texts.help_summary}</summary>
+                        {help}
+                    </details>
+                </div>
+                <footer class="ms-drawer__footer">
+                    {move || {
+                        save_error
+                            .get()
+                            .map(|message| {
+                                view! {
+                                    <p class="ms-notice ms-notice--error" role="alert">
+                                        {message}
+                                    </p>
+                                }
+                            })
+                    }}
+                    <div class="ms-drawer__actions">
+                        <button type="submit" class="ms-button ms-button--primary">
+                            {submit_label}
+                        </button>
+                        <button type="button" class="ms-button" on:click=close>
+                            {texts.cancel}
+                        </button>
+                    </div>
+                </footer>
+            </form>
+        </dialog>
+    }
+}
+
+/// A message to show under a field, or none.
+type Message = Signal<Option<String>>;
+
+/// The server, port and security of one protocol ("Incoming mail (IMAP)" or "Outgoing mail
+/// (SMTP)").
+#[component]
+fn ImapFieldset(
+    legend: &'static str,
+    protocol: Protocol,
+    fields: (RwSignal<String>, RwSignal<String>, RwSignal<Security>),
+    security_chosen: RwSignal<bool>,
+    ids: (String, String, String),
+    errors: (Message, Message),
+    warnings: (Message, Message, Message),
+    blurs: (Callback<()>, Callback<()>),
+) -> impl IntoView {
+    let texts = forms::texts(crate::ui::field::use_language());
+    let (host, port, security) = fields;
+    let (host_id, port_id, security_id) = ids;
+    let (host_label, port_label, security_label, placeholder) = match protocol {
+        Protocol::Imap => (
+            texts.imap_host,
+            texts.imap_port,
+            texts.imap_security,
+            texts.host_placeholder_imap,
+        ),
+        Protocol::Smtp => (
+            texts.smtp_host,
+            texts.smtp_port,
+            texts.smtp_security,
+            texts.host_placeholder_smtp,
+        ),
+    };
+    let security_warning = warnings.2;
+    let security_warning_id = format!("{security_id}-warning");
+    let security_error_id = format!("{security_id}-error");
+    let security_described = {
+        let warning_id = security_warning_id.clone();
+        move || {
+            security_warning
+                .with(Option::is_some)
+                .then(|| warning_id.clone())
+        }
+    };
+    view! {
+        <fieldset class="ms-fieldset">
+            <legend class="ms-fieldset__legend">{legend}</legend>
+            <div class="ms-endpoint">
+                <div class="ms-endpoint__host">
+                    <TextField
+                        id=host_id
+                        label=host_label
+                        placeholder=placeholder
+                        value=host
+                        error=errors.0
+                        warning=warnings.0
+                        on_blur=blurs.0
+                    />
+                </div>
+                <div class="ms-endpoint__port">
+                    <TextField
+                        id=port_id
+                        label=port_label
+                        value=port
+                        numeric=true
+                        error=errors.1
+                        warning=warnings.1
+                        on_blur=blurs.1
+                    />
+                </div>
+                <div class="ms-field ms-endpoint__security">
+                    <label class="ms-field__label" for=security_id.clone()>{security_label}</label>
+                    <select
+                        id=security_id
+                        class="ms-input"
+                        aria-describedby=security_described
+                        prop:value=move || security.get().as_str()
+                        on:change=move |event| {
+                            if let Ok(choice) = event_target_value(&event).parse::<Security>() {
+                                security.set(choice);
+                                security_chosen.set(true);
+                            }
+                        }
+                    >
+                        <option value=Security::SslTls.as_str()>{Security::SslTls.to_string()}</option>
+                        <option value=Security::StartTls.as_str()>
+                            {Security::StartTls.to_string()}
+                        </option>
+                    </select>
+                </div>
+            </div>
+            <FieldMessages
+                error=Signal::derive(|| None::<String>)
+                warning=security_warning
+                error_id=security_error_id
+                warning_id=security_warning_id
+            />
+        </fieldset>
+    }
+}
+
+/// "Allow insecure certificates", its explanation, and a warning while it is ticked.
+#[component]
+fn InsecureCertificates(checked: RwSignal<bool>, id: String) -> impl IntoView {
+    let texts = forms::texts(crate::ui::field::use_language());
+    let hint_id = format!("{id}-hint");
+    let warning_id = format!("{id}-warning");
+    let described = {
+        let (hint_id, warning_id) = (hint_id.clone(), warning_id.clone());
+        move || {
+            if checked.get() {
+                format!("{hint_id} {warning_id}")
+            } else {
+                hint_id.clone()
+            }
+        }
+    };
+    view! {
+        <div class="ms-check">
+            <input type="checkbox" id=id.clone() aria-describedby=described bind:checked=checked/>
+            <label for=id>{texts.insecure_label}</label>
+            <p class="ms-field__hint" id=hint_id>{texts.insecure_explain}</p>
+            <Show when=move || checked.get()>
+                <p class="ms-field__warning" id=warning_id.clone()>
+                    <span class="ms-visually-hidden">{texts.warning_prefix}" "</span>
+                    {texts.insecure_warning}
+                </p>
+            </Show>
+        </div>
+    }
+}
+
+/// Keeps `security` on what `port` suggests until the person chooses one themselves.
+fn follow_port(
+    port: RwSignal<String>,
+    security: RwSignal<Security>,
+    chosen: RwSignal<bool>,
+    protocol: Protocol,
+) {
+    Effect::new(move |_| {
+        let port = port.get();
+        if chosen.get_untracked() {
+            return;
+        }
+        if let Some(suggested) = ImapDraft::suggested_security(protocol, &port)
+            && security.get_untracked() != suggested
+        {
+            security.set(suggested);
+        }
+    });
+}
+
+/// Moves focus to the element with this id, if it is on the page.
+pub fn focus_element(id: &str) {
+    let element = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id(id))
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
+}
+
+/// The sentence for a change that was not saved.
+pub fn describe_change_error(language: crate::i18n::Language, error: &ChangeError) -> String {
+    let texts = forms::texts(language);
+    match error {
+        ChangeError::Book(error) => problems::message(language, error),
+        ChangeError::Store(StoreError::QuotaExceeded) => texts.save_quota.to_owned(),
+        ChangeError::Store(StoreError::Refused(reason)) => (texts.save_refused)(reason),
+        ChangeError::Locked => texts.save_locked.to_owned(),
+    }
+}

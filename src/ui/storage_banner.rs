@@ -1,0 +1,142 @@
+//! Banners about where the settings are kept: memory only, unreadable stored data (with
+//! "Download unreadable data" and "Start fresh"), data from a newer version, and saved entries
+//! that could not be read.
+//!
+//! Owns: explaining storage problems and the two ways out of unreadable data. Must not: decide
+//! what is readable (the store and core's document do).
+
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::i18n::{Language, problems, storage};
+use crate::state::{Settings, StorageHealth};
+
+#[component]
+pub fn StorageBanner() -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let language = settings.language;
+    let texts = storage::texts(language);
+    let failed = RwSignal::new(false);
+    let health = move || settings.health().get();
+    let download = move |_| {
+        if let Some(text) = settings.quarantined_text() {
+            download_text(&text, "mailsetup-unreadable-settings.txt");
+        }
+    };
+    let start_fresh = move |_| failed.set(settings.start_fresh().is_err());
+
+    view! {
+        {move || match health() {
+            StorageHealth::Persistent => None,
+            StorageHealth::MemoryOnly => Some(
+                view! {
+                    <div class="ms-banner ms-banner--warning" role="status" data-testid="storage-banner">
+                        <p>{texts.memory_only}</p>
+                    </div>
+                }
+                    .into_any(),
+            ),
+            StorageHealth::Unreadable(error) => Some(
+                view! {
+                    <div class="ms-banner ms-banner--error" role="alert" data-testid="storage-banner">
+                        <p class="ms-banner__title">{texts.unreadable_title}</p>
+                        <p>{texts.unreadable_body}</p>
+                        <p class="ms-secondary">{problems::message(language, &error)}</p>
+                        <div class="ms-banner__actions">
+                            <button type="button" class="ms-button" on:click=download>
+                                {texts.download_unreadable}
+                            </button>
+                            <button type="button" class="ms-button ms-button--danger" on:click=start_fresh>
+                                {texts.start_fresh}
+                            </button>
+                        </div>
+                        <Show when=move || failed.get()>
+                            <p class="ms-field__error">{texts.start_fresh_failed}</p>
+                        </Show>
+                    </div>
+                }
+                    .into_any(),
+            ),
+            StorageHealth::Newer { found } => Some(
+                view! {
+                    <div class="ms-banner ms-banner--warning" role="alert" data-testid="storage-banner">
+                        <p>{(texts.newer)(found)}</p>
+                    </div>
+                }
+                    .into_any(),
+            ),
+        }}
+        <RejectedEntries language/>
+    }
+}
+
+/// The saved entries that could not be loaded, each with what is wrong.
+#[component]
+fn RejectedEntries(language: Language) -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let texts = storage::texts(language);
+    let rejected = Memo::new(move |_| {
+        settings.document().with(|document| {
+            document
+                .rejected()
+                .iter()
+                .map(|entry| {
+                    let name = entry
+                        .domain_text
+                        .clone()
+                        .unwrap_or_else(|| (texts.unnamed_entry)(entry.index + 1));
+                    let reasons: Vec<String> = entry
+                        .problems
+                        .iter()
+                        .map(|problem| problems::message(language, problem))
+                        .collect();
+                    format!("{name}: {}", reasons.join(" "))
+                })
+                .collect::<Vec<String>>()
+        })
+    });
+    move || {
+        rejected.with(|lines| !lines.is_empty()).then(|| {
+            view! {
+                <div class="ms-banner ms-banner--warning" role="status" data-testid="rejected-banner">
+                    <p>{(texts.rejected_title)(rejected.with(Vec::len))}</p>
+                    <ul>
+                        {move || {
+                            rejected
+                                .get()
+                                .into_iter()
+                                .map(|line| view! { <li>{line}</li> })
+                                .collect_view()
+                        }}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// Offers `text` as a file download, through a temporary object URL.
+fn download_text(text: &str, file_name: &str) {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(anchor) = document
+        .create_element("a")
+        .ok()
+        .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        anchor.set_href(&url);
+        anchor.set_download(file_name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}

@@ -1,0 +1,159 @@
+// Where the settings live: kept across reloads, shared live with other tabs, and never lost
+// when the browser's storage is blocked, full, unreadable or from a newer version.
+import type { Page } from '@playwright/test';
+import { test, expect, openDemo, checkA11y, snap } from '../support/fixtures';
+import { SETTINGS_KEY, documentOf, exchangeEntry, imapEntry, openWithStored, storedText } from '../support/book';
+
+const dialog = (page: Page, name: string) => page.getByRole('dialog', { name });
+
+async function addExchange(page: Page, domain: string) {
+  await page.getByRole('button', { name: 'Add Exchange settings' }).click();
+  const drawer = dialog(page, 'Exchange settings');
+  await drawer.getByLabel('Domain name').fill(domain);
+  await drawer.getByLabel('Exchange URL').fill(`https://mail.${domain}/EWS/Exchange.asmx`);
+  await drawer.getByRole('button', { name: 'Add Exchange settings' }).click();
+  return drawer;
+}
+
+test('settings survive a reload', async ({ page }) => {
+  await openDemo(page);
+  const drawer = await addExchange(page, 'corp.example');
+  await expect(drawer).toBeHidden();
+  await page.reload();
+  await expect(page.getByRole('rowheader', { name: 'corp.example' })).toBeVisible();
+  const stored = JSON.parse((await storedText(page))!);
+  expect(stored.version).toBe(1);
+  expect(stored.domains[0]).toMatchObject({ domain: 'corp.example', type: 'exchange' });
+});
+
+test('another tab sees a change at once, and an open dialog keeps its draft', async ({ context }) => {
+  const first = await context.newPage();
+  await openWithStored(first, documentOf([imapEntry('example.com')]));
+  const second = await context.newPage();
+  await openDemo(second);
+
+  // Tab 2 adds a domain: tab 1 shows it without a reload.
+  await (await addExchange(second, 'corp.example')).waitFor({ state: 'hidden' });
+  await expect(first.getByRole('rowheader', { name: 'corp.example' })).toBeVisible();
+
+  // Tab 1 is editing example.com when tab 2 changes it.
+  await first.getByRole('button', { name: 'Edit settings for example.com' }).click();
+  const drawer = dialog(first, 'IMAP settings');
+  await drawer.getByLabel('IMAP server').fill('imap-draft.example.com');
+  await second.getByRole('button', { name: 'Edit settings for example.com' }).click();
+  await dialog(second, 'IMAP settings').getByLabel('SMTP port').fill('587');
+  await dialog(second, 'IMAP settings').getByRole('button', { name: 'Update' }).click();
+  await expect(drawer.getByRole('status')).toContainText('were just changed in another tab');
+  await expect(drawer.getByLabel('IMAP server')).toHaveValue('imap-draft.example.com');
+  await snap(first, 'dialog-changed-elsewhere-en-wide');
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer).toBeHidden();
+  const edited = second.getByTestId('domain-row').filter({ hasText: 'example.com' }).filter({ hasText: 'IMAP' });
+  await expect(edited).toContainText('imap-draft.example.com');
+});
+
+test('blocked storage: the panel works in memory and says changes will not be kept', async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'localStorage', {
+      get() {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      },
+    });
+  });
+  await openDemo(page);
+  await expect(page.getByTestId('storage-banner')).toContainText('changes are kept only until you reload');
+  const drawer = await addExchange(page, 'memory.example');
+  await expect(drawer).toBeHidden();
+  await expect(page.getByRole('rowheader', { name: 'memory.example' })).toBeVisible();
+  await checkA11y(page, 'with storage blocked');
+  await snap(page, 'storage-blocked-en-wide');
+});
+
+test('unreadable stored data is kept aside, offered for download, and replaced only on request', async ({ page }) => {
+  const garbage = '{"this is": not json';
+  await openWithStored(page, garbage);
+  const banner = page.getByTestId('storage-banner');
+  await expect(banner).toHaveAttribute('role', 'alert');
+  await expect(banner).toContainText("The saved settings can't be read");
+  await expect(page.getByRole('button', { name: 'Add IMAP settings' })).toHaveCount(0);
+  expect(await storedText(page)).toBe(garbage);
+  expect(await page.evaluate(() => localStorage.getItem('mailsetup:settings:unreadable'))).toBe('{"this is": not json');
+  await checkA11y(page, 'with unreadable storage');
+  await snap(page, 'storage-unreadable-en-wide');
+
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download unreadable data' }).click();
+  const download = await downloading;
+  const path = await download.path();
+  const fs = await import('node:fs');
+  expect(fs.readFileSync(path, 'utf8')).toBe(garbage);
+
+  await page.getByRole('button', { name: 'Start fresh' }).click();
+  await expect(banner).toHaveCount(0);
+  await expect(await addExchange(page, 'fresh.example')).toBeHidden();
+  expect(JSON.parse((await storedText(page))!).domains).toHaveLength(1);
+});
+
+test('settings from a newer version are left alone, read-only', async ({ page }) => {
+  const newer = JSON.stringify({ version: 2, domains: [{ domain: 'future.example', type: 'carrier-pigeon' }] });
+  await openWithStored(page, newer);
+  await expect(page.getByTestId('storage-banner')).toContainText('newer version');
+  await expect(page.getByRole('button', { name: 'Add IMAP settings' })).toHaveCount(0);
+  await page.reload();
+  expect(await storedText(page)).toBe(newer);
+  await snap(page, 'storage-newer-en-wide');
+});
+
+test('entries that fail validation are reported, kept, and the rest load', async ({ page }) => {
+  const bad = { ...imapEntry('bad.example'), incoming: { host: 'imap..bad', port: 0, security: 'ssl_tls' } };
+  await openWithStored(page, documentOf([imapEntry('good.example'), bad]));
+  await expect(page.getByTestId('rejected-banner')).toContainText('1 saved entry');
+  await expect(page.getByTestId('rejected-banner')).toContainText('bad.example');
+  await expect(page.getByRole('rowheader', { name: 'good.example' })).toBeVisible();
+  await (await addExchange(page, 'new.example')).waitFor({ state: 'hidden' });
+  const domains = JSON.parse((await storedText(page))!).domains.map((d: { domain: string }) => d.domain);
+  expect(domains).toEqual(['good.example', 'new.example', 'bad.example']);
+  await snap(page, 'storage-rejected-en-wide');
+});
+
+test('full storage: the dialog stays open with the input and explains; nothing saved changes', async ({ page }) => {
+  await openWithStored(page, documentOf([imapEntry('example.com')]));
+  const before = await storedText(page);
+  await page.evaluate(() => {
+    // Fill this origin's storage so the next write fails with QuotaExceededError.
+    let chunk = 'x'.repeat(1 << 20);
+    let index = 0;
+    while (chunk.length > 0) {
+      try {
+        localStorage.setItem(`filler-${index++}`, chunk);
+      } catch {
+        chunk = chunk.slice(0, chunk.length >> 1);
+      }
+    }
+  });
+  const drawer = await addExchange(page, 'full.example');
+  await expect(drawer).toBeVisible();
+  await expect(drawer.getByRole('alert')).toContainText("the browser's storage for this site is full");
+  await expect(drawer.getByLabel('Domain name')).toHaveValue('full.example');
+  expect(await storedText(page)).toBe(before);
+  await expect(page.getByRole('rowheader', { name: 'full.example' })).toHaveCount(0);
+  await snap(page, 'storage-full-en-wide');
+});
+
+test('a large book stays fast: filter box, pages, never more than one page of rows', async ({ page }) => {
+  const entries = Array.from({ length: 1000 }, (_, i) => imapEntry(`domain-${String(i).padStart(4, '0')}.example`));
+  entries.push(exchangeEntry('needle.example'));
+  await openWithStored(page, documentOf(entries));
+  await expect(page.getByText('Showing 1–50 of 1001 domains')).toBeVisible();
+  expect(await page.getByTestId('domain-row').count()).toBeLessThanOrEqual(50);
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect(page.getByText('Showing 51–100 of 1001 domains')).toBeVisible();
+  await page.getByLabel('Filter domains').fill('needle');
+  await expect(page.getByTestId('domain-row')).toHaveCount(1);
+  await expect(page.getByRole('rowheader', { name: 'needle.example' })).toBeVisible();
+  await page.getByLabel('Filter domains').fill('no-such-domain');
+  await expect(page.getByText('No domain or server matches “no-such-domain”.')).toBeVisible();
+  await checkA11y(page, 'with a filtered large book');
+  await page.getByLabel('Filter domains').fill('');
+  await snap(page, 'panel-large-book-en-wide');
+});
