@@ -131,6 +131,7 @@ pub fn MailSetup(
     view! {
         <div class="ms-root" lang=language.tag() data-testid="mailsetup">
             <ui::settings_panel::SettingsPanel language/>
+            <ui::allowlist::AllowlistSection language/>
         </div>
     }
 }
