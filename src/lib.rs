@@ -149,6 +149,7 @@ pub fn MailSetup(
             data-role=options.role.as_attribute()
         >
             <ui::settings_panel::SettingsPanel/>
+            <ui::allowlist::AllowlistSection language/>
         </div>
     }
 }

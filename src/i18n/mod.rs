@@ -7,6 +7,7 @@
 //! English names of sections, buttons and fields match the original help-center article; Polish
 //! follows the Polish article's vocabulary.
 
+pub mod allowlist;
 pub mod forms;
 pub mod panel;
 pub mod problems;

@@ -1,0 +1,259 @@
+//! The "IP addresses to allowlist" section: the provider's SMTP and IMAP lists with copy buttons,
+//! the combined list, the "Copied" announcement or the copy-by-hand fallback, and a checker that
+//! says whether an address is one of the provider's.
+//!
+//! Owns: the section's layout and its small view state (last announcement, fallback text, the
+//! checker's input and answer). Must not: parse addresses, compute ranges, counts, merges or
+//! membership itself (`mailsetup_core::Allowlist` does), nor hold literal UI text (`i18n::allowlist`).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use leptos::prelude::*;
+use mailsetup_core::{Allowlist, AllowlistGroup};
+
+use crate::i18n::Language;
+use crate::i18n::allowlist::{self as strings, AllowlistTexts};
+use crate::ui::copy_button::{CopyButton, CopyFallback, CopyOutcome};
+
+/// Several instances may share a page, so every id carries an instance number.
+static INSTANCES: AtomicUsize = AtomicUsize::new(0);
+
+fn instance_prefix() -> String {
+    format!("ms-allowlist-{}", INSTANCES.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The allowlist section of the admin panel.
+#[component]
+pub fn AllowlistSection(
+    /// The language of the section's text.
+    language: Language,
+) -> impl IntoView {
+    let texts = strings::texts(language);
+    let allowlist = Allowlist::provider_default();
+    let prefix = instance_prefix();
+    let heading_id = format!("{prefix}-heading");
+
+    let announcement = RwSignal::new(String::new());
+    let fallback = RwSignal::new(None::<String>);
+    // Each button announces its own sentence on success; all share one fallback field.
+    let report = move |copied: String| {
+        Callback::new(move |outcome: CopyOutcome| match outcome {
+            CopyOutcome::Copied => {
+                fallback.set(None);
+                announcement.set(copied.clone());
+            }
+            CopyOutcome::Blocked(text) => {
+                announcement.set(String::new());
+                fallback.set(Some(text));
+            }
+        })
+    };
+
+    let combined = allowlist.combined();
+    let combined_text = allowlist.combined_text();
+    let groups = allowlist
+        .groups()
+        .iter()
+        .map(|group| group_view(language, texts, group, &prefix, report))
+        .collect_view();
+
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="ms-section ms-allowlist" aria-labelledby=labelled_by>
+            <h2 class="ms-section__title" id=heading_id>{texts.heading}</h2>
+            <p class="ms-allowlist__intro">{texts.intro}</p>
+            <div class="ms-allowlist__combined">
+                <CopyButton
+                    text=combined_text
+                    label=texts.copy_combined
+                    class="ms-copy-button--primary"
+                    on_copy=report(strings::copied_combined(language, combined.len()))
+                />
+                <p class="ms-allowlist__hint">{texts.combined_hint}</p>
+            </div>
+            <p class="ms-allowlist__announcement" role="status" aria-live="polite">
+                {move || announcement.get()}
+            </p>
+            <CopyFallback
+                text=fallback.into()
+                message=texts.copy_blocked
+                close_label=texts.close
+                field_id=format!("{prefix}-copy-field")
+                on_close=Callback::new(move |()| fallback.set(None))
+            />
+            <div class="ms-allowlist__groups">{groups}</div>
+            <IpChecker language allowlist prefix/>
+        </section>
+    }
+}
+
+/// One list (SMTP or IMAP): heading, "Copy all", and each entry with its range and copy button.
+fn group_view<F>(
+    language: Language,
+    texts: &'static AllowlistTexts,
+    group: &AllowlistGroup,
+    prefix: &str,
+    report: F,
+) -> impl IntoView + use<F>
+where
+    F: Fn(String) -> Callback<CopyOutcome> + Copy,
+{
+    let kind = group.kind();
+    let heading_id = format!("{prefix}-{}", kind.to_string().to_ascii_lowercase());
+    let copy_all = match kind {
+        mailsetup_core::AllowlistGroupKind::Smtp => texts.copy_all_smtp,
+        mailsetup_core::AllowlistGroupKind::Imap => texts.copy_all_imap,
+    };
+    let entries = group
+        .entries()
+        .iter()
+        .map(|entry| {
+            let shown = entry.to_string();
+            view! {
+                <li class="ms-allowlist__entry">
+                    <span class="ms-allowlist__entry-text">
+                        <span class="ms-allowlist__net">{shown.clone()}</span>
+                        <span class="ms-allowlist__details">
+                            {strings::entry_details(language, entry)}
+                        </span>
+                    </span>
+                    <CopyButton
+                        text=shown.clone()
+                        label=texts.copy
+                        context=shown
+                        class="ms-copy-button--compact"
+                        on_copy=report(strings::copied_entry(language, entry))
+                    />
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="ms-allowlist__group">
+            <div class="ms-allowlist__group-header">
+                <h3 class="ms-allowlist__group-title" id=heading_id.clone()>
+                    {strings::group_name(language, kind)}
+                </h3>
+                <CopyButton
+                    text=group.copy_text()
+                    label=copy_all
+                    on_copy=report(strings::copied_group(language, kind, group.entries().len()))
+                />
+            </div>
+            <ul class="ms-allowlist__entries" aria-labelledby=heading_id>
+                {entries}
+            </ul>
+        </div>
+    }
+}
+
+/// The checker's last answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum CheckAnswer {
+    /// Some entries hold the address.
+    Found(String),
+    /// No entry holds it.
+    NotFound(String),
+    /// The text is not an IP address; the sentence says what to type.
+    Problem(String),
+}
+
+/// "Check an IP address": a field, a button, and the answer.
+#[component]
+fn IpChecker(
+    /// The language of the checker's text.
+    language: Language,
+    /// The lists the address is checked against.
+    allowlist: Allowlist,
+    /// The section's id prefix, unique on the page.
+    prefix: String,
+) -> impl IntoView {
+    let texts = strings::texts(language);
+    let heading_id = format!("{prefix}-check-heading");
+    let input_id = format!("{prefix}-check-input");
+    let hint_id = format!("{prefix}-check-hint");
+    let error_id = format!("{prefix}-check-error");
+
+    let input = RwSignal::new(String::new());
+    let answer = RwSignal::new(None::<CheckAnswer>);
+    let has_problem = move || matches!(answer.get(), Some(CheckAnswer::Problem(_)));
+
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let text = input.get_untracked();
+        let address = text.trim();
+        answer.set(Some(match allowlist.contains(&text) {
+            Ok(matches) if matches.is_empty() => {
+                CheckAnswer::NotFound(strings::check_not_found(language, address))
+            }
+            Ok(matches) => CheckAnswer::Found(strings::check_found(language, address, &matches)),
+            Err(problem) => CheckAnswer::Problem(strings::ip_problem(language, &problem)),
+        }));
+    };
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            if has_problem() {
+                format!("{error_id} {hint_id}")
+            } else {
+                hint_id.clone()
+            }
+        }
+    };
+
+    view! {
+        <div class="ms-checker">
+            <h3 class="ms-checker__title" id=heading_id.clone()>{texts.checker_heading}</h3>
+            <p class="ms-checker__hint" id=hint_id>{texts.checker_hint}</p>
+            <form class="ms-checker__form" aria-labelledby=heading_id on:submit=on_submit>
+                <label class="ms-checker__label" for=input_id.clone()>{texts.ip_label}</label>
+                <div class="ms-checker__row">
+                    <input
+                        id=input_id
+                        class="ms-checker__input"
+                        type="text"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        aria-invalid=move || has_problem().then_some("true")
+                        aria-describedby=described_by
+                        prop:value=move || input.get()
+                        on:input=move |event| {
+                            input.set(event_target_value(&event));
+                            // An answer about other text would mislead.
+                            answer.set(None);
+                        }
+                    />
+                    <button type="submit" class="ms-checker__submit">
+                        {texts.check}
+                    </button>
+                </div>
+            </form>
+            <p
+                class="ms-checker__answer"
+                class:ms-checker__answer--found=move || {
+                    matches!(answer.get(), Some(CheckAnswer::Found(_)))
+                }
+                role="status"
+                aria-live="polite"
+            >
+                {move || match answer.get() {
+                    Some(CheckAnswer::Found(text) | CheckAnswer::NotFound(text)) => text,
+                    _ => String::new(),
+                }}
+            </p>
+            {move || match answer.get() {
+                Some(CheckAnswer::Problem(text)) => {
+                    Some(
+                        view! {
+                            <p class="ms-checker__error" id=error_id.clone() role="alert">
+                                {text}
+                            </p>
+                        },
+                    )
+                }
+                _ => None,
+            }}
+        </div>
+    }
+}
