@@ -7,6 +7,8 @@ if (block === null) {
 } else {
   const files = JSON.parse(block.textContent);
   const here = new URL('.', import.meta.url);
+  // Download the wasm module while the JavaScript bindings load, not after.
+  const wasm = fetch(new URL(files.wasm, here));
   const bindings = await import(new URL(files.js, here).href);
-  await bindings.default({ module_or_path: new URL(files.wasm, here) });
+  await bindings.default({ module_or_path: wasm });
 }

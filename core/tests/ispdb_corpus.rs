@@ -237,4 +237,9 @@ fn a_book_built_from_the_corpus_survives_storage_and_lookups() {
     assert!(reloaded.rejected().is_empty());
     assert_eq!(reloaded.book(), &book);
     assert_eq!(reloaded.to_json(), stored);
+    // `cargo xtask test` hands this stored book to the Playwright suite, which loads it into
+    // the panel, so the browser sees exactly what core wrote.
+    if let Some(path) = std::env::var_os("MAILSETUP_ISPDB_BOOK_OUT") {
+        std::fs::write(&path, &stored).unwrap();
+    }
 }

@@ -10,7 +10,7 @@ use mailsetup_core::{ConnectionKind, Domain};
 use wasm_bindgen::JsCast;
 
 use crate::i18n::panel;
-use crate::state::Settings;
+use crate::state::{Settings, StorageHealth};
 use crate::ui::confirm_delete::ConfirmDelete;
 use crate::ui::domain_table::{DomainTable, Row};
 use crate::ui::settings_dialog::{
@@ -226,7 +226,11 @@ pub fn SettingsPanel() -> impl IntoView {
                     </div>
                 </Show>
                 {move || {
-                    if total() == 0 {
+                    // Unreadable or newer stored data: the banner explains; "no domains" would not be true.
+                    let readable = settings.health().with(StorageHealth::allows_changes);
+                    if total() == 0 && !readable {
+                        ().into_any()
+                    } else if total() == 0 {
                         view! { <p class="ms-empty" data-testid="settings-empty">{texts.settings_empty}</p> }
                             .into_any()
                     } else if matches.with(Vec::is_empty) {

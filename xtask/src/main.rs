@@ -159,7 +159,14 @@ fn test(project: &Project) -> ExitCode {
         Ok("no warnings (native and wasm32)".into())
     });
     pipeline.stage("native tests", || {
-        let output = run_and_capture(project.command("cargo").args(["test", "--workspace"]))?;
+        fs::create_dir_all(project.xtask_output_dir())
+            .map_err(|e| Failure(format!("could not create target/xtask: {e}")))?;
+        let output = run_and_capture(
+            project
+                .command("cargo")
+                .args(["test", "--workspace"])
+                .env("MAILSETUP_ISPDB_BOOK_OUT", ispdb_book(project)),
+        )?;
         Ok(test_count(output))
     });
     pipeline.stage("browser tests", || {
@@ -210,11 +217,18 @@ fn playwright(project: &Project, extra_args: &[String]) -> Outcome<String> {
         .args(extra_args)
         .env("MAILSETUP_BASE_URL", server.base_url())
         .env("MAILSETUP_NESTED_PATH", NESTED_MOUNT)
-        .env("MAILSETUP_E2E_RESULTS", &results);
+        .env("MAILSETUP_E2E_RESULTS", &results)
+        .env("MAILSETUP_ISPDB_BOOK", ispdb_book(project));
     let ran = run(&mut command);
     let counts = playwright_counts(&results);
     ran.map(|()| counts.clone())
         .map_err(|failure| Failure(format!("{failure}; {counts}")))
+}
+
+/// Where the native tests leave the settings book built from the ISPDB corpus (when the corpus
+/// exists) for the Playwright suite to load.
+fn ispdb_book(project: &Project) -> std::path::PathBuf {
+    project.xtask_output_dir().join("ispdb-book.json")
 }
 
 fn playwright_counts(results: &std::path::Path) -> String {

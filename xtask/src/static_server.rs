@@ -73,7 +73,10 @@ fn respond(request: Request, mounts: &[Mount]) {
                 .with_header(header("Content-Type", content_type(&path)))
                 .with_header(header("Content-Security-Policy", CONTENT_SECURITY_POLICY))
                 .with_header(header("X-Content-Type-Options", "nosniff"))
-                .with_header(header("Cache-Control", "no-cache")),
+                .with_header(header("Cache-Control", "no-cache"))
+                // One request per connection: with keep-alive, Chromium sometimes waited forever
+                // for the wasm file on a reused connection (seen on the first page of a run).
+                .with_header(header("Connection", "close")),
             None => Response::from_string("not found")
                 .with_status_code(404)
                 .with_header(header("Content-Type", "text/plain; charset=utf-8")),
