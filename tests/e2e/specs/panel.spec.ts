@@ -381,3 +381,16 @@ test.describe('roles and languages', () => {
     await snap(page, 'panel-pl-narrow');
   });
 });
+
+test('dark colour scheme: the panel and the drawer follow it and stay accessible', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await openWithStored(page, documentOf([imapEntry('example.com', { insecure: true }), exchangeEntry('corp.example')]));
+  const background = await page.getByTestId('settings-section').evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(background).toBe('rgb(27, 33, 41)');
+  await page.getByRole('button', { name: 'Exchange & IMAP settings' }).click();
+  await checkA11y(page, 'in dark mode with the section closed');
+  await page.getByRole('button', { name: 'Exchange & IMAP settings' }).click();
+  await page.getByRole('button', { name: 'Edit settings for example.com' }).click();
+  await checkA11y(page, 'in dark mode with the IMAP dialog open');
+  await snap(page, 'imap-dialog-dark-wide');
+});
