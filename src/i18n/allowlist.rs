@@ -152,14 +152,31 @@ pub fn address_count(language: Language, n: u128) -> String {
     )
 }
 
-/// An entry's secondary text: "141.193.184.0 – 141.193.184.31 · 32 addresses"; a single address
-/// only says "1 address".
-pub fn entry_details(language: Language, entry: &AllowlistEntry) -> String {
-    let count = address_count(language, entry.address_count());
-    if entry.is_single_address() {
-        count
-    } else {
-        format!("{} – {} · {count}", entry.first(), entry.last())
+/// An entry's secondary text: its range (none for a single address) and its address count.
+/// Displayed as "141.193.184.0 – 141.193.184.31 · 32 addresses", or "1 address".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryDetails {
+    pub range: Option<String>,
+    pub count: String,
+}
+
+impl std::fmt::Display for EntryDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.range {
+            Some(range) => write!(f, "{range}{DETAILS_SEPARATOR}{}", self.count),
+            None => f.write_str(&self.count),
+        }
+    }
+}
+
+/// Between an entry's range and its count.
+pub const DETAILS_SEPARATOR: &str = " · ";
+
+pub fn entry_details(language: Language, entry: &AllowlistEntry) -> EntryDetails {
+    EntryDetails {
+        range: (!entry.is_single_address())
+            .then(|| format!("{} – {}", entry.first(), entry.last())),
+        count: address_count(language, entry.address_count()),
     }
 }
 
@@ -353,19 +370,18 @@ mod tests {
     #[test]
     fn entry_details_show_range_and_count() {
         assert_eq!(
-            entry_details(Language::English, &entry("141.193.184.0/27")),
+            entry_details(Language::English, &entry("141.193.184.0/27")).to_string(),
             "141.193.184.0 – 141.193.184.31 · 32 addresses"
         );
         assert_eq!(
-            entry_details(Language::Polish, &entry("143.244.87.0/25")),
+            entry_details(Language::Polish, &entry("143.244.87.0/25")).to_string(),
             "143.244.87.0 – 143.244.87.127 · 128 adresów"
         );
+        let single = entry_details(Language::English, &entry("143.244.82.12"));
+        assert_eq!(single.to_string(), "1 address");
+        assert_eq!(single.range, None);
         assert_eq!(
-            entry_details(Language::English, &entry("143.244.82.12")),
-            "1 address"
-        );
-        assert_eq!(
-            entry_details(Language::Polish, &entry("143.244.82.12")),
+            entry_details(Language::Polish, &entry("143.244.82.12")).to_string(),
             "1 adres"
         );
     }

@@ -113,9 +113,7 @@ where
                 <li class="ms-allowlist__entry">
                     <span class="ms-allowlist__entry-text">
                         <span class="ms-allowlist__net">{shown.clone()}</span>
-                        <span class="ms-allowlist__details">
-                            {strings::entry_details(language, entry)}
-                        </span>
+                        {details_view(strings::entry_details(language, entry))}
                     </span>
                     <CopyButton
                         text=shown.clone()
@@ -144,6 +142,28 @@ where
                 {entries}
             </ul>
         </div>
+    }
+}
+
+/// The secondary line; range and count each stay on one line, so a narrow screen wraps
+/// between them rather than inside a range.
+fn details_view(details: strings::EntryDetails) -> impl IntoView {
+    view! {
+        <span class="ms-allowlist__details">
+            {details
+                .range
+                .map(|range| {
+                    // The dot stays at the end of the range's line; the space may break.
+                    let (dot, space) = strings::DETAILS_SEPARATOR.split_at(
+                        strings::DETAILS_SEPARATOR.trim_end().len(),
+                    );
+                    view! {
+                        <span class="ms-allowlist__range">{range}{dot}</span>
+                        {space}
+                    }
+                })}
+            <span class="ms-allowlist__count">{details.count}</span>
+        </span>
     }
 }
 

@@ -113,11 +113,11 @@ pub fn CopyFallback(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let field = NodeRef::<html::Textarea>::new();
-    // Select whenever new text arrives; focus first, so the selection is the active one.
+    // Whenever new text arrives: write it, focus, select. The value is set here rather than with
+    // `prop:value` so that it is certainly in place before `select()`, whatever order effects run in.
     Effect::new(move |_| {
-        if text.get().is_some()
-            && let Some(element) = field.get()
-        {
+        if let (Some(value), Some(element)) = (text.get(), field.get()) {
+            element.set_value(&value);
             let _ = element.focus();
             element.select();
         }
@@ -135,7 +135,6 @@ pub fn CopyFallback(
                     readonly
                     spellcheck="false"
                     rows=move || text.with(|t| t.as_deref().map_or(1, |t| t.lines().count().clamp(1, 12)))
-                    prop:value=move || text.get().unwrap_or_default()
                 ></textarea>
                 <button
                     type="button"
