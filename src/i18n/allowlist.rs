@@ -4,8 +4,7 @@
 //! Owns: wording, plural choice and number formatting. Must not: decide what an address or a
 //! network is, or which entries hold an address; that arithmetic is `mailsetup_core::allowlist`.
 
-use mailsetup_core::Problem;
-use mailsetup_core::{AllowlistEntry, AllowlistGroupKind, AllowlistMatch, IpAddressError};
+use mailsetup_core::{AllowlistEntry, AllowlistGroupKind, AllowlistMatch};
 
 use super::Language;
 
@@ -295,19 +294,6 @@ pub fn check_not_found(language: Language, address: &str) -> String {
     }
 }
 
-/// Why the checker could not read the address, in `language`. English is core's own message;
-/// Polish is chosen by the error's stable code, falling back to English for a code we lack.
-pub fn ip_problem(language: Language, problem: &IpAddressError) -> String {
-    match (language, problem.code()) {
-        (Language::English, _) => problem.to_string(),
-        (Language::Polish, "ip_address.empty") => "Wpisz adres IP, np. 203.0.113.7.".to_owned(),
-        (Language::Polish, "ip_address.invalid") => {
-            "Wpisz poprawny adres IP, np. 203.0.113.7, bez zer wiodących.".to_owned()
-        }
-        (Language::Polish, _) => problem.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,16 +452,5 @@ mod tests {
             check_not_found(Language::English, "141.193.184.32"),
             "141.193.184.32 is not in the lists: our servers never connect from it."
         );
-    }
-
-    #[test]
-    fn ip_problems_by_code() {
-        let allowlist = Allowlist::provider_default();
-        for input in ["", "hello", "141.193.184.07"] {
-            let problem = allowlist.contains(input).unwrap_err();
-            assert_eq!(ip_problem(Language::English, &problem), problem.to_string());
-            let polish = ip_problem(Language::Polish, &problem);
-            assert!(polish.starts_with("Wpisz"), "{input:?}: {polish}");
-        }
     }
 }

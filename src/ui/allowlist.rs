@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use leptos::prelude::*;
 use mailsetup_core::{Allowlist, AllowlistGroup};
 
-use crate::i18n::Language;
 use crate::i18n::allowlist::{self as strings, AllowlistTexts};
+use crate::i18n::{Language, problems};
 use crate::ui::copy_button::{CopyButton, CopyFallback, CopyOutcome};
 
 /// Several instances may share a page, so every id carries an instance number.
@@ -66,7 +66,7 @@ pub fn AllowlistSection(
                 <CopyButton
                     text=combined_text
                     label=texts.copy_combined
-                    class="ms-copy-button--primary"
+                    class="ms-button--primary"
                     on_copy=report(strings::copied_combined(language, combined.len()))
                 />
                 <p class="ms-allowlist__hint">{texts.combined_hint}</p>
@@ -207,7 +207,7 @@ fn IpChecker(
                 CheckAnswer::NotFound(strings::check_not_found(language, address))
             }
             Ok(matches) => CheckAnswer::Found(strings::check_found(language, address, &matches)),
-            Err(problem) => CheckAnswer::Problem(strings::ip_problem(language, &problem)),
+            Err(problem) => CheckAnswer::Problem(problems::message(language, &problem)),
         }));
     };
     let described_by = {
@@ -244,7 +244,7 @@ fn IpChecker(
                             answer.set(None);
                         }
                     />
-                    <button type="submit" class="ms-checker__submit">
+                    <button type="submit" class="ms-button ms-button--primary">
                         {texts.check}
                     </button>
                 </div>

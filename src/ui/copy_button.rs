@@ -87,7 +87,7 @@ pub fn CopyButton(
     view! {
         <button
             type="button"
-            class=format!("ms-copy-button {class}")
+            class=format!("ms-button ms-copy-button {class}")
             class:ms-copy-button--copied=move || copied.get()
             on:click=on_click
         >
@@ -138,7 +138,7 @@ pub fn CopyFallback(
                 ></textarea>
                 <button
                     type="button"
-                    class="ms-copy-button ms-copy-fallback__close"
+                    class="ms-button ms-copy-button ms-copy-fallback__close"
                     on:click=move |_| on_close.run(())
                 >
                     {close_label}
