@@ -14,6 +14,7 @@ use thiserror::Error;
 
 use crate::name::{NameError, to_ascii_name};
 use crate::problem::Problem;
+use crate::uts46;
 
 /// A valid e-mail domain with at least two labels, stored in lowercase ASCII (punycode) form
 /// without a trailing dot, so `Bücher.example`, `BÜCHER.EXAMPLE.` and `xn--bcher-kva.example`
@@ -150,12 +151,7 @@ fn is_ip_address(text: &str) -> bool {
 
 /// The Unicode form of a validated ASCII name; falls back to ASCII, which is always correct.
 fn readable(ascii: &str) -> String {
-    let (unicode, result) = idna::domain_to_unicode(ascii);
-    if result.is_ok() {
-        unicode
-    } else {
-        ascii.to_owned()
-    }
+    uts46::to_unicode(ascii)
 }
 
 impl fmt::Display for Domain {

@@ -1,17 +1,20 @@
 //! [`ExchangeUrl`]: the Exchange Web Services (EWS) address of a company's Exchange server, e.g.
 //! `https://mail.example.com/EWS/Exchange.asmx`, with [`ExchangeUrlWarning`]s.
 //!
-//! Owns: the checks that run before `url::Url` (dangerous and wrong schemes, missing `//`, a
-//! missing scheme, spaces), which exist because `url` silently repairs or accepts such input,
-//! and the Exchange-specific checks (Outlook Web App addresses, Exchange Online).
-//! Must not: re-implement URL parsing (`url` does) or host rules (`Host::parse` does).
+//! Owns: reading an absolute `https://` address the way the WHATWG URL Standard does for what it
+//! accepts (dot segments, `\` as `/`, percent-encoding of the path and query, the default port
+//! dropped), but stricter: wrong schemes, a missing `//` or scheme, spaces, credentials and
+//! fragments are refused with a precise error instead of repaired; and the Exchange-specific
+//! checks (Outlook Web App addresses, Exchange Online).
+//! Must not: re-implement host or port rules (`Host::parse` and `Port::parse` own them). It does
+//! not use the `url` crate, whose IDNA tables would double the browser download; the tests in
+//! `tests/exchange_url_oracle.rs` check it gives what the former `url`-based parser gave.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize, Serializer};
 use thiserror::Error;
-use url::Url;
 
 use crate::host::{Host, HostError, HostWarning};
 use crate::port::Port;
@@ -24,12 +27,17 @@ pub const EWS_PATH: &str = "/EWS/Exchange.asmx";
 const EXCHANGE_ONLINE_HOSTS: [&str; 2] = ["outlook.office365.com", "outlook.office.com"];
 
 /// A valid `https://` Exchange address without credentials or fragment. Display is the canonical
-/// form from `url` and parses back to an equal value.
+/// form a browser would give (WHATWG URL serialisation) and parses back to an equal value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(try_from = "String")]
 pub struct ExchangeUrl {
-    url: Url,
+    /// The whole canonical address.
+    serialization: String,
     host: Host,
+    /// `None` for the default port 443.
+    port: Option<u16>,
+    /// Where the path starts and ends in `serialization`.
+    path: std::ops::Range<usize>,
 }
 
 /// Why some text is not an Exchange address.
@@ -184,49 +192,54 @@ impl ExchangeUrl {
         if text.chars().any(char::is_whitespace) {
             return Err(ExchangeUrlError::ContainsSpace);
         }
-        // `url` would turn "https:example.com" into "https://example.com/"; a person who typed
+        // Browsers turn "https:example.com" into "https://example.com/"; a person who typed
         // that most likely made a mistake elsewhere too, so ask instead of guessing.
         let Some(after_slashes) = rest.strip_prefix("//") else {
             return Err(ExchangeUrlError::MissingSlashes);
         };
-        check_authority(after_slashes)?;
-        let url = Url::parse(&text).map_err(|error| match error {
-            url::ParseError::InvalidPort => ExchangeUrlError::InvalidPort,
-            _ => ExchangeUrlError::Invalid,
-        })?;
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(ExchangeUrlError::Credentials);
-        }
-        if url.fragment().is_some() {
+        let (host, port, after_authority) = parse_authority(after_slashes)?;
+        // The fragment is never sent to a server; a '#' usually means text pasted after the address.
+        if after_authority.contains('#') {
             return Err(ExchangeUrlError::Fragment);
         }
-        let host = Host::parse(url.host_str().unwrap_or_default())?;
-        // `url` keeps a trailing dot ("mail.example.com."); write our canonical host back so one
-        // server has one address and Display and `host()` always agree.
-        let mut url = url;
-        if url.host_str() != Some(host.uri_host().as_str()) {
-            url.set_host(Some(&host.uri_host()))
-                .map_err(|_| ExchangeUrlError::Invalid)?;
-        }
-        let is_outlook_web_app = url
-            .path_segments()
-            .and_then(|mut segments| segments.next())
+        let (path_text, query_text) = match after_authority.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (after_authority, None),
+        };
+        let path = normalise_path(path_text);
+        let is_outlook_web_app = path
+            .split('/')
+            .nth(1)
             .is_some_and(|first| first.eq_ignore_ascii_case("owa"));
         if is_outlook_web_app {
-            let port = url
-                .port()
-                .map(|port| format!(":{port}"))
-                .unwrap_or_default();
+            let port = port.map(|port| format!(":{port}")).unwrap_or_default();
             return Err(ExchangeUrlError::OutlookWebApp {
                 suggestion: format!("https://{}{port}{EWS_PATH}", host.uri_host()),
             });
         }
-        Ok(ExchangeUrl { url, host })
+        let mut serialization = String::from("https://");
+        write_url_host(&mut serialization, &host);
+        if let Some(port) = port {
+            serialization.push_str(&format!(":{port}"));
+        }
+        let path_start = serialization.len();
+        serialization.push_str(&path);
+        let path_end = serialization.len();
+        if let Some(query) = query_text {
+            serialization.push('?');
+            percent_encode_into(&mut serialization, query, is_in_query_set);
+        }
+        Ok(ExchangeUrl {
+            serialization,
+            host,
+            port,
+            path: path_start..path_end,
+        })
     }
 
     /// The canonical address, e.g. `https://mail.example.com/EWS/Exchange.asmx`.
     pub fn as_str(&self) -> &str {
-        self.url.as_str()
+        &self.serialization
     }
 
     /// The server.
@@ -234,14 +247,14 @@ impl ExchangeUrl {
         &self.host
     }
 
-    /// The port if one other than 443 was given (`url` drops the default port).
+    /// The port if one other than 443 was given (the default port is dropped, as browsers do).
     pub fn port(&self) -> Option<u16> {
-        self.url.port()
+        self.port
     }
 
     /// The path, e.g. `/EWS/Exchange.asmx`.
     pub fn path(&self) -> &str {
-        self.url.path()
+        &self.serialization[self.path.clone()]
     }
 
     /// Everything about this address that suggests it is not the right one.
@@ -297,32 +310,171 @@ fn without_scheme_error(text: &str) -> ExchangeUrlError {
     }
 }
 
-/// Checks the raw `user@host:port` part before `url` normalises it, because `url` accepts
-/// hosts people should not use (`0x7f.0.0.1` becomes `127.0.0.1`, `%41` is decoded) and port 0.
-fn check_authority(after_slashes: &str) -> Result<(), ExchangeUrlError> {
-    let authority = after_slashes
-        .split(['/', '?', '#', '\\'])
-        .next()
-        .unwrap_or_default();
+/// Reads the `host:port` part after `https://` and returns what follows it. Stricter than
+/// browsers: no credentials, no loose hosts (`0x7f.0.0.1`, `%41`), no port 0.
+fn parse_authority(after_slashes: &str) -> Result<(Host, Option<u16>, &str), ExchangeUrlError> {
+    let end = after_slashes
+        .find(['/', '?', '#', '\\'])
+        .unwrap_or(after_slashes.len());
+    let (authority, rest) = after_slashes.split_at(end);
     if authority.contains('@') {
         return Err(ExchangeUrlError::Credentials);
     }
-    let (host_text, port_text) = if authority.starts_with('[') {
+    let (host_text, port_text, trailing) = if authority.starts_with('[') {
         match authority.split_once(']') {
-            Some((inside, after)) => (&authority[..inside.len() + 1], after.strip_prefix(':')),
-            None => (authority, None),
+            Some((inside, after)) => {
+                let host_text = &authority[..inside.len() + 1];
+                match after.strip_prefix(':') {
+                    Some(port) => (host_text, Some(port), ""),
+                    None => (host_text, None, after),
+                }
+            }
+            None => (authority, None, ""),
         }
     } else {
         match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
+            Some((host, port)) => (host, Some(port), ""),
+            None => (authority, None, ""),
         }
     };
-    Host::parse(host_text)?;
-    if let Some(port_text) = port_text {
-        Port::parse(port_text).map_err(|_| ExchangeUrlError::InvalidPort)?;
+    let host = Host::parse(host_text)?;
+    let port = match port_text {
+        Some(port_text) => {
+            let port = Port::parse(port_text).map_err(|_| ExchangeUrlError::InvalidPort)?;
+            Some(port.get()).filter(|&number| number != DEFAULT_PORT)
+        }
+        None => None,
+    };
+    // Text after an IPv6 address's ']' that is not a port, such as "[::1]x".
+    if !trailing.is_empty() {
+        return Err(ExchangeUrlError::Invalid);
     }
-    Ok(())
+    Ok((host, port, rest))
+}
+
+/// The default port of `https`, which the canonical form leaves out.
+const DEFAULT_PORT: u16 = 443;
+
+/// The host as a URL serialises it: names and IPv4 as Display, IPv6 in brackets in the WHATWG
+/// form, which never uses dotted IPv4 (`[::ffff:a00:1]`, where Display gives `::ffff:10.0.0.1`).
+fn write_url_host(out: &mut String, host: &Host) {
+    let Host::Ipv6(address) = host else {
+        out.push_str(&host.to_string());
+        return;
+    };
+    let pieces = address.segments();
+    // The first longest run of two or more zero pieces is written as "::".
+    let mut compressed: Option<(usize, usize)> = None;
+    let mut index = 0;
+    while index < pieces.len() {
+        let run = pieces[index..]
+            .iter()
+            .take_while(|&&piece| piece == 0)
+            .count();
+        if run >= 2 && compressed.is_none_or(|(_, longest)| run > longest) {
+            compressed = Some((index, run));
+        }
+        index += run.max(1);
+    }
+    out.push('[');
+    let mut index = 0;
+    while index < pieces.len() {
+        match compressed {
+            Some((start, run)) if start == index => {
+                out.push_str(if index == 0 { "::" } else { ":" });
+                index += run;
+            }
+            _ => {
+                out.push_str(&format!("{:x}", pieces[index]));
+                if index + 1 < pieces.len() {
+                    out.push(':');
+                }
+                index += 1;
+            }
+        }
+    }
+    out.push(']');
+}
+
+/// The path as browsers normalise it for `https`: `\` is `/`, `.` and `..` segments (also
+/// written `%2e`) are resolved, and characters outside the path set are percent-encoded.
+/// Always starts with '/'.
+fn normalise_path(text: &str) -> String {
+    let text = text.strip_prefix(['/', '\\']).unwrap_or(text);
+    let mut segments: Vec<String> = Vec::new();
+    let mut pieces = text.split(['/', '\\']).peekable();
+    while let Some(piece) = pieces.next() {
+        let is_last = pieces.peek().is_none();
+        if is_double_dot(piece) {
+            segments.pop();
+            if is_last {
+                segments.push(String::new());
+            }
+        } else if is_single_dot(piece) {
+            if is_last {
+                segments.push(String::new());
+            }
+        } else {
+            let mut segment = String::with_capacity(piece.len());
+            percent_encode_into(&mut segment, piece, is_in_path_set);
+            segments.push(segment);
+        }
+    }
+    let mut path = String::with_capacity(text.len() + 1);
+    for segment in &segments {
+        path.push('/');
+        path.push_str(segment);
+    }
+    if path.is_empty() {
+        path.push('/');
+    }
+    path
+}
+
+fn is_single_dot(segment: &str) -> bool {
+    segment == "." || segment.eq_ignore_ascii_case("%2e")
+}
+
+fn is_double_dot(segment: &str) -> bool {
+    matches!(segment.len(), 2 | 4 | 6)
+        && matches!(
+            segment.to_ascii_lowercase().as_str(),
+            ".." | ".%2e" | "%2e." | "%2e%2e"
+        )
+}
+
+/// The C0 control percent-encode set: controls, DEL and everything non-ASCII.
+fn is_in_control_set(byte: u8) -> bool {
+    !(0x20..0x7f).contains(&byte)
+}
+
+/// The special-scheme query percent-encode set.
+fn is_in_query_set(byte: u8) -> bool {
+    is_in_control_set(byte) || matches!(byte, b' ' | b'"' | b'#' | b'<' | b'>' | b'\'')
+}
+
+/// The path percent-encode set.
+fn is_in_path_set(byte: u8) -> bool {
+    is_in_control_set(byte)
+        || matches!(
+            byte,
+            b' ' | b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}'
+        )
+}
+
+/// Appends `text` with every UTF-8 byte in the set written as `%XX`; '%' itself is kept.
+fn percent_encode_into(out: &mut String, text: &str, in_set: fn(u8) -> bool) {
+    for character in text.chars() {
+        let mut buffer = [0_u8; 4];
+        let bytes = character.encode_utf8(&mut buffer).as_bytes();
+        if bytes.iter().any(|&byte| in_set(byte)) {
+            for byte in bytes {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(character);
+        }
+    }
 }
 
 impl fmt::Display for ExchangeUrl {

@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::name::{NameError, is_numeric_label, to_ascii_name};
 use crate::problem::Problem;
+use crate::uts46;
 
 /// A validated DNS host name in lowercase ASCII (punycode) form without a trailing dot.
 /// Only [`Host::parse`] creates one, so every `HostName` is valid.
@@ -30,12 +31,7 @@ impl HostName {
 
     /// The form to show people, e.g. `imap.bücher.example`.
     pub fn to_unicode(&self) -> String {
-        let (unicode, result) = idna::domain_to_unicode(&self.0);
-        if result.is_ok() {
-            unicode
-        } else {
-            self.0.clone()
-        }
+        uts46::to_unicode(&self.0)
     }
 }
 

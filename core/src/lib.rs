@@ -23,6 +23,7 @@ mod port;
 mod problem;
 mod security;
 mod settings;
+mod uts46;
 
 #[cfg(test)]
 mod codes_tests;
@@ -44,3 +45,4 @@ pub use port::{Port, PortError};
 pub use problem::Problem;
 pub use security::{Endpoint, EndpointWarning, Protocol, Security, SecurityError};
 pub use settings::{Connection, ConnectionKind, ConnectionWarning, ExchangeSettings, ImapSettings};
+pub use uts46::{Uts46Backend, has_uts46, set_uts46_backend};

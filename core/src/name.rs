@@ -8,6 +8,7 @@
 use thiserror::Error;
 
 use crate::problem::Problem;
+use crate::uts46::{Mapper, Unmappable, is_name_character, to_unicode};
 
 /// Longest DNS label, in octets of its ASCII form (RFC 1035).
 const MAX_LABEL_OCTETS: usize = 63;
@@ -79,32 +80,40 @@ impl Problem for NameError {
     }
 }
 
-/// Whether `c` may appear in the ASCII form of a name (after lowercasing).
-fn is_name_character(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '-' || c == '.'
-}
-
 /// Maps an already trimmed name to its lowercase ASCII (punycode) form without a trailing dot,
 /// checking every label. A single label is allowed here; callers decide whether it is enough.
 pub(crate) fn to_ascii_name(trimmed: &str) -> Result<String, NameError> {
+    to_ascii_name_with(trimmed, Mapper::current())
+}
+
+/// [`to_ascii_name`] with a given UTS #46 implementation.
+fn to_ascii_name_with(trimmed: &str, mapper: Mapper) -> Result<String, NameError> {
     if trimmed.chars().any(char::is_whitespace) {
         return Err(NameError::ContainsSpace);
     }
-    // Checked before idna so the person hears which character is wrong, not just "invalid".
+    // Checked before mapping so the person hears which character is wrong, not just "invalid".
     if let Some(character) = trimmed
         .chars()
         .find(|&c| c.is_ascii() && !is_name_character(c))
     {
         return Err(NameError::InvalidCharacter { character });
     }
-    let mapped = idna::domain_to_ascii(trimmed).map_err(|_| NameError::InvalidInternationalName)?;
     // UTS #46 maps some non-ASCII characters onto forbidden ASCII ones (fullwidth '＿' to '_').
+    let mapped = match mapper.to_ascii(trimmed) {
+        Ok(mapped) => mapped,
+        Err(Unmappable::Invalid) => return Err(NameError::InvalidInternationalName),
+        Err(Unmappable::OutsideNames(character)) => {
+            return Err(NameError::InvalidCharacter {
+                character: original_of_mapped(trimmed, mapper).unwrap_or(character),
+            });
+        }
+    };
     if let Some(mapped_character) = mapped.chars().find(|&c| !is_name_character(c)) {
         return Err(NameError::InvalidCharacter {
-            character: original_of_mapped(trimmed).unwrap_or(mapped_character),
+            character: original_of_mapped(trimmed, mapper).unwrap_or(mapped_character),
         });
     }
-    // Run after mapping: idna turns '。' and other full stops into '.', which can create empty labels.
+    // Run after mapping: UTS #46 turns '。' and other full stops into '.', which can create empty labels.
     let name = mapped.strip_suffix('.').unwrap_or(&mapped);
     let labels: Vec<&str> = name.split('.').collect();
     if labels.iter().any(|label| label.is_empty()) {
@@ -147,21 +156,15 @@ pub(crate) fn is_numeric_label(label: &str) -> bool {
 
 /// The Unicode form of one ASCII label, for messages; the ASCII form if it does not decode.
 fn readable_label(ascii_label: &str) -> String {
-    let (unicode, result) = idna::domain_to_unicode(ascii_label);
-    if result.is_ok() {
-        unicode
-    } else {
-        ascii_label.to_owned()
-    }
+    to_unicode(ascii_label)
 }
 
 /// The first non-ASCII character of `input` that UTS #46 maps onto a forbidden ASCII character.
-fn original_of_mapped(input: &str) -> Option<char> {
-    input.chars().filter(|c| !c.is_ascii()).find(|&c| {
-        let mut buffer = [0_u8; 4];
-        idna::domain_to_ascii(c.encode_utf8(&mut buffer))
-            .is_ok_and(|mapped| mapped.chars().any(|m| !is_name_character(m)))
-    })
+fn original_of_mapped(input: &str, mapper: Mapper) -> Option<char> {
+    input
+        .chars()
+        .filter(|c| !c.is_ascii())
+        .find(|&c| mapper.maps_outside_names(c))
 }
 
 #[cfg(test)]
@@ -259,5 +262,115 @@ mod tests {
         assert_eq!(name_253.len(), 253);
         assert!(to_ascii_name(&name_253).is_ok());
         assert!(to_ascii_name(&format!("{name_253}.")).is_ok());
+    }
+
+    /// What a browser's `new URL("http://" + domain).hostname` gives, built from `idna` with
+    /// the URL Standard's forbidden code points and its IPv4 reading of a numeric last label.
+    #[cfg(feature = "unicode-tables")]
+    fn browser_like(domain: &str) -> Option<String> {
+        let ascii = idna::domain_to_ascii_cow(domain.as_bytes(), idna::AsciiDenyList::URL).ok()?;
+        let without_dot = ascii.strip_suffix('.').unwrap_or(&ascii);
+        let last = without_dot.rsplit('.').next().unwrap_or_default();
+        // A browser would parse it as IPv4 (or fail); core never lets it get that far.
+        if ascii.is_empty() || is_numeric_label(last) {
+            return None;
+        }
+        Some(ascii.into_owned())
+    }
+
+    /// The browser build maps through the embedder's backend; it must agree with the tables,
+    /// except that for input with a character browsers refuse to map (fullwidth '：') that is
+    /// also invalid for another reason, it names the character instead of the name as invalid.
+    #[cfg(feature = "unicode-tables")]
+    fn check_backend_agrees(input: &str) {
+        let with_tables = to_ascii_name(input);
+        let with_backend = to_ascii_name_with(input, Mapper::with_backend(browser_like));
+        let refused_character = matches!(
+            (&with_tables, &with_backend),
+            (
+                Err(NameError::InvalidInternationalName),
+                Err(NameError::InvalidCharacter { .. })
+            )
+        ) && input
+            .chars()
+            .any(|c| Mapper::with_backend(browser_like).maps_outside_names(c));
+        assert!(
+            with_backend == with_tables || refused_character,
+            "{input:?}: tables {with_tables:?}, backend {with_backend:?}"
+        );
+    }
+
+    #[cfg(feature = "unicode-tables")]
+    #[test]
+    fn the_browser_backend_agrees_with_the_tables() {
+        let table = [
+            "example.com",
+            "Bücher.example",
+            "BÜCHER.EXAMPLE.",
+            "xn--bcher-kva.example",
+            "XN--BCHER-KVA.example",
+            "bücher。example",
+            "ａｂｃ.com",
+            "１２７.０.０.１",
+            "a.１２",
+            "a.０x1f",
+            "x＿y.com",
+            "x：y.com",
+            "x／y.com",
+            "a﹗b：c.com",
+            "a：b﹗c.com",
+            "xn--zz.example",
+            "xn--zz：.example",
+            "a。。b.com",
+            "。",
+            "-bü.com",
+            "bü-.com",
+            "faß.de",
+            "日本語.jp",
+            "пример.рф",
+            "مثال.إختبار",
+            "a\u{200d}b.com",
+            "\u{301}a.com",
+            "℀.com",
+            "⁇.com",
+            "⒈.com",
+            "ｘｎ--bcher-kva.example",
+            "bücher.example.",
+            "ab--cd.com",
+            "-a.com",
+            "a-.com",
+            "example.123",
+            "192.0.2.256",
+        ];
+        for input in table {
+            check_backend_agrees(input);
+        }
+        let long_unicode = format!("{}.com", "ü".repeat(70));
+        check_backend_agrees(&long_unicode);
+    }
+
+    #[cfg(feature = "unicode-tables")]
+    proptest::proptest! {
+        #[test]
+        fn the_browser_backend_agrees_on_generated_names(
+            input in "[a-zA-Z0-9.\\-üÜßéａ１。．＿：／？＃﹗⁇℀ー日本\u{200d}\u{301}مثال]{1,16}"
+        ) {
+            check_backend_agrees(&input);
+        }
+
+        #[test]
+        fn the_unicode_form_is_what_idna_gives(input in "[a-z0-9.\\-üßéа日本ー]{1,20}") {
+            if let Ok(ascii) = to_ascii_name(&input) {
+                let (unicode, result) = idna::domain_to_unicode(&ascii);
+                proptest::prop_assert!(result.is_ok());
+                proptest::prop_assert_eq!(to_unicode(&ascii), unicode);
+            }
+        }
+
+        #[test]
+        fn plain_ascii_maps_as_idna_does(input in "([a-zA-Z0-9-]{0,6}|[xX][nN]--[a-z0-9-]{0,8})(\\.[a-zA-Z0-9-]{0,6}){0,3}\\.?") {
+            let expected = idna::domain_to_ascii(&input).ok();
+            proptest::prop_assert_eq!(Mapper::current().to_ascii(&input).ok(), expected);
+        }
     }
 }
