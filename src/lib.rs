@@ -11,6 +11,7 @@ mod i18n;
 mod state;
 mod store;
 mod ui;
+mod uts46;
 
 use leptos::mount::{UnmountHandle, mount_to};
 use leptos::prelude::*;
@@ -18,6 +19,7 @@ use leptos::tachys::view::any_view::AnyViewState;
 use web_sys::HtmlElement;
 
 pub use i18n::Language;
+pub use uts46::install_browser_uts46;
 
 /// What the person using the panel may do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -130,6 +132,8 @@ pub fn MailSetup(
     /// How this instance behaves.
     options: Options,
 ) -> impl IntoView {
+    // Before anything parses a name: stored settings are read just below.
+    install_browser_uts46();
     let language = options.language;
     let settings = state::Settings::open(language, options.role, &options.storage_prefix);
     provide_context(settings);

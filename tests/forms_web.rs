@@ -154,3 +154,39 @@ async fn submitting_an_empty_form_marks_fields_and_focuses_the_first() {
         "the dialog stays open"
     );
 }
+
+/// The browser build's core has no Unicode tables: the component installs the browser's mapping
+/// itself (no test in this file installs it).
+#[wasm_bindgen_test]
+async fn the_component_saves_the_ascii_form_and_shows_the_unicode_form() {
+    let (host, _mounted, prefix) = mount("international");
+    button(&host, "Add IMAP settings").click();
+    settle().await;
+    type_into(&host, "domain", "Zażółć.PL");
+    type_into(&host, "imap-host", "imap.zażółć.pl");
+    type_into(&host, "smtp-host", "smtp.example.com");
+    settle().await;
+    find(&host, "dialog button[type='submit']")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    settle().await;
+    let row = find(&host, "tbody tr").text_content().unwrap();
+    assert!(row.contains("zażółć.pl"), "{row}");
+    assert!(row.contains("xn--za-6ja4f8n1l.pl"), "{row}");
+    assert!(row.contains("imap.zażółć.pl:993"), "{row}");
+    let stored = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&format!("{prefix}:settings"))
+        .unwrap()
+        .expect("stored");
+    assert!(
+        stored.contains("\"domain\": \"xn--za-6ja4f8n1l.pl\""),
+        "{stored}"
+    );
+    assert!(stored.contains("imap.xn--za-6ja4f8n1l.pl"), "{stored}");
+    assert!(!stored.contains("zażółć"), "{stored}");
+}

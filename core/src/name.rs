@@ -266,9 +266,15 @@ mod tests {
 
     /// What a browser's `new URL("http://" + domain).hostname` gives, built from `idna` with
     /// the URL Standard's forbidden code points and its IPv4 reading of a numeric last label.
+    /// Like Chromium, it only lowercases a host that is all ASCII, without checking its `xn--`
+    /// labels (Chromium reads `xn--zz.example` as it is).
     #[cfg(feature = "unicode-tables")]
     fn browser_like(domain: &str) -> Option<String> {
-        let ascii = idna::domain_to_ascii_cow(domain.as_bytes(), idna::AsciiDenyList::URL).ok()?;
+        let ascii = if domain.is_ascii() {
+            std::borrow::Cow::Owned(domain.to_ascii_lowercase())
+        } else {
+            idna::domain_to_ascii_cow(domain.as_bytes(), idna::AsciiDenyList::URL).ok()?
+        };
         let without_dot = ascii.strip_suffix('.').unwrap_or(&ascii);
         let last = without_dot.rsplit('.').next().unwrap_or_default();
         // A browser would parse it as IPv4 (or fail); core never lets it get that far.
@@ -321,6 +327,20 @@ mod tests {
             "a：b﹗c.com",
             "xn--zz.example",
             "xn--zz：.example",
+            "xn--zz.bücher.example",
+            "xn--abc-.example",
+            "xn--a-.example",
+            "xn--bcher-kva.xn--bcher-kva.example",
+            "xn--Bcher-kva.example",
+            "xn--bcher-kva-.example",
+            "xn--b-ecp.example",
+            "xn--ss-.de",
+            "xn--zca.de",
+            "xn--fa-hia.de",
+            "xn--wgv71a119e.jp",
+            "xn--a-0fa.example",
+            "xn--1ug.example",
+            "xn--ls8h.la",
             "a。。b.com",
             "。",
             "-bü.com",
@@ -354,6 +374,13 @@ mod tests {
         #[test]
         fn the_browser_backend_agrees_on_generated_names(
             input in "[a-zA-Z0-9.\\-üÜßéａ１。．＿：／？＃﹗⁇℀ー日本\u{200d}\u{301}مثال]{1,16}"
+        ) {
+            check_backend_agrees(&input);
+        }
+
+        #[test]
+        fn the_browser_backend_agrees_on_punycode_labels(
+            input in "([a-z]{1,3}\\.)?[xX][nN]--[a-zA-Z0-9\\-]{1,10}(\\.(xn--)?[a-z0-9ü]{1,4}){0,2}"
         ) {
             check_backend_agrees(&input);
         }

@@ -108,10 +108,40 @@ fn to_ascii_with(name: &str, backend: Uts46Backend) -> Result<String, Unmappable
     if let Some(character) = name.chars().find(|&c| maps_outside_host(c)) {
         return Err(Unmappable::OutsideNames(character));
     }
+    let mapped = map_through(name, backend)?;
+    if mapped
+        .split('.')
+        .all(|label| is_valid_punycode_label(label, backend))
+    {
+        Ok(mapped)
+    } else {
+        Err(Unmappable::Invalid)
+    }
+}
+
+/// The backend's ASCII form of `name`, guarded against an IPv4 reading.
+fn map_through(name: &str, backend: Uts46Backend) -> Result<String, Unmappable> {
     backend(&format!("{name}{GUARD_LABEL}"))
         .and_then(|mapped| mapped.strip_suffix(GUARD_LABEL).map(str::to_owned))
         .filter(|mapped| mapped.is_ascii())
         .ok_or(Unmappable::Invalid)
+}
+
+/// Whether a label of the mapped name is fine as UTS #46 sees `xn--` labels: one that does not
+/// start with `xn--`, or one whose Punycode decodes to non-ASCII text that maps back onto exactly
+/// this label (so the text is valid and already mapped). Chromium only lowercases a host that is
+/// all ASCII and so never checks such labels itself (it accepts `xn--zz`, which is no Punycode).
+fn is_valid_punycode_label(label: &str, backend: Uts46Backend) -> bool {
+    let Some(encoded) = label.strip_prefix("xn--") else {
+        return true;
+    };
+    let Some(decoded) = idna::punycode::decode_to_string(encoded) else {
+        return false;
+    };
+    !decoded.is_ascii()
+        && !decoded.contains('.')
+        && !decoded.chars().any(maps_outside_host)
+        && map_through(&decoded, backend).is_ok_and(|remapped| remapped == label)
 }
 
 /// Whether `c` may appear in the ASCII form of a name (after lowercasing).

@@ -87,6 +87,30 @@ test.describe('adding settings', () => {
     await expect(added).toContainText('xn--bcher-kva.example');
   });
 
+  test('saves international names in their xn-- form (mapped by the browser) and shows them in Unicode', async ({ page }) => {
+    await openDemo(page);
+    await addImap(page, 'Zażółć.PL', 'imap.zażółć.pl', 'smtp.example.com');
+    await addExchange(page, 'bücher.example', 'https://mail.Bücher.example/EWS/Exchange.asmx');
+    const polish = row(page, 'zażółć.pl');
+    await expect(polish).toContainText('xn--za-6ja4f8n1l.pl');
+    await expect(polish).toContainText('imap.zażółć.pl:993');
+    await expect(row(page, 'bücher.example')).toContainText('https://mail.xn--bcher-kva.example/EWS/Exchange.asmx');
+    const stored = JSON.parse((await storedText(page)) ?? '{}');
+    const domains = stored.domains.map((entry: { domain: string }) => entry.domain).sort();
+    expect(domains).toEqual(['xn--bcher-kva.example', 'xn--za-6ja4f8n1l.pl']);
+    expect(JSON.stringify(stored)).toContain('"host":"imap.xn--za-6ja4f8n1l.pl"');
+    expect(JSON.stringify(stored)).not.toMatch(/zażółć|bücher/);
+
+    // Punycode that is no valid name is refused, though the browser itself reads it as it is.
+    await page.getByRole('button', { name: 'Add IMAP settings' }).click();
+    const drawer = dialog(page, 'IMAP settings');
+    const domain = drawer.getByLabel('Domain name');
+    await domain.fill('xn--zz.example');
+    await domain.blur();
+    await expect(domain).toHaveAttribute('aria-invalid', 'true');
+    await expect(domain).toHaveAccessibleDescription(/international name is not valid/);
+  });
+
   test('insecure certificates: a warning while ticked and a badge in the table', async ({ page }) => {
     await openDemo(page);
     await page.getByRole('button', { name: 'Add IMAP settings' }).click();
