@@ -7,6 +7,7 @@
 // the time Playwright needs to talk to the browser is not counted.
 import { chromium } from '@playwright/test';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
@@ -228,6 +229,9 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
 });
+// The machine's load (1-minute average) before and after: a busy machine explains a wide min–max.
+const load = () => Math.round(os.loadavg()[0] * 100) / 100;
+const loadBefore = load();
 try {
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved, so a slow moment of the machine hits every subject alike.
@@ -236,7 +240,8 @@ try {
     console.log(`bench: round ${round + 1} of ${ROUNDS} done`);
   }
   const raw = {
-    environment: { chromium: browser.version(), rounds: ROUNDS, keystrokes: KEYSTROKES.length, book_bytes: Buffer.byteLength(BOOK) },
+    environment: { chromium: browser.version(), rounds: ROUNDS, keystrokes: KEYSTROKES.length, book_bytes: Buffer.byteLength(BOOK),
+      cpus: os.cpus().length, load_before: loadBefore, load_after: load() },
     transfer: {
       dist: { mailsetup: filesOf(DIST.mailsetup), floor: filesOf(DIST.floor) },
       first_visit: firstVisit,

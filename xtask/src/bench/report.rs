@@ -407,13 +407,17 @@ fn markdown(
          Book: {} domains ({} from ISPDB, {} generated), {} bytes stored. \
          Baselines from the same run: **floor** = a Leptos page with one heading, same profile and Trunk setup; \
          **vanilla** = hand-written JavaScript showing, filtering, editing and saving the same book, \
-         50 rows a page like the component, same CSS.\n",
+         50 rows a page like the component, same CSS. \
+         Machine: {} CPUs, load average {} before and {} after the browser runs.\n",
         text("chromium"),
         text("rounds"),
         book.real + book.generated,
         book.real,
         book.generated,
         text("book_bytes"),
+        text("cpus"),
+        text("load_before"),
+        text("load_after"),
     );
     let _ = writeln!(md, "## Targets (issue #5)\n");
     let _ = writeln!(
