@@ -437,7 +437,11 @@ fn markdown(
         );
     }
 
-    let _ = writeln!(md, "\n## Transfer (bytes a first visit downloads)\n");
+    let _ = writeln!(
+        md,
+        "\n## Transfer (bytes a first visit downloads)\n\n\
+         gzip -9 as CI's size budget counts it (`xtask/src/sizes.rs`), brotli at quality 11 (node's zlib).\n"
+    );
     let _ = writeln!(
         md,
         "| page | file | raw | gzip -9 | brotli |\n|---|---|---:|---:|---:|"
