@@ -2,8 +2,10 @@
 //!
 //! `setup` installs what is missing; `serve` builds and serves the demo; `test` runs every check
 //! CI runs; `dist` makes the release build with its size report; `e2e` re-runs only the
-//! Playwright suite against the current release build.
+//! Playwright suite against the current release build; `bench` measures performance against
+//! two baselines and writes a report.
 
+mod bench;
 mod project;
 mod run;
 mod setup;
@@ -32,6 +34,9 @@ commands:
   test                       every check CI runs, in order, stopping at the first failure
   dist                       the release build into dist/, with its size report
   e2e [playwright args...]   only the Playwright suite, against the current dist/
+  bench [--rounds N]         measure mailsetup against a Leptos floor page and a vanilla-JS
+                             page (release builds, headless Chromium, core benches); writes
+                             target/bench/report.json and report.md
 ";
 
 const DEFAULT_PORT: u16 = 8080;
@@ -45,6 +50,7 @@ fn main() -> ExitCode {
         Some("test") => return test(&project),
         Some("dist") => dist(&project).map(|_| ()),
         Some("e2e") => e2e(&project, &args[1..]),
+        Some("bench") => bench::bench(&project, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

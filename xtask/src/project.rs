@@ -27,6 +27,11 @@ impl Project {
         Project { root }
     }
 
+    /// The repository's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// Project-local tools that must not be installed globally (wasm-opt from npm).
     pub fn tools_dir(&self) -> PathBuf {
         self.root.join(".tools")

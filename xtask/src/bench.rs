@@ -1,0 +1,265 @@
+//! `cargo xtask bench`: measures mailsetup side by side with its two baselines (a Leptos page
+//! with one heading, and a vanilla-JavaScript page with the same table) and writes
+//! target/bench/report.json and report.md.
+//!
+//! Owns: building what is measured, serving it, and running the measurements in order (core
+//! benches first, so no compiler competes with the browser). Timings never fail the command;
+//! only a measurement that could not run does.
+
+mod book;
+mod report;
+mod stats;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::project::Project;
+use crate::run::{Failure, Outcome, run, run_and_capture};
+use crate::setup::{self, Scope};
+use crate::sizes;
+use crate::static_server::{Caching, Mount, StaticServer};
+
+/// How many domains the scale measures load.
+const BOOK_SIZE: usize = 10_000;
+const DEFAULT_ROUNDS: u32 = 5;
+
+pub fn bench(project: &Project, args: &[String]) -> Outcome {
+    let rounds = rounds(args)?;
+    setup::ensure(project, Scope::Everything)?;
+    let out = project.root().join("target").join("bench");
+    fs::create_dir_all(&out)
+        .map_err(|e| Failure(format!("could not create {}: {e}", out.display())))?;
+
+    println!("\n=== bench: release builds (mailsetup and the floor page) ===");
+    super::dist(project)?;
+    let floor_dir = project.root().join("bench").join("floor");
+    let floor_dist = out.join("floor-dist");
+    run(project
+        .command_in(&floor_dir, "trunk")
+        .args(["build", "--release", "--dist"])
+        .arg(&floor_dist))?;
+
+    println!("\n=== bench: the {BOOK_SIZE}-domain book ===");
+    let ispdb = ispdb_book(project)?;
+    let book = book::stored_book(BOOK_SIZE, ispdb.as_deref())?;
+    let book_path = out.join("book.json");
+    write(&book_path, &book.text)?;
+    println!(
+        "{} domains: {} from ISPDB, {} generated ({} bytes)",
+        BOOK_SIZE,
+        book.real,
+        book.generated,
+        book.text.len()
+    );
+
+    println!("\n=== bench: core (native release build) ===");
+    let core_output = run_and_capture(project.command("cargo").args([
+        "bench",
+        "--package",
+        "mailsetup-core",
+        "--bench",
+        "core",
+    ]))?;
+    let core = report::core_figures(&core_output);
+    if core.is_empty() {
+        return Err(Failure("the core benches printed no figures".into()));
+    }
+
+    println!("\n=== bench: headless Chromium, {rounds} rounds ===");
+    let server = StaticServer::start_with(
+        0,
+        bench_mounts(project, &floor_dist),
+        Caching::LongLivedAssets,
+    )?;
+    let raw_path = out.join("raw.json");
+    let _ = fs::remove_file(&raw_path);
+    run(project
+        .command_in(&project.e2e_dir(), "node")
+        .arg(Path::new("bench").join("bench.mjs"))
+        .env("MAILSETUP_BENCH_BASE_URL", server.base_url())
+        .env("MAILSETUP_BENCH_BOOK", &book_path)
+        .env("MAILSETUP_BENCH_RAW", &raw_path)
+        .env("MAILSETUP_BENCH_DIST", project.dist_dir())
+        .env("MAILSETUP_BENCH_FLOOR_DIST", &floor_dist)
+        .env("MAILSETUP_BENCH_ROUNDS", rounds.to_string()))?;
+    let raw_text = fs::read_to_string(&raw_path).map_err(|e| {
+        Failure(format!(
+            "the browser script wrote no {}: {e}",
+            raw_path.display()
+        ))
+    })?;
+    let mut raw: serde_json::Value = serde_json::from_str(&raw_text)
+        .map_err(|e| Failure(format!("{} is not JSON: {e}", raw_path.display())))?;
+    use_ci_gzip(&mut raw, &bench_mounts(project, &floor_dist));
+
+    let origin = report::BookOrigin {
+        real: book.real,
+        generated: book.generated,
+    };
+    let report = report::build(&raw, &core, &origin);
+    let json_text = serde_json::to_string_pretty(&report.json)
+        .map_err(|e| Failure(format!("could not write the report: {e}")))?;
+    write(&out.join("report.json"), &json_text)?;
+    write(&out.join("report.md"), &report.markdown)?;
+    println!();
+    for line in &report.verdicts {
+        println!("{line}");
+    }
+    println!(
+        "\nreport: {} and report.json",
+        out.join("report.md").display()
+    );
+    Ok(())
+}
+
+fn rounds(args: &[String]) -> Outcome<u32> {
+    let mut rounds = DEFAULT_ROUNDS;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--rounds" => {
+                rounds = rest
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| Failure("--rounds needs a number above 0".into()))?;
+            }
+            other => return Err(Failure(format!("bench: unknown option `{other}`"))),
+        }
+    }
+    Ok(rounds)
+}
+
+/// The stored book core's ISPDB corpus test writes, when the corpus exists (`None` otherwise).
+fn ispdb_book(project: &Project) -> Outcome<Option<String>> {
+    let path = super::ispdb_book(project);
+    fs::create_dir_all(project.xtask_output_dir())
+        .map_err(|e| Failure(format!("could not create target/xtask: {e}")))?;
+    let _ = fs::remove_file(&path);
+    run_and_capture(
+        project
+            .command("cargo")
+            .args([
+                "test",
+                "--package",
+                "mailsetup-core",
+                "--test",
+                "ispdb_corpus",
+            ])
+            .env("MAILSETUP_ISPDB_BOOK_OUT", &path),
+    )?;
+    Ok(fs::read_to_string(&path).ok())
+}
+
+/// mailsetup at `/`, the floor at `/floor/`, the vanilla page at `/vanilla/` with the
+/// component's CSS at `/style/` (the vanilla page links `../style/mailsetup.css`).
+fn bench_mounts(project: &Project, floor_dist: &Path) -> Vec<Mount> {
+    // The order matters to `use_ci_gzip`: mailsetup's dist first, the floor's second.
+    let mount = |prefix: &str, dir: PathBuf| Mount {
+        prefix: prefix.into(),
+        dir,
+    };
+    vec![
+        mount("/", project.dist_dir()),
+        mount("/floor/", floor_dist.to_path_buf()),
+        mount("/vanilla/", project.root().join("bench").join("vanilla")),
+        mount("/style/", project.root().join("style")),
+    ]
+}
+
+/// Gzip sizes as CI's size budget counts them (`sizes::gzip_size`), not node's zlib, so the
+/// report and the CI gate give the same figure for the same file (node's is ~2 % larger).
+fn use_ci_gzip(raw: &mut serde_json::Value, mounts: &[Mount]) {
+    let dist_dirs = [
+        ("/transfer/dist/mailsetup", mounts[0].dir.clone()),
+        ("/transfer/dist/floor", mounts[1].dir.clone()),
+    ];
+    for (pointer, dir) in dist_dirs {
+        for file in raw
+            .pointer_mut(pointer)
+            .and_then(|v| v.as_array_mut())
+            .into_iter()
+            .flatten()
+        {
+            let path = file
+                .get("path")
+                .and_then(|p| p.as_str())
+                .map(|p| dir.join(p));
+            set_gzip(file, path);
+        }
+    }
+    let first_visits = raw
+        .pointer_mut("/transfer/first_visit")
+        .and_then(|v| v.as_object_mut());
+    for files in first_visits
+        .into_iter()
+        .flat_map(|pages| pages.values_mut())
+    {
+        for file in files.as_array_mut().into_iter().flatten() {
+            let url = file.get("path").and_then(|p| p.as_str()).unwrap_or("/");
+            let path = served_file(url, mounts);
+            set_gzip(file, path);
+        }
+    }
+}
+
+fn set_gzip(file: &mut serde_json::Value, path: Option<PathBuf>) {
+    if let Some(bytes) = path.and_then(|path| fs::read(path).ok()) {
+        file["gzip"] = sizes::gzip_size(&bytes).into();
+    }
+}
+
+/// The file a URL path was served from (the longest matching mount; a folder means its
+/// index.html).
+fn served_file(url: &str, mounts: &[Mount]) -> Option<PathBuf> {
+    let mount = mounts
+        .iter()
+        .filter(|m| url.starts_with(&m.prefix))
+        .max_by_key(|m| m.prefix.len())?;
+    let relative = &url[mount.prefix.len()..];
+    let path = mount.dir.join(relative);
+    Some(if relative.is_empty() || relative.ends_with('/') {
+        path.join("index.html")
+    } else {
+        path
+    })
+}
+
+fn write(path: &Path, text: &str) -> Outcome {
+    fs::write(path, text).map_err(|e| Failure(format!("could not write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_map_to_the_files_of_the_longest_matching_mount() {
+        let mounts = vec![
+            Mount {
+                prefix: "/".into(),
+                dir: PathBuf::from("dist"),
+            },
+            Mount {
+                prefix: "/floor/".into(),
+                dir: PathBuf::from("floor"),
+            },
+        ];
+        assert_eq!(
+            served_file("/", &mounts),
+            Some(PathBuf::from("dist/index.html"))
+        );
+        assert_eq!(
+            served_file("/a.wasm", &mounts),
+            Some(PathBuf::from("dist/a.wasm"))
+        );
+        assert_eq!(
+            served_file("/floor/", &mounts),
+            Some(PathBuf::from("floor/index.html"))
+        );
+        assert_eq!(
+            served_file("/floor/b.js", &mounts),
+            Some(PathBuf::from("floor/b.js"))
+        );
+    }
+}
