@@ -1,13 +1,19 @@
 // The "Connect your inbox" flow, driven the way a person would: by role and label. The demo
 // tester runs each step after `delay` ms (`?delay=`), short here so the suite stays quick.
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, openDemo, checkA11y, snap } from '../support/fixtures';
+import * as path from 'node:path';
+import { test, expect, openDemo, checkA11y, snap, SCREENSHOTS } from '../support/fixtures';
 import { documentOf, exchangeEntry, imapEntry, openWithStored, storedText } from '../support/book';
 
 const FAST = './?delay=20';
 const PASSWORD = 'S3cret-pa55word!';
 
 const flow = (page: Page) => page.getByTestId('connect');
+
+/** A screenshot of the flow's section alone, for a close look at narrow widths. */
+async function snapFlow(page: Page, name: string) {
+  await flow(page).screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
 
 async function enterAddress(page: Page, address: string) {
   const section = flow(page);
@@ -266,6 +272,7 @@ test.describe('the connection check', () => {
     await expect(section.getByRole('button', { name: 'Connect', exact: true })).toHaveAttribute('aria-disabled', 'true');
     await checkA11y(page, 'while the check runs');
     await snap(page, 'connect-running-en-wide');
+    await snapFlow(page, 'connect-running-en-section');
     await expect(section.getByRole('alert').filter({ hasText: 'SMTP authentication error' })).toBeVisible({
       timeout: 10_000,
     });
@@ -417,6 +424,7 @@ test('Polish, at 360 px and wide', async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await snap(page, 'connect-failed-pl-narrow');
+  await snapFlow(page, 'connect-failed-pl-narrow-section');
 });
 
 test('side by side with the admin panel on wide screens, stacked on narrow ones, dark too', async ({ page }) => {
@@ -431,6 +439,7 @@ test('side by side with the admin panel on wide screens, stacked on narrow ones,
   expect(d.y).toBeGreaterThan(c.y);
   await enterAddress(page, 'alice@unknown.example');
   await snap(page, 'connect-blank-en-narrow');
+  await snapFlow(page, 'connect-blank-en-narrow-section');
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.setViewportSize({ width: 1440, height: 900 });
   await checkA11y(page, 'in dark mode');
