@@ -6,6 +6,7 @@
 //! renders only inside the element it is given and never touches `<html>`, `<body>` or global
 //! styles. Every rule about what is valid lives in `mailsetup-core`.
 
+mod connect;
 mod draft;
 mod i18n;
 mod state;
@@ -18,6 +19,10 @@ use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
 use web_sys::HtmlElement;
 
+pub use connect::{
+    Attempt, CheckStep, ConnectionTester, DemoOutcome, DemoTester, Password, SharedTester,
+    StepFailure, StepFuture, StepResult,
+};
 pub use i18n::Language;
 pub use uts46::install_browser_uts46;
 
@@ -130,14 +135,19 @@ pub fn mount(element: HtmlElement, options: Options) -> Mounted {
     Mounted { handle }
 }
 
-/// The root component: the settings panel in the language of `options`.
+/// The root component: the admin's settings panel and allowlist, and beside them the
+/// "Connect your inbox" flow, in the language of `options`.
 #[component]
 pub fn MailSetup(
     /// How this instance behaves.
     options: Options,
+    /// What "Connect" uses to check a connection; the demo tester when not given.
+    #[prop(optional)]
+    tester: Option<SharedTester>,
 ) -> impl IntoView {
     // Before anything parses a name: stored settings are read just below.
     install_browser_uts46();
+    let tester = tester.unwrap_or_else(|| std::rc::Rc::new(DemoTester::default()));
     let language = options.language;
     let settings = state::Settings::open(language, options.role, &options.storage_prefix);
     provide_context(settings);
@@ -158,8 +168,15 @@ pub fn MailSetup(
             data-testid="mailsetup"
             data-role=options.role.as_attribute()
         >
-            <ui::settings_panel::SettingsPanel/>
-            <ui::allowlist::AllowlistSection language/>
+            <div class="ms-layout">
+                <div class="ms-layout__admin">
+                    <ui::settings_panel::SettingsPanel/>
+                    <ui::allowlist::AllowlistSection language/>
+                </div>
+                <div class="ms-layout__connect">
+                    <connect::ConnectInbox tester/>
+                </div>
+            </div>
         </div>
     }
 }

@@ -751,6 +751,125 @@ mod tests {
     }
 
     #[test]
+    fn lookup_follows_the_include_subdomains_switch() {
+        for include in [false, true] {
+            let book = book_with(&[("example.com", imap("example.com"), include)]);
+            let kind = |email: &str| book.lookup(email).unwrap().map(|m| m.kind);
+            // The domain itself always matches, whatever the switch says.
+            assert_eq!(kind("alice@example.com"), Some(MatchKind::Exact));
+            let below = include.then_some(MatchKind::Parent);
+            assert_eq!(kind("alice@sales.example.com"), below, "include={include}");
+            assert_eq!(kind("alice@a.b.c.example.com"), below, "include={include}");
+            // Only whole labels count: a name that merely ends the same is another domain.
+            assert_eq!(kind("alice@myexample.com"), None);
+            assert_eq!(kind("alice@example.com.evil.example"), None);
+        }
+    }
+
+    #[test]
+    fn lookup_skips_parents_that_keep_their_settings_to_themselves() {
+        let book = book_with(&[
+            ("example.com", exchange("example.com"), true),
+            ("eu.example.com", imap("eu.example.com"), false),
+        ]);
+        let found = book.lookup("alice@paris.eu.example.com").unwrap().unwrap();
+        assert_eq!(found.entry.domain(), &domain("example.com"));
+        assert_eq!(found.kind, MatchKind::Parent);
+        assert_eq!(found.entry.kind(), ConnectionKind::Exchange);
+        let found = book.lookup("alice@eu.example.com").unwrap().unwrap();
+        assert_eq!(
+            (found.entry.domain(), found.kind),
+            (&domain("eu.example.com"), MatchKind::Exact)
+        );
+    }
+
+    #[test]
+    fn lookup_reads_addresses_the_way_people_type_them() {
+        let book = book_with(&[
+            ("bücher.example", imap("bücher.example"), true),
+            ("example.com", imap("example.com"), false),
+        ]);
+        let found = |email: &str| {
+            book.lookup(email)
+                .unwrap()
+                .map(|m| (m.entry.domain().as_ascii().to_owned(), m.kind))
+        };
+        let bucher = "xn--bcher-kva.example".to_owned();
+        assert_eq!(
+            found("jörg@Bücher.example"),
+            Some((bucher.clone(), MatchKind::Exact))
+        );
+        assert_eq!(
+            found("jörg@xn--bcher-kva.example"),
+            Some((bucher.clone(), MatchKind::Exact))
+        );
+        assert_eq!(
+            found("jörg@laden.bücher.example"),
+            Some((bucher, MatchKind::Parent))
+        );
+        assert_eq!(
+            found("  Alice@EXAMPLE.com.  "),
+            Some(("example.com".to_owned(), MatchKind::Exact))
+        );
+        // The domain part is checked by the domain rules, and its error comes back as is.
+        assert!(matches!(
+            book.lookup("alice@exa_mple.com"),
+            Err(EmailError::Domain(_))
+        ));
+        assert_eq!(book.lookup(""), Err(EmailError::Empty));
+    }
+
+    #[test]
+    fn lookup_on_an_empty_book_finds_nothing() {
+        let book = SettingsBook::new();
+        assert_eq!(book.lookup("alice@example.com").unwrap(), None);
+        assert_eq!(book.lookup_domain(&domain("mail.example.com")), None);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn label() -> impl Strategy<Value = String> {
+            "[a-z][a-z0-9]{0,8}"
+        }
+
+        proptest! {
+            /// Below an entry, every depth finds it exactly when it includes subdomains; the
+            /// entry's own domain always finds it.
+            #[test]
+            fn every_depth_below_an_entry(
+                below in proptest::collection::vec(label(), 1..5),
+                include in any::<bool>(),
+            ) {
+                let book = book_with(&[("example.com", imap("example.com"), include)]);
+                let name = format!("{}.example.com", below.join("."));
+                let found = book.lookup_domain(&domain(&name)).map(|m| m.kind);
+                prop_assert_eq!(found, include.then_some(MatchKind::Parent));
+                let exact = book.lookup_domain(&domain("example.com")).map(|m| m.kind);
+                prop_assert_eq!(exact, Some(MatchKind::Exact));
+            }
+
+            /// Of two including ancestors, the nearer one wins.
+            #[test]
+            fn the_nearest_including_ancestor_wins(
+                middle in label(),
+                below in proptest::collection::vec(label(), 1..4),
+            ) {
+                let near = format!("{middle}.example.com");
+                let book = book_with(&[
+                    ("example.com", imap("example.com"), true),
+                    (near.as_str(), exchange("near.example"), true),
+                ]);
+                let name = format!("{}.{near}", below.join("."));
+                let found = book.lookup_domain(&domain(&name)).unwrap();
+                prop_assert_eq!(found.entry.domain(), &domain(&near));
+                prop_assert_eq!(found.kind, MatchKind::Parent);
+            }
+        }
+    }
+
+    #[test]
     fn timestamps_round_trip() {
         assert_eq!(T0.as_unix_ms(), 1_700_000_000_000);
         assert!(T0 < T1);

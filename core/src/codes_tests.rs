@@ -128,6 +128,9 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
         Box::new(StoredEntryError::ConflictingField),
         Box::new(StoredEntryError::InvalidRevision),
         Box::new(StoredEntryError::DuplicateDomain),
+        Box::new(CredentialError::EmptyUsername),
+        Box::new(CredentialError::UsernameControlCharacter),
+        Box::new(CredentialError::EmptyPassword),
     ]
 }
 
@@ -158,8 +161,8 @@ fn every_code_is_unique_and_well_formed() {
         }
     }
     assert_eq!(seen.len(), problems.len());
-    // 78 leaf variants today; update when adding one.
-    assert_eq!(seen.len(), 78);
+    // 81 leaf variants today; update when adding one.
+    assert_eq!(seen.len(), 81);
 }
 
 #[test]
@@ -261,6 +264,7 @@ fn exhaustive(
     document: DocumentError,
     stored: StoredEntryError,
     connection: ConnectionWarning,
+    credentials: CredentialError,
 ) {
     use NameError as N;
     match name {
@@ -385,5 +389,9 @@ fn exhaustive(
     use ConnectionWarning as CW;
     match connection {
         CW::Incoming(_) | CW::Outgoing(_) | CW::Exchange(_) => {}
+    }
+    use CredentialError as Cr;
+    match credentials {
+        Cr::EmptyUsername | Cr::UsernameControlCharacter | Cr::EmptyPassword => {}
     }
 }

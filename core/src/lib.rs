@@ -13,6 +13,7 @@
 
 mod allowlist;
 mod book;
+mod credentials;
 mod document;
 mod domain;
 mod email;
@@ -33,6 +34,7 @@ pub use allowlist::{
     CidrError, IpAddressError,
 };
 pub use book::{BookError, Entry, EntryDraft, Match, MatchKind, SettingsBook, Timestamp};
+pub use credentials::{CredentialError, Username, check_password};
 pub use document::{
     DOCUMENT_VERSION, Document, DocumentError, FieldProblem, RejectedEntry, StoredEntryError,
 };

@@ -8,6 +8,7 @@
 //! follows the Polish article's vocabulary.
 
 pub mod allowlist;
+pub mod connect;
 pub mod forms;
 pub mod panel;
 pub mod problems;

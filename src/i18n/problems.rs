@@ -404,6 +404,16 @@ static PL: &[(&str, &str)] = &[
         "Usuń zbędne kropki przed znakiem @: kropka nie może być pierwsza ani ostatnia ani \
          występować dwa razy z rzędu, jak w anna.nowak@example.com.",
     ),
+    // credentials: what a person types to log in to their mailbox
+    (
+        "credentials.empty_username",
+        "Wpisz nazwę użytkownika skrzynki; zwykle jest to Twój adres e-mail.",
+    ),
+    (
+        "credentials.username_control_character",
+        "Usuń z nazwy użytkownika znaki nowego wiersza i inne niewidoczne znaki sterujące.",
+    ),
+    ("credentials.empty_password", "Wpisz hasło do skrzynki."),
     // book: the list of domains and their settings
     (
         "book.already_configured",
@@ -657,6 +667,9 @@ mod tests {
             Box::new(StoredEntryError::ConflictingField),
             Box::new(StoredEntryError::InvalidRevision),
             Box::new(StoredEntryError::DuplicateDomain),
+            Box::new(CredentialError::EmptyUsername),
+            Box::new(CredentialError::UsernameControlCharacter),
+            Box::new(CredentialError::EmptyPassword),
         ]
     }
 
@@ -700,7 +713,7 @@ mod tests {
         let problems = every_problem();
         let codes: BTreeSet<&str> = problems.iter().map(|problem| problem.code()).collect();
         // Core's own count of leaf variants (codes_tests.rs); update both when adding one.
-        assert_eq!(codes.len(), 78);
+        assert_eq!(codes.len(), 81);
         for problem in &problems {
             let code = problem.code();
             let english = problem.to_string();

@@ -35,6 +35,15 @@ pub fn TextField(
     /// Focus this field when the dialog opens.
     #[prop(optional)]
     autofocus: bool,
+    /// Shown but not editable, such as settings an administrator chose.
+    #[prop(optional, into)]
+    read_only: Signal<bool>,
+    /// A password: hidden while this is true (a show/hide toggle flips it).
+    #[prop(optional)]
+    masked: Option<Signal<bool>>,
+    /// The `autocomplete` token; "off" when not given.
+    #[prop(optional)]
+    autocomplete: Option<&'static str>,
     /// Extra content under the error, such as a button that opens the existing settings.
     #[prop(optional)]
     children: Option<Children>,
@@ -65,11 +74,14 @@ pub fn TextField(
                 id=id
                 class="ms-input"
                 class:ms-input--port=numeric
-                type="text"
+                type=move || {
+                    if masked.is_some_and(|masked| masked.get()) { "password" } else { "text" }
+                }
                 inputmode=numeric.then_some("numeric")
-                autocomplete="off"
+                autocomplete=autocomplete.unwrap_or("off")
                 spellcheck="false"
                 autofocus=autofocus
+                readonly=move || read_only.get()
                 placeholder=placeholder
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described_by

@@ -26,19 +26,20 @@ pub enum DialogRequest {
 }
 
 /// The IMAP form's own fields (the domain and subdomain choice are shared with Exchange).
+/// The connect flow uses them for the person's own server fields too.
 #[derive(Clone, Copy)]
-struct ImapFields {
-    imap_host: RwSignal<String>,
-    imap_port: RwSignal<String>,
-    imap_security: RwSignal<Security>,
-    smtp_host: RwSignal<String>,
-    smtp_port: RwSignal<String>,
-    smtp_security: RwSignal<Security>,
-    allow_insecure: RwSignal<bool>,
+pub(crate) struct ImapFields {
+    pub imap_host: RwSignal<String>,
+    pub imap_port: RwSignal<String>,
+    pub imap_security: RwSignal<Security>,
+    pub smtp_host: RwSignal<String>,
+    pub smtp_port: RwSignal<String>,
+    pub smtp_security: RwSignal<Security>,
+    pub allow_insecure: RwSignal<bool>,
 }
 
 impl ImapFields {
-    fn new(draft: ImapDraft) -> ImapFields {
+    pub fn new(draft: ImapDraft) -> ImapFields {
         ImapFields {
             imap_host: RwSignal::new(draft.imap_host),
             imap_port: RwSignal::new(draft.imap_port),
@@ -50,7 +51,7 @@ impl ImapFields {
         }
     }
 
-    fn draft(&self, domain: String, include_subdomains: bool) -> ImapDraft {
+    pub fn draft(&self, domain: String, include_subdomains: bool) -> ImapDraft {
         ImapDraft {
             domain,
             imap_host: self.imap_host.get(),
@@ -468,7 +469,7 @@ type Message = Signal<Option<String>>;
 /// The server, port and security of one protocol ("Incoming mail (IMAP)" or "Outgoing mail
 /// (SMTP)").
 #[component]
-fn ImapFieldset(
+pub(crate) fn ImapFieldset(
     legend: &'static str,
     protocol: Protocol,
     fields: (RwSignal<String>, RwSignal<String>, RwSignal<Security>),
@@ -477,6 +478,9 @@ fn ImapFieldset(
     errors: (Message, Message),
     warnings: (Message, Message, Message),
     blurs: (Callback<()>, Callback<()>),
+    /// Shown but not editable (the connect flow's administrator settings).
+    #[prop(optional, into)]
+    read_only: Signal<bool>,
 ) -> impl IntoView {
     let texts = forms::texts(crate::ui::field::use_language());
     let (host, port, security) = fields;
@@ -519,6 +523,7 @@ fn ImapFieldset(
                         error=errors.0
                         warning=warnings.0
                         on_blur=blurs.0
+                        read_only
                     />
                 </div>
                 <div class="ms-endpoint__port">
@@ -530,6 +535,7 @@ fn ImapFieldset(
                         error=errors.1
                         warning=warnings.1
                         on_blur=blurs.1
+                        read_only
                     />
                 </div>
                 <div class="ms-field ms-endpoint__security">
@@ -538,6 +544,7 @@ fn ImapFieldset(
                         id=security_id
                         class="ms-input"
                         aria-describedby=security_described
+                        disabled=move || read_only.get()
                         prop:value=move || security.get().as_str()
                         on:change=move |event| {
                             if let Ok(choice) = event_target_value(&event).parse::<Security>() {
@@ -565,7 +572,13 @@ fn ImapFieldset(
 
 /// "Allow insecure certificates", its explanation, and a warning while it is ticked.
 #[component]
-fn InsecureCertificates(checked: RwSignal<bool>, id: String) -> impl IntoView {
+pub(crate) fn InsecureCertificates(
+    checked: RwSignal<bool>,
+    id: String,
+    /// Shown but not changeable (the connect flow's administrator settings).
+    #[prop(optional, into)]
+    read_only: Signal<bool>,
+) -> impl IntoView {
     let texts = forms::texts(crate::ui::field::use_language());
     let hint_id = format!("{id}-hint");
     let warning_id = format!("{id}-warning");
@@ -581,7 +594,13 @@ fn InsecureCertificates(checked: RwSignal<bool>, id: String) -> impl IntoView {
     };
     view! {
         <div class="ms-check">
-            <input type="checkbox" id=id.clone() aria-describedby=described bind:checked=checked/>
+            <input
+                type="checkbox"
+                id=id.clone()
+                aria-describedby=described
+                disabled=move || read_only.get()
+                bind:checked=checked
+            />
             <label for=id>{texts.insecure_label}</label>
             <p class="ms-field__hint" id=hint_id>{texts.insecure_explain}</p>
             <Show when=move || checked.get()>
@@ -595,7 +614,7 @@ fn InsecureCertificates(checked: RwSignal<bool>, id: String) -> impl IntoView {
 }
 
 /// Keeps `security` on what `port` suggests until the person chooses one themselves.
-fn follow_port(
+pub(crate) fn follow_port(
     port: RwSignal<String>,
     security: RwSignal<Security>,
     chosen: RwSignal<bool>,

@@ -1,0 +1,766 @@
+//! The views of the "Connect your inbox" flow: the address step, the settings step (pre-filled
+//! or blank) and the connection check's progress.
+//!
+//! Owns: what is shown and focused at each step, running the check one step at a time, and
+//! letting go of the password when an attempt starts (the attempt alone holds it).
+//! Must not: check values itself (`form` and core do) or save anything but the admin's explicit
+//! "Save as settings for …".
+
+use std::rc::Rc;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use mailsetup_core::{ConnectionKind, EmailAddress, EntryDraft, MatchKind, Protocol};
+
+use super::form::{ConnectChecked, ConnectField, ServerDraft, Source, deep_link};
+use super::tester::{Attempt, CheckOutcome, CheckProgress, ConnectionTester, Password, StepState};
+use crate::draft::{ExchangeDraft, Field, ImapDraft};
+use crate::i18n::{connect, forms, problems};
+use crate::state::Settings;
+use crate::ui::field::TextField;
+use crate::ui::settings_dialog::{
+    ImapFields, ImapFieldset, InsecureCertificates, describe_change_error, focus_element,
+    follow_port,
+};
+
+/// The tester a component instance uses.
+pub type SharedTester = Rc<dyn ConnectionTester>;
+
+/// What Continue found for the address.
+#[derive(Debug, Clone, PartialEq)]
+struct Found {
+    address: EmailAddress,
+    /// The address as typed (trimmed): the username's default.
+    typed: String,
+    source: Source,
+    server: ServerDraft,
+}
+
+/// The element id of a field of the person's form.
+fn field_id(settings: Settings, field: ConnectField) -> String {
+    let key = match field {
+        ConnectField::Username => "username",
+        ConnectField::Password => "password",
+        ConnectField::Server(field) => field.key(),
+    };
+    settings.id(&format!("connect-{key}"))
+}
+
+/// Focuses the element with `id` once the view has drawn it.
+fn focus_later(id: String) {
+    request_animation_frame(move || focus_element(&id));
+}
+
+/// The "Connect your inbox" section.
+#[component]
+pub fn ConnectInbox(
+    /// Performs the connection check.
+    tester: SharedTester,
+) -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let language = settings.language;
+    let texts = connect::texts(language);
+    let is_demo = tester.is_demo();
+    let tester = StoredValue::new_local(tester);
+
+    let email = RwSignal::new(String::new());
+    let email_shown = RwSignal::new(false);
+    let found = RwSignal::new(None::<Found>);
+    let notice = RwSignal::new(None::<String>);
+    let email_id = settings.id("connect-email");
+    let heading_id = settings.id("connect-title");
+    let labelled_by = heading_id.clone();
+    let section_id = settings.id("connect");
+
+    let email_error = Signal::derive(move || {
+        if !email_shown.get() {
+            return None;
+        }
+        EmailAddress::parse(&email.get())
+            .err()
+            .map(|error| problems::message(language, &error))
+    });
+
+    // Continue: look the address up and open the settings step, or show what is wrong.
+    let proceed = move |move_focus: bool| {
+        let text = email.get_untracked();
+        let address = match EmailAddress::parse(&text) {
+            Ok(address) => address,
+            Err(_) => {
+                email_shown.set(true);
+                if move_focus {
+                    focus_later(settings.id("connect-email"));
+                }
+                return;
+            }
+        };
+        let matched = settings.with_book(|book| {
+            book.lookup_domain(address.domain())
+                .map(|found| (found.entry.clone(), found.kind))
+        });
+        let (source, server) = match matched {
+            Some((entry, matched)) => (
+                Source::Administrator {
+                    domain: entry.domain().clone(),
+                    matched,
+                },
+                ServerDraft::from_entry(&entry),
+            ),
+            None => (Source::Nobody, ServerDraft::Imap(ImapDraft::default())),
+        };
+        let first = match source {
+            Source::Administrator { .. } => ConnectField::Password,
+            Source::Nobody => ConnectField::Server(Field::ImapHost),
+        };
+        notice.set(None);
+        found.set(Some(Found {
+            address,
+            typed: text.trim().to_owned(),
+            source,
+            server,
+        }));
+        if move_focus {
+            focus_later(field_id(settings, first));
+        }
+    };
+
+    // The deep link `#connect?email=…` fills the address in and continues.
+    let follow_link = move || {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let hash = window.location().hash().unwrap_or_default();
+        let Some(address) = deep_link(&hash) else {
+            return;
+        };
+        if let Some(address) = address {
+            email.set(address);
+            found.set(None);
+            proceed(false);
+        }
+        let section = settings.id("connect");
+        request_animation_frame(move || {
+            let element = web_sys::window()
+                .and_then(|window| window.document())
+                .and_then(|document| document.get_element_by_id(&section));
+            if let Some(element) = element {
+                element.scroll_into_view();
+            }
+        });
+    };
+    follow_link();
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| follow_link());
+    on_cleanup(move || listener.remove());
+
+    let on_continue = move |event: SubmitEvent| {
+        event.prevent_default();
+        email_shown.set(true);
+        proceed(true);
+    };
+    let change_address = Callback::new(move |()| {
+        found.set(None);
+        notice.set(None);
+        focus_later(settings.id("connect-email"));
+    });
+
+    view! {
+        <section
+            class="ms-section ms-connect"
+            id=section_id
+            aria-labelledby=labelled_by
+            data-testid="connect"
+        >
+            <h2 class="ms-section__title" id=heading_id>{texts.title}</h2>
+            <p class="ms-connect__intro">{texts.intro}</p>
+            {is_demo
+                .then(|| {
+                    view! {
+                        <p class="ms-notice ms-notice--info" data-testid="demo-notice">
+                            {texts.demo_notice}
+                        </p>
+                    }
+                })}
+            {move || match found.get() {
+                None => {
+                    view! {
+                        <form class="ms-connect__address-form" novalidate on:submit=on_continue>
+                            <TextField
+                                id=email_id.clone()
+                                label=texts.email_label
+                                hint=texts.email_hint
+                                placeholder="alice@example.com"
+                                value=email
+                                error=email_error
+                                warning=Signal::derive(|| None::<String>)
+                                on_blur=Callback::new(move |()| {
+                                    if !email.get_untracked().trim().is_empty() {
+                                        email_shown.set(true);
+                                    }
+                                })
+                            />
+                            <button type="submit" class="ms-button ms-button--primary">
+                                {texts.continue_button}
+                            </button>
+                        </form>
+                    }
+                        .into_any()
+                }
+                Some(found) => {
+                    view! {
+                        <SettingsStep found tester notice on_change_address=change_address/>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Step 2 and 3: the person's settings, Connect, and the check's progress.
+#[component]
+fn SettingsStep(
+    found: Found,
+    tester: StoredValue<SharedTester, LocalStorage>,
+    /// A message kept above the form (the admin's "Saved as settings for …").
+    notice: RwSignal<Option<String>>,
+    on_change_address: Callback<()>,
+) -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let language = settings.language;
+    let texts = connect::texts(language);
+    let form_texts = forms::texts(language);
+    let is_demo = tester.with_value(|tester| tester.is_demo());
+
+    let Found {
+        address,
+        typed,
+        source,
+        server,
+    } = found;
+    let address_domain = address.domain().clone();
+    let domain_shown = address_domain.to_unicode();
+    let kind = server.kind();
+    let prefilled = matches!(source, Source::Administrator { .. });
+    let source = RwSignal::new(source);
+    let locked = RwSignal::new(prefilled);
+
+    let (imap_draft, exchange_draft) = match server {
+        ServerDraft::Imap(draft) => (draft, ExchangeDraft::default()),
+        ServerDraft::Exchange(draft) => (ImapDraft::default(), draft),
+    };
+    let imap = ImapFields::new(imap_draft);
+    let url = RwSignal::new(exchange_draft.url);
+    let imap_security_chosen = RwSignal::new(prefilled);
+    let smtp_security_chosen = RwSignal::new(prefilled);
+    follow_port(
+        imap.imap_port,
+        imap.imap_security,
+        imap_security_chosen,
+        Protocol::Imap,
+    );
+    follow_port(
+        imap.smtp_port,
+        imap.smtp_security,
+        smtp_security_chosen,
+        Protocol::Smtp,
+    );
+    let username = RwSignal::new(typed);
+    let password = RwSignal::new(String::new());
+    let show_password = RwSignal::new(false);
+
+    let server_draft = move || match kind {
+        ConnectionKind::Imap => ServerDraft::Imap(imap.draft(String::new(), false)),
+        ConnectionKind::Exchange => ServerDraft::Exchange(ExchangeDraft {
+            domain: String::new(),
+            url: url.get(),
+            include_subdomains: false,
+        }),
+    };
+    let checked = {
+        let domain = address_domain.clone();
+        Memo::new(move |_| {
+            ConnectChecked::new(
+                &username.get(),
+                &password.get(),
+                &server_draft(),
+                &domain,
+                language,
+            )
+        })
+    };
+
+    let touched = RwSignal::new(Vec::<ConnectField>::new());
+    let submitted = RwSignal::new(false);
+    let save_tried = RwSignal::new(false);
+    let shown = move |field: ConnectField| {
+        submitted.get()
+            || touched.with(|t| t.contains(&field))
+            || (save_tried.get() && matches!(field, ConnectField::Server(_)))
+    };
+    // Leaving a field shows its error only once something was typed: an error appearing under
+    // an empty field the person merely passed would move the buttons below it mid-click.
+    let typed_in = move |field: ConnectField| {
+        let text = match field {
+            ConnectField::Username => username,
+            ConnectField::Password => password,
+            ConnectField::Server(Field::ImapHost) => imap.imap_host,
+            ConnectField::Server(Field::ImapPort) => imap.imap_port,
+            ConnectField::Server(Field::SmtpHost) => imap.smtp_host,
+            ConnectField::Server(Field::SmtpPort) => imap.smtp_port,
+            ConnectField::Server(Field::ExchangeUrl) => url,
+            ConnectField::Server(_) => return true,
+        };
+        text.try_with_untracked(|text| !text.is_empty())
+            .unwrap_or(false)
+    };
+    let blur = move |field: ConnectField| {
+        Callback::new(move |()| {
+            if !typed_in(field) {
+                return;
+            }
+            touched.try_update(|t| {
+                if !t.contains(&field) {
+                    t.push(field);
+                }
+            });
+        })
+    };
+    let error_of = move |field: ConnectField| {
+        Signal::derive(move || {
+            if !shown(field) {
+                return None;
+            }
+            checked.with(|c| c.error(field).map(str::to_owned))
+        })
+    };
+    let warning_of = move |field: Field| {
+        Signal::derive(move || checked.with(|c| c.server.warning(field).map(str::to_owned)))
+    };
+    let id = move |field: ConnectField| field_id(settings, field);
+    let server_id = move |field: Field| id(ConnectField::Server(field));
+    let read_only = Signal::derive(move || locked.get());
+
+    // The check.
+    let progress = RwSignal::new(None::<CheckProgress>);
+    let failure_detail = RwSignal::new(None::<String>);
+    let running = RwSignal::new(false);
+    let attempts = StoredValue::new(0u64);
+    on_cleanup(move || attempts.try_update_value(|n| *n += 1).unwrap_or(()));
+
+    let on_connect = {
+        let address = address.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            if running.get_untracked() {
+                return;
+            }
+            submitted.set(true);
+            let result = checked.get_untracked();
+            let Some((username, connection)) = result.ready() else {
+                if let Some(field) = result.first_invalid() {
+                    focus_element(&id(field));
+                }
+                return;
+            };
+            // From here on only the attempt holds the password; the form lets go of it.
+            let attempt = Rc::new(Attempt {
+                address: address.clone(),
+                username,
+                password: Password::new(password.get_untracked()),
+                connection,
+            });
+            password.set(String::new());
+            show_password.set(false);
+            submitted.set(false);
+            touched.update(|t| t.retain(|f| *f != ConnectField::Password));
+            progress.set(Some(CheckProgress::new(kind)));
+            failure_detail.set(None);
+            running.set(true);
+            attempts.update_value(|n| *n += 1);
+            let this_attempt = attempts.get_value();
+            leptos::task::spawn_local(async move {
+                let current = move || attempts.try_get_value() == Some(this_attempt);
+                while let Some(step) = progress
+                    .try_with_untracked(|p| p.as_ref().and_then(CheckProgress::next))
+                    .flatten()
+                {
+                    progress.update(|p| p.iter_mut().for_each(|p| p.start(step)));
+                    let Some(future) =
+                        tester.try_with_value(|tester| tester.run_step(step, attempt.clone()))
+                    else {
+                        break;
+                    };
+                    let result = future.await;
+                    if !current() {
+                        break;
+                    }
+                    if let Err(failure) = &result {
+                        failure_detail.set(failure.detail.clone());
+                    }
+                    progress.update(|p| p.iter_mut().for_each(|p| p.finish(step, result.is_ok())));
+                }
+                drop(attempt);
+                if current() {
+                    running.set(false);
+                }
+            });
+        }
+    };
+
+    // Save as settings for the domain (admins, when nobody set it up).
+    let save_error = RwSignal::new(None::<String>);
+    let save = {
+        let address_domain = address_domain.clone();
+        move |_| {
+            save_tried.set(true);
+            save_error.set(None);
+            let server = checked.get_untracked().server;
+            let Some((_, connection)) = server.value else {
+                if let Some(field) = server.first_invalid() {
+                    focus_later(server_id(field));
+                }
+                return;
+            };
+            let draft = EntryDraft {
+                domain: address_domain.clone(),
+                connection,
+                include_subdomains: false,
+            };
+            match settings.change(move |book, now| book.add(draft, now).map(|_| ())) {
+                Ok(()) => {
+                    let shown = address_domain.to_unicode();
+                    source.set(Source::Administrator {
+                        domain: address_domain.clone(),
+                        matched: MatchKind::Exact,
+                    });
+                    locked.set(true);
+                    imap_security_chosen.set(true);
+                    smtp_security_chosen.set(true);
+                    notice.set(Some((texts.saved_as_admin)(&shown)));
+                    focus_later(id(ConnectField::Password));
+                }
+                Err(error) => save_error.set(Some(describe_change_error(language, &error))),
+            }
+        }
+    };
+    let can_save = settings.role.can_edit();
+
+    let where_from = {
+        let domain_shown = domain_shown.clone();
+        move || match source.get() {
+            Source::Administrator { domain, matched } => {
+                let message = match matched {
+                    MatchKind::Exact => (texts.set_up_by_admin)(&domain.to_unicode()),
+                    MatchKind::Parent => {
+                        (texts.set_up_by_admin_parent)(&domain.to_unicode(), &domain_shown)
+                    }
+                };
+                view! { <p class="ms-notice ms-notice--info ms-connect__source">{message}</p> }
+                    .into_any()
+            }
+            Source::Nobody => view! {
+                <p class="ms-notice ms-notice--info ms-connect__source">
+                    {(texts.no_settings)(&domain_shown)}
+                </p>
+                <div class="ms-connect__guide">
+                    <h3 class="ms-connect__subtitle">{form_texts.help_summary}</h3>
+                    <p>{form_texts.help_intro}</p>
+                    <ul>
+                        <li>{form_texts.help_imap}</li>
+                        <li>{form_texts.help_smtp}</li>
+                    </ul>
+                </div>
+            }
+            .into_any(),
+        }
+    };
+
+    let server_fields = match kind {
+        ConnectionKind::Imap => view! {
+            <ImapFieldset
+                legend=form_texts.incoming_legend
+                protocol=Protocol::Imap
+                fields=(imap.imap_host, imap.imap_port, imap.imap_security)
+                security_chosen=imap_security_chosen
+                ids=(
+                    server_id(Field::ImapHost),
+                    server_id(Field::ImapPort),
+                    server_id(Field::ImapSecurity),
+                )
+                errors=(
+                    error_of(ConnectField::Server(Field::ImapHost)),
+                    error_of(ConnectField::Server(Field::ImapPort)),
+                )
+                warnings=(
+                    warning_of(Field::ImapHost),
+                    warning_of(Field::ImapPort),
+                    warning_of(Field::ImapSecurity),
+                )
+                blurs=(
+                    blur(ConnectField::Server(Field::ImapHost)),
+                    blur(ConnectField::Server(Field::ImapPort)),
+                )
+                read_only
+            />
+            <ImapFieldset
+                legend=form_texts.outgoing_legend
+                protocol=Protocol::Smtp
+                fields=(imap.smtp_host, imap.smtp_port, imap.smtp_security)
+                security_chosen=smtp_security_chosen
+                ids=(
+                    server_id(Field::SmtpHost),
+                    server_id(Field::SmtpPort),
+                    server_id(Field::SmtpSecurity),
+                )
+                errors=(
+                    error_of(ConnectField::Server(Field::SmtpHost)),
+                    error_of(ConnectField::Server(Field::SmtpPort)),
+                )
+                warnings=(
+                    warning_of(Field::SmtpHost),
+                    warning_of(Field::SmtpPort),
+                    warning_of(Field::SmtpSecurity),
+                )
+                blurs=(
+                    blur(ConnectField::Server(Field::SmtpHost)),
+                    blur(ConnectField::Server(Field::SmtpPort)),
+                )
+                read_only
+            />
+            <InsecureCertificates
+                checked=imap.allow_insecure
+                id=settings.id("connect-insecure")
+                read_only
+            />
+        }
+        .into_any(),
+        ConnectionKind::Exchange => view! {
+            <TextField
+                id=server_id(Field::ExchangeUrl)
+                label=form_texts.exchange_url_label
+                hint=form_texts.exchange_url_hint
+                placeholder="https://mail.example.com/EWS/Exchange.asmx"
+                value=url
+                error=error_of(ConnectField::Server(Field::ExchangeUrl))
+                warning=warning_of(Field::ExchangeUrl)
+                on_blur=blur(ConnectField::Server(Field::ExchangeUrl))
+                read_only
+            />
+        }
+        .into_any(),
+    };
+    let first_server_field = match kind {
+        ConnectionKind::Imap => Field::ImapHost,
+        ConnectionKind::Exchange => Field::ExchangeUrl,
+    };
+
+    let masked = Signal::derive(move || !show_password.get());
+    let password_toggle = view! {
+        <button
+            type="button"
+            class="ms-button ms-button--small"
+            aria-controls=id(ConnectField::Password)
+            aria-pressed=move || if show_password.get() { "true" } else { "false" }
+            on:click=move |_| show_password.update(|shown| *shown = !*shown)
+        >
+            {texts.show_password}
+        </button>
+    };
+
+    // Under the password: the administrator's settings are locked (with the way to unlock
+    // them), or the person's own are used for this connection only, or nothing.
+    let lock_notes = move || {
+        let from_admin = source.with(|s| matches!(s, Source::Administrator { .. }));
+        if locked.get() {
+            Some(
+                view! {
+                    <div class="ms-connect__locked">
+                        <p class="ms-field__hint">{texts.locked_explain}</p>
+                        <button
+                            type="button"
+                            class="ms-button ms-button--small"
+                            on:click=move |_| {
+                                locked.set(false);
+                                focus_later(server_id(first_server_field));
+                            }
+                        >
+                            {texts.use_different}
+                        </button>
+                    </div>
+                }
+                .into_any(),
+            )
+        } else if from_admin {
+            Some(paragraph(
+                "ms-field__hint ms-connect__own",
+                texts.own_settings_note.into(),
+            ))
+        } else {
+            None
+        }
+    };
+    let save_button = move || {
+        (can_save && source.with(|s| matches!(s, Source::Nobody))).then(|| {
+            view! {
+                <div class="ms-connect__save">
+                    <p class="ms-field__hint">{texts.save_as_admin_explain}</p>
+                    <button type="button" class="ms-button" on:click=save.clone()>
+                        {(texts.save_as_admin)(&domain_shown)}
+                    </button>
+                </div>
+            }
+            .into_any()
+        })
+    };
+
+    let outcome = move || progress.with(|p| p.as_ref().and_then(CheckProgress::outcome));
+    let status_text = Signal::derive(move || {
+        if running.get() {
+            return Some(texts.checking.to_owned());
+        }
+        match outcome() {
+            Some(CheckOutcome::Passed) if is_demo => Some(texts.passed_demo.to_owned()),
+            Some(CheckOutcome::Passed) => Some(texts.passed.to_owned()),
+            _ => None,
+        }
+    });
+    let failure = move || {
+        let Some(CheckOutcome::FailedAt(step)) = outcome() else {
+            return None;
+        };
+        let detail = failure_detail
+            .get()
+            .map(|detail| (texts.server_said)(&detail));
+        Some(
+            view! {
+                <div class="ms-notice ms-notice--error">
+                    <p class="ms-connect__failure-title">{(texts.failure_title)(step)}</p>
+                    <p>{(texts.failure_advice)(step)}</p>
+                    <p>{detail}</p>
+                </div>
+            }
+            .into_any(),
+        )
+    };
+    let cleared = move || {
+        let ended = !running.get() && outcome().is_some();
+        ended.then(|| paragraph("ms-field__hint", texts.password_cleared.into()))
+    };
+
+    view! {
+        <div class="ms-connect__who">
+            <span class="ms-secondary">{texts.connecting_as}</span>
+            <strong class="ms-connect__address">{domain_shown_address(&address)}</strong>
+            <button
+                type="button"
+                class="ms-button ms-button--small"
+                on:click=move |_| on_change_address.run(())
+            >
+                {texts.change_address}
+            </button>
+        </div>
+        <LiveText role="status" class="ms-live" text=notice/>
+        {where_from}
+        <form class="ms-connect__form" novalidate on:submit=on_connect>
+            <TextField
+                id=id(ConnectField::Username)
+                label=texts.username_label
+                hint=texts.username_hint
+                value=username
+                error=error_of(ConnectField::Username)
+                warning=Signal::derive(|| None::<String>)
+                on_blur=blur(ConnectField::Username)
+                autocomplete="username"
+            />
+            <TextField
+                id=id(ConnectField::Password)
+                label=texts.password_label
+                hint=texts.password_hint
+                value=password
+                error=error_of(ConnectField::Password)
+                warning=Signal::derive(|| None::<String>)
+                on_blur=blur(ConnectField::Password)
+                masked
+                autocomplete="current-password"
+            >
+                {password_toggle}
+            </TextField>
+            {lock_notes}
+            {server_fields}
+            {save_button}
+            <LiveText role="alert" class="ms-notice ms-notice--error" text=save_error/>
+            <div class="ms-connect__actions">
+                <button
+                    type="submit"
+                    class="ms-button ms-button--primary"
+                    aria-disabled=move || running.get().then_some("true")
+                >
+                    {texts.connect_button}
+                </button>
+            </div>
+        </form>
+        {move || progress.get().map(|progress| check_list(texts, &progress))}
+        <LiveText role="status" class="ms-live" text=status_text/>
+        <div role="alert" class="ms-connect__failure">
+            {failure}
+        </div>
+        {cleared}
+    }
+}
+
+/// A paragraph of text (a shared shape, so each use adds no view code of its own).
+fn paragraph(class: &'static str, text: String) -> AnyView {
+    view! { <p class=class>{text}</p> }.into_any()
+}
+
+/// A live region that is always in the page (so screen readers follow it) and shows `text`
+/// while there is some.
+#[component]
+fn LiveText(
+    role: &'static str,
+    class: &'static str,
+    #[prop(into)] text: Signal<Option<String>>,
+) -> impl IntoView {
+    view! { <div role=role>{move || text.get().map(|text| paragraph(class, text))}</div> }
+}
+
+/// The steps of the check with their states.
+fn check_list(texts: &'static connect::ConnectTexts, progress: &CheckProgress) -> AnyView {
+    view! {
+        <div class="ms-connect__check" data-testid="connection-check">
+            <h3 class="ms-connect__subtitle">{texts.check_title}</h3>
+            <ol class="ms-steps">
+                {progress
+                    .steps()
+                    .iter()
+                    .map(|(step, state)| {
+                        view! {
+                            <li class="ms-step" data-state=state_tag(*state) data-testid="check-step">
+                                <span class="ms-step__icon" aria-hidden="true"></span>
+                                <span class="ms-step__name">{(texts.step_name)(*step)}</span>
+                                <span class="ms-step__state">{(texts.state_name)(*state)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </div>
+    }
+    .into_any()
+}
+
+/// The address as the person reads it: the domain in its Unicode form.
+fn domain_shown_address(address: &EmailAddress) -> String {
+    format!("{}@{}", address.local_part(), address.domain().to_unicode())
+}
+
+/// The step state as a stable attribute value (styles and tests read it).
+fn state_tag(state: StepState) -> &'static str {
+    match state {
+        StepState::Waiting => "waiting",
+        StepState::Running => "running",
+        StepState::Passed => "passed",
+        StepState::Failed => "failed",
+        StepState::NotRun => "not-run",
+    }
+}
