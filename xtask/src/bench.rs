@@ -17,7 +17,7 @@ use crate::project::Project;
 use crate::run::{Failure, Outcome, run, run_and_capture};
 use crate::setup::{self, Scope};
 use crate::sizes;
-use crate::static_server::{Caching, Mount, StaticServer};
+use crate::static_server::{Mount, StaticServer};
 
 /// How many domains the scale measures load.
 const BOOK_SIZE: usize = 10_000;
@@ -66,11 +66,7 @@ pub fn bench(project: &Project, args: &[String]) -> Outcome {
     }
 
     println!("\n=== bench: headless Chromium, {rounds} rounds ===");
-    let server = StaticServer::start_with(
-        0,
-        bench_mounts(project, &floor_dist),
-        Caching::LongLivedAssets,
-    )?;
+    let server = StaticServer::start(0, bench_mounts(project, &floor_dist))?;
     let raw_path = out.join("raw.json");
     let _ = fs::remove_file(&raw_path);
     run(project

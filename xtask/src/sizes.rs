@@ -17,9 +17,11 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// CI fails above this (gzip). It stands above the target only while the panel is over it, as a
 /// guard against growing further; when the size work brings the panel under the target, this
 /// becomes the target again. A budget, not a timing.
-/// Raised from 320 KB to 340 KB when the "Connect your inbox" flow (issue #4) was added: it
-/// measured about 29 KB gzip on its own (panel without it: about 307 KB; with it: 329 KB).
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 340 * 1024;
+/// History: 320 KB for the panel alone (307 KB); the "Connect your inbox" flow adds about
+/// 29 KB; dropping the url crate and ICU4X's data from the component (the browser maps
+/// Unicode names) took about 67 KB off, so the panel with the flow measures 266 KB and the
+/// ceiling came down to 280 KB.
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 280 * 1024;
 
 pub struct FileSize {
     pub path: String,

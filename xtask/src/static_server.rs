@@ -29,39 +29,19 @@ pub struct Mount {
     pub dir: PathBuf,
 }
 
-/// What the server tells browsers about keeping what it sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Caching {
-    /// `no-cache` for everything: tests always see the newest build.
-    Revalidate,
-    /// Pages `no-cache`, every other file kept for a year, the way a host serves Trunk's
-    /// hashed file names: what `cargo xtask bench` measures its warm start-up against.
-    LongLivedAssets,
-}
-
-impl Caching {
-    fn header_for(self, path: &Path) -> &'static str {
-        let page = path.extension().is_some_and(|e| e == "html");
-        match self {
-            Caching::LongLivedAssets if !page => "public, max-age=31536000, immutable",
-            _ => "no-cache",
-        }
-    }
-}
-
 pub struct StaticServer {
     address: SocketAddr,
 }
 
 impl StaticServer {
     /// Starts serving on 127.0.0.1:`port` (0 picks a free port) in a background thread that
-    /// lives as long as the process; browsers are asked to revalidate everything.
+    /// lives as long as the process; browsers are asked to revalidate everything (`no-cache`),
+    /// so tests always see the newest build.
+    ///
+    /// Immutable, year-long caching of the hashed assets was tried for the benchmark's warm
+    /// start: with it, Chromium stalled the first mailsetup page on its seventh request
+    /// (boot.js after five stylesheets) until the navigation timed out, so it was dropped.
     pub fn start(port: u16, mounts: Vec<Mount>) -> Outcome<StaticServer> {
-        StaticServer::start_with(port, mounts, Caching::Revalidate)
-    }
-
-    /// [`StaticServer::start`] with a choice of [`Caching`].
-    pub fn start_with(port: u16, mounts: Vec<Mount>, caching: Caching) -> Outcome<StaticServer> {
         let server = Server::http(("127.0.0.1", port))
             .map_err(|e| Failure(format!("could not listen on 127.0.0.1:{port}: {e}")))?;
         let address = server
@@ -74,7 +54,7 @@ impl StaticServer {
                 // One thread per request: a slow or stalled client (a preload and a fetch of
                 // the same large wasm file at once) must not hold up everyone else.
                 let mounts = Arc::clone(&mounts);
-                thread::spawn(move || respond(request, &mounts, caching));
+                thread::spawn(move || respond(request, &mounts));
             }
         });
         Ok(StaticServer { address })
@@ -85,7 +65,7 @@ impl StaticServer {
     }
 }
 
-fn respond(request: Request, mounts: &[Mount], caching: Caching) {
+fn respond(request: Request, mounts: &[Mount]) {
     let url = request
         .url()
         .split(['?', '#'])
@@ -98,7 +78,7 @@ fn respond(request: Request, mounts: &[Mount], caching: Caching) {
                 .with_header(header("Content-Type", content_type(&path)))
                 .with_header(header("Content-Security-Policy", CONTENT_SECURITY_POLICY))
                 .with_header(header("X-Content-Type-Options", "nosniff"))
-                .with_header(header("Cache-Control", caching.header_for(&path)))
+                .with_header(header("Cache-Control", "no-cache"))
                 // One request per connection: with keep-alive, Chromium sometimes waited forever
                 // for the wasm file on a reused connection (seen on the first page of a run).
                 .with_header(header("Connection", "close")),
@@ -184,16 +164,6 @@ mod tests {
         assert_eq!(resolve("/missing.js", &m), None);
         assert_eq!(resolve("/../etc/passwd", &m), None);
         assert_eq!(content_type(Path::new("a.wasm")), "application/wasm");
-        let long = Caching::LongLivedAssets;
-        assert_eq!(long.header_for(Path::new("index.html")), "no-cache");
-        assert!(
-            long.header_for(Path::new("app-1a2b.wasm"))
-                .contains("immutable")
-        );
-        assert_eq!(
-            Caching::Revalidate.header_for(Path::new("app.wasm")),
-            "no-cache"
-        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }

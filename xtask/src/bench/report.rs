@@ -484,7 +484,7 @@ fn markdown(
     );
     let _ = writeln!(
         md,
-        "| page | cold (fresh context) | warm (reload) |\n|---|---:|---:|"
+        "| page | cold (fresh context) | warm (reload; files revalidated, `no-cache`) |\n|---|---:|---:|"
     );
     for subject in ["floor", "mailsetup", "vanilla"] {
         let _ = writeln!(
