@@ -6,12 +6,12 @@
 //! inline script or style, the way a careful host portal would. It binds to 127.0.0.1 only.
 
 use std::fs;
-use std::net::SocketAddr;
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::thread;
-
-use tiny_http::{Header, Request, Response, Server};
+use std::time::Duration;
 
 use crate::run::{Failure, Outcome};
 
@@ -38,23 +38,25 @@ impl StaticServer {
     /// lives as long as the process; browsers are asked to revalidate everything (`no-cache`),
     /// so tests always see the newest build.
     ///
-    /// Immutable, year-long caching of the hashed assets was tried for the benchmark's warm
-    /// start: with it, Chromium stalled the first mailsetup page on its seventh request
-    /// (boot.js after five stylesheets) until the navigation timed out, so it was dropped.
+    /// Every response closes its connection. tiny_http (used before) kept connections alive
+    /// whatever the response said, and Chromium now and then waited forever for a response on a
+    /// reused connection: the first pages of a run stayed blank until the test timed out (seen
+    /// with boot.js after five stylesheets, in the suite and in `cargo xtask bench`).
     pub fn start(port: u16, mounts: Vec<Mount>) -> Outcome<StaticServer> {
-        let server = Server::http(("127.0.0.1", port))
+        let listener = TcpListener::bind(("127.0.0.1", port))
             .map_err(|e| Failure(format!("could not listen on 127.0.0.1:{port}: {e}")))?;
-        let address = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| Failure("the server has no IP address".into()))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| Failure(format!("the server has no address: {e}")))?;
         let mounts = Arc::new(mounts);
         thread::spawn(move || {
-            for request in server.incoming_requests() {
-                // One thread per request: a slow or stalled client (a preload and a fetch of
-                // the same large wasm file at once) must not hold up everyone else.
+            for stream in listener.incoming().flatten() {
+                // One thread per connection: a slow client must not hold up everyone else.
                 let mounts = Arc::clone(&mounts);
-                thread::spawn(move || respond(request, &mounts));
+                thread::spawn(move || {
+                    // The client may have gone away; nothing to do about it.
+                    let _ = serve_connection(stream, &mounts);
+                });
             }
         });
         Ok(StaticServer { address })
@@ -65,35 +67,69 @@ impl StaticServer {
     }
 }
 
-fn respond(request: Request, mounts: &[Mount]) {
-    let url = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_owned();
-    let response =
-        match resolve(&url, mounts).and_then(|path| fs::read(&path).ok().map(|b| (path, b))) {
-            Some((path, bytes)) => Response::from_data(bytes)
-                .with_header(header("Content-Type", content_type(&path)))
-                .with_header(header("Content-Security-Policy", CONTENT_SECURITY_POLICY))
-                .with_header(header("X-Content-Type-Options", "nosniff"))
-                .with_header(header("Cache-Control", "no-cache"))
-                // One request per connection: with keep-alive, Chromium sometimes waited forever
-                // for the wasm file on a reused connection (seen on the first page of a run).
-                .with_header(header("Connection", "close")),
-            None => Response::from_string("not found")
-                .with_status_code(404)
-                .with_header(header("Content-Type", "text/plain; charset=utf-8")),
-        };
-    // The client may have gone away; nothing to do about it.
-    let _ = request.respond(response);
+/// The request line and headers of one request: at most this many bytes.
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+
+/// Reads one request, answers it, and closes the connection.
+fn serve_connection(mut stream: TcpStream, mounts: &[Mount]) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut head = Vec::new();
+    let mut buffer = [0u8; 2048];
+    while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+        let read = stream.read(&mut buffer)?;
+        if read == 0 || head.len() + read > MAX_REQUEST_HEAD {
+            return Ok(());
+        }
+        head.extend_from_slice(&buffer[..read]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let mut request_line = head.lines().next().unwrap_or("").split(' ');
+    let method = request_line.next().unwrap_or("");
+    let target = request_line.next().unwrap_or("/");
+    let response = respond(method, target, mounts);
+    stream.write_all(&response)?;
+    stream.flush()?;
+    stream.shutdown(Shutdown::Both)
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| {
-        Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header")
-    })
+/// The whole HTTP response to `method target`.
+fn respond(method: &str, target: &str, mounts: &[Mount]) -> Vec<u8> {
+    if method != "GET" && method != "HEAD" {
+        return response(
+            405,
+            "text/plain; charset=utf-8",
+            b"method not allowed",
+            method,
+        );
+    }
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    match resolve(path, mounts).and_then(|file| fs::read(&file).ok().map(|b| (file, b))) {
+        Some((file, bytes)) => response(200, content_type(&file), &bytes, method),
+        None => response(404, "text/plain; charset=utf-8", b"not found", method),
+    }
+}
+
+fn response(status: u16, content_type: &str, body: &[u8], method: &str) -> Vec<u8> {
+    let reason = match status {
+        200 => "OK",
+        404 => "Not Found",
+        _ => "Method Not Allowed",
+    };
+    let mut response = format!(
+        "HTTP/1.1 {status} {reason}\r\n\
+         Content-Type: {content_type}\r\n\
+         Content-Length: {}\r\n\
+         Content-Security-Policy: {CONTENT_SECURITY_POLICY}\r\n\
+         X-Content-Type-Options: nosniff\r\n\
+         Cache-Control: no-cache\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    if method != "HEAD" {
+        response.extend_from_slice(body);
+    }
+    response
 }
 
 /// Maps a URL path to a file under one of the mounts, refusing anything that climbs out of it.
@@ -164,6 +200,57 @@ mod tests {
         assert_eq!(resolve("/missing.js", &m), None);
         assert_eq!(resolve("/../etc/passwd", &m), None);
         assert_eq!(content_type(Path::new("a.wasm")), "application/wasm");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// One raw request over TCP; the whole response, read until the server closes.
+    fn fetch(server: &StaticServer, request: &str) -> Vec<u8> {
+        let mut stream = TcpStream::connect(server.address).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        response
+    }
+
+    #[test]
+    fn answers_each_request_and_closes_the_connection() {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("index.html"), "<p>hi</p>").unwrap();
+        let server = StaticServer::start(0, mounts(&dir)).unwrap();
+
+        let page =
+            String::from_utf8(fetch(&server, "GET /?lang=pl HTTP/1.1\r\nHost: x\r\n\r\n")).unwrap();
+        assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+        assert!(
+            page.contains("Content-Type: text/html; charset=utf-8\r\n"),
+            "{page}"
+        );
+        assert!(page.contains("Content-Length: 9\r\n"), "{page}");
+        assert!(page.contains("Connection: close\r\n"), "{page}");
+        assert!(page.contains(CONTENT_SECURITY_POLICY), "{page}");
+        assert!(page.ends_with("\r\n\r\n<p>hi</p>"), "{page}");
+
+        let head = String::from_utf8(fetch(
+            &server,
+            "HEAD /embedded/admin/mailsetup/ HTTP/1.1\r\n\r\n",
+        ))
+        .unwrap();
+        assert!(
+            head.starts_with("HTTP/1.1 200 OK\r\n") && head.ends_with("\r\n\r\n"),
+            "{head}"
+        );
+        let missing =
+            String::from_utf8(fetch(&server, "GET /nothing.js HTTP/1.1\r\n\r\n")).unwrap();
+        assert!(
+            missing.starts_with("HTTP/1.1 404 Not Found\r\n"),
+            "{missing}"
+        );
+        let post = String::from_utf8(fetch(&server, "POST / HTTP/1.1\r\n\r\n")).unwrap();
+        assert!(
+            post.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
+            "{post}"
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }
