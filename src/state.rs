@@ -172,10 +172,12 @@ impl Settings {
         if !self.can_change() {
             return Err(ChangeError::Locked);
         }
-        let mut document = match self.store.with_value(|store| store.load())? {
-            Loaded::Nothing => Document::default(),
-            Loaded::Document(document) => document,
-            Loaded::Newer { .. } | Loaded::Unreadable { .. } => {
+        let mut document = match self.store.with_value(|store| store.load_if_changed())? {
+            // Nobody changed the stored document since this tab read or wrote it.
+            None => self.document.get_untracked(),
+            Some(Loaded::Nothing) => Document::default(),
+            Some(Loaded::Document(document)) => document,
+            Some(Loaded::Newer { .. } | Loaded::Unreadable { .. }) => {
                 self.reload();
                 return Err(ChangeError::Locked);
             }

@@ -8,11 +8,13 @@
 use mailsetup_core::Document;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{Loaded, SettingsStore, StorageKeys, StoreError};
+use super::{LastSeen, Loaded, SettingsStore, StorageKeys, StoreError};
 
 pub struct LocalStore {
     storage: web_sys::Storage,
     keys: StorageKeys,
+    /// The document text this tab last loaded or saved.
+    last_seen: LastSeen,
 }
 
 impl LocalStore {
@@ -23,7 +25,11 @@ impl LocalStore {
         let probe = format!("{}:probe", keys.settings);
         storage.set_item(&probe, "1").ok()?;
         storage.remove_item(&probe).ok()?;
-        Some(LocalStore { storage, keys })
+        Some(LocalStore {
+            storage,
+            keys,
+            last_seen: LastSeen::default(),
+        })
     }
 }
 
@@ -46,28 +52,51 @@ fn classify(error: JsValue) -> StoreError {
     }
 }
 
+impl LocalStore {
+    fn stored_text(&self) -> Result<Option<String>, StoreError> {
+        self.storage.get_item(&self.keys.settings).map_err(classify)
+    }
+
+    /// Only a document (or nothing) is remembered: unreadable or newer text must always be
+    /// looked at again, never stand for a document this tab holds.
+    fn classify_and_remember(&self, text: Option<String>) -> Loaded {
+        self.last_seen.remember(text.as_deref());
+        let loaded = match text {
+            None => Loaded::Nothing,
+            Some(text) => Loaded::from_text(text),
+        };
+        if matches!(loaded, Loaded::Newer { .. } | Loaded::Unreadable { .. }) {
+            self.last_seen.forget();
+        }
+        loaded
+    }
+}
+
 impl SettingsStore for LocalStore {
     fn is_persistent(&self) -> bool {
         true
     }
 
     fn load(&self) -> Result<Loaded, StoreError> {
-        Ok(
-            match self
-                .storage
-                .get_item(&self.keys.settings)
-                .map_err(classify)?
-            {
-                None => Loaded::Nothing,
-                Some(text) => Loaded::from_text(text),
-            },
-        )
+        let text = self.stored_text()?;
+        Ok(self.classify_and_remember(text))
+    }
+
+    fn load_if_changed(&self) -> Result<Option<Loaded>, StoreError> {
+        let text = self.stored_text()?;
+        if self.last_seen.is(text.as_deref()) {
+            return Ok(None);
+        }
+        Ok(Some(self.classify_and_remember(text)))
     }
 
     fn save(&self, document: &Document) -> Result<(), StoreError> {
+        let text = document.to_json();
         self.storage
-            .set_item(&self.keys.settings, &document.to_json())
-            .map_err(classify)
+            .set_item(&self.keys.settings, &text)
+            .map_err(classify)?;
+        self.last_seen.remember(Some(&text));
+        Ok(())
     }
 
     fn quarantine(&self, text: &str) -> Result<(), StoreError> {
@@ -81,6 +110,7 @@ impl SettingsStore for LocalStore {
     }
 
     fn clear(&self) -> Result<(), StoreError> {
+        self.last_seen.forget();
         self.storage
             .remove_item(&self.keys.settings)
             .and_then(|()| self.storage.remove_item(&self.keys.quarantine))

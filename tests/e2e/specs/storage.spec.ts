@@ -52,6 +52,24 @@ test('another tab sees a change at once, and an open dialog keeps its draft', as
   await expect(edited).toContainText('imap-draft.example.com');
 });
 
+test('a save keeps what changed in storage unannounced (no storage event), and a quiet save keeps the rest', async ({ page }) => {
+  await openWithStored(page, documentOf([imapEntry('example.com')]));
+  await expect(page.getByRole('rowheader', { name: 'example.com' })).toBeVisible();
+  // The host page (or a script in this same tab) writes the book: browsers send no `storage`
+  // event to the tab that wrote, so the panel still shows the old book.
+  await page.evaluate(
+    ([key, text]) => localStorage.setItem(key, text),
+    [SETTINGS_KEY, documentOf([imapEntry('example.com'), imapEntry('written-elsewhere.example')])] as const,
+  );
+  await (await addExchange(page, 'corp.example')).waitFor({ state: 'hidden' });
+  const domains = () => storedText(page).then((text) => JSON.parse(text!).domains.map((d: { domain: string }) => d.domain));
+  expect(await domains()).toEqual(['corp.example', 'example.com', 'written-elsewhere.example']);
+  await expect(page.getByRole('rowheader', { name: 'written-elsewhere.example' })).toBeVisible();
+  // Nothing changed since: the next save starts from what this tab holds and loses nothing.
+  await (await addExchange(page, 'second.example')).waitFor({ state: 'hidden' });
+  expect(await domains()).toEqual(['corp.example', 'example.com', 'second.example', 'written-elsewhere.example']);
+});
+
 test('blocked storage: the panel works in memory and says changes will not be kept', async ({ page }) => {
   await page.addInitScript(() => {
     Object.defineProperty(window, 'localStorage', {
