@@ -10,8 +10,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use mailsetup_core::{
-    Allowlist, Connection, Domain, Endpoint, EntryDraft, ExchangeUrl, Host, ImapSettings, Port,
-    Security, SettingsBook, Timestamp,
+    Allowlist, Connection, Document, Domain, Endpoint, EntryDraft, ExchangeUrl, Host, ImapSettings,
+    Port, Security, SettingsBook, Timestamp,
 };
 
 const BOOK_SIZE: usize = 10_000;
@@ -61,6 +61,16 @@ fn main() {
     });
     run("SettingsBook::lookup at 10,000 (no entry)", &mut || {
         black_box(book.lookup(black_box("someone@nowhere.example")).is_ok());
+    });
+
+    // What loading and saving the stored book costs, without the browser around it.
+    let document = Document::new(book.clone());
+    let stored = document.to_json();
+    run("Document::from_json at 10,000", &mut || {
+        black_box(Document::from_json(black_box(&stored)).is_ok());
+    });
+    run("Document::to_json at 10,000", &mut || {
+        black_box(black_box(&document).to_json().len());
     });
 
     let allowlist = Allowlist::provider_default();

@@ -129,8 +129,11 @@ fn to_ascii_name_with(trimmed: &str, mapper: Mapper) -> Result<String, NameError
         return Err(NameError::TooLong { length: name.len() });
     }
     // Checked on the Unicode form too: "-bü" becomes "xn---b-xka", which hides the hyphen.
+    // Only a punycode label reads differently; the others are checked as they are, without the
+    // allocation (a 10,000-domain book parses 30,000 names when it loads).
     if let Some(label) = labels
         .iter()
+        .filter(|label| label.starts_with("xn--") || label.starts_with('-') || label.ends_with('-'))
         .map(|label| readable_label(label))
         .find(|label| label.starts_with('-') || label.ends_with('-'))
     {

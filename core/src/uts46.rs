@@ -160,6 +160,9 @@ fn has_punycode_label(name: &str) -> bool {
 /// The Unicode form of a name that passed [`Mapper::to_ascii`]: its `xn--` labels decoded. Falls back to
 /// the ASCII form, which is always correct, if a label does not decode.
 pub(crate) fn to_unicode(ascii: &str) -> String {
+    if !ascii.contains("xn--") {
+        return ascii.to_owned();
+    }
     let mut unicode = String::with_capacity(ascii.len());
     for (index, label) in ascii.split('.').enumerate() {
         if index > 0 {

@@ -34,6 +34,8 @@ use crate::problem::Problem;
 use crate::security::{Endpoint, Security, SecurityError};
 use crate::settings::{Connection, ConnectionKind, ExchangeSettings, ImapSettings};
 
+mod well_formed;
+
 /// The format version this code writes and the newest it reads.
 pub const DOCUMENT_VERSION: u64 = 1;
 
@@ -231,6 +233,15 @@ impl Document {
     /// Loads a stored document. Fails only if the whole text is unusable; bad entries are
     /// collected in [`Document::rejected`] instead.
     pub fn from_json(text: &str) -> Result<Document, DocumentError> {
+        match well_formed::read(text) {
+            Some(document) => Ok(document),
+            None => Document::read_general(text),
+        }
+    }
+
+    /// Loads any text through `serde_json::Value`, naming every problem it finds: what
+    /// [`Document::from_json`] does whenever [`well_formed::read`] declines.
+    fn read_general(text: &str) -> Result<Document, DocumentError> {
         let root: Value = serde_json::from_str(text).map_err(|error| DocumentError::NotJson {
             line: error.line(),
             column: error.column(),
@@ -260,24 +271,37 @@ impl Document {
             extra: root,
         };
         for (index, raw) in stored_entries.into_iter().enumerate() {
-            let loaded = read_entry(&raw).and_then(|entry| {
-                document.book.insert_restored(entry).map_err(|_| {
-                    vec![FieldProblem::new(
-                        "domain",
-                        &StoredEntryError::DuplicateDomain,
-                    )]
-                })
-            });
-            if let Err(problems) = loaded {
-                document.rejected.push(RejectedEntry {
-                    index,
-                    domain_text: raw.get("domain").and_then(Value::as_str).map(str::to_owned),
-                    problems,
-                    raw,
-                });
-            }
+            document.add_stored(index, raw);
         }
         Ok(document)
+    }
+
+    /// Adds the stored entry at `index` of the list: to the book when it is valid, else to the
+    /// rejected entries with all its problems.
+    fn add_stored(&mut self, index: usize, raw: Value) {
+        let loaded = read_entry(&raw).and_then(|entry| self.add_restored(entry));
+        if let Err(problems) = loaded {
+            self.reject(index, raw, problems);
+        }
+    }
+
+    /// Adds a valid stored entry to the book; a second entry for one domain is a problem.
+    fn add_restored(&mut self, entry: Entry) -> Result<(), Vec<FieldProblem>> {
+        self.book.insert_restored(entry).map_err(|_| {
+            vec![FieldProblem::new(
+                "domain",
+                &StoredEntryError::DuplicateDomain,
+            )]
+        })
+    }
+
+    fn reject(&mut self, index: usize, raw: Value, problems: Vec<FieldProblem>) {
+        self.rejected.push(RejectedEntry {
+            index,
+            domain_text: raw.get("domain").and_then(Value::as_str).map(str::to_owned),
+            problems,
+            raw,
+        });
     }
 
     /// The stored text: valid entries sorted by domain, then rejected entries unchanged, plus
@@ -393,21 +417,18 @@ fn read_entry(raw: &Value) -> Result<Entry, Vec<FieldProblem>> {
         return Err(problems.0);
     };
     let domain = problems.parsed(object, "domain", "domain", Domain::parse);
-    let kind = problems
-        .string(object, "type", "type")
-        .and_then(|text| match text {
-            "imap" => Some(ConnectionKind::Imap),
-            "exchange" => Some(ConnectionKind::Exchange),
-            other => {
-                problems.add(
-                    "type",
-                    &StoredEntryError::UnknownType {
-                        found: other.to_owned(),
-                    },
-                );
-                None
-            }
-        });
+    let kind = problems.string(object, "type", "type").and_then(|text| {
+        let kind = kind_from_stored(text);
+        if kind.is_none() {
+            problems.add(
+                "type",
+                &StoredEntryError::UnknownType {
+                    found: text.to_owned(),
+                },
+            );
+        }
+        kind
+    });
     let (connection, endpoint_extras) = match kind {
         Some(ConnectionKind::Imap) => read_imap(object, &mut problems),
         Some(ConnectionKind::Exchange) => (read_exchange(object, &mut problems), None),
@@ -553,11 +574,7 @@ fn read_endpoint(
         object,
         "security",
         &format!("{key}.security"),
-        |text| match text {
-            "ssl_tls" => Ok(Security::SslTls),
-            "starttls" => Ok(Security::StartTls),
-            _ => Err(SecurityError::Unknown),
-        },
+        security_from_stored,
     );
     let endpoint = Endpoint {
         host: host?,
@@ -565,6 +582,24 @@ fn read_endpoint(
         security: security?,
     };
     Some((endpoint, unknown_fields(object, &[&ENDPOINT_KEYS])))
+}
+
+/// The stored `type` of an entry.
+fn kind_from_stored(text: &str) -> Option<ConnectionKind> {
+    match text {
+        "imap" => Some(ConnectionKind::Imap),
+        "exchange" => Some(ConnectionKind::Exchange),
+        _ => None,
+    }
+}
+
+/// The stored `security` of an endpoint.
+fn security_from_stored(text: &str) -> Result<Security, SecurityError> {
+    match text {
+        "ssl_tls" => Ok(Security::SslTls),
+        "starttls" => Ok(Security::StartTls),
+        _ => Err(SecurityError::Unknown),
+    }
 }
 
 fn unknown_fields(object: &Map<String, Value>, known: &[&[&str]]) -> Map<String, Value> {

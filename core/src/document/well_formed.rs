@@ -1,0 +1,307 @@
+//! The quick way in for [`Document::from_json`]: a stored document whose entries have exactly
+//! the documented shape is read straight from the text, without building a `serde_json::Value`
+//! for every entry (a 10,000-domain book is about 2.8 MB, and the value tree is most of the
+//! cost of loading it).
+//!
+//! Owns: recognising the documented shape. Must not: report problems or decide validity. An
+//! entry it does not recognise (an unknown field, a wrong type, an escaped string, a value the
+//! parse functions refuse) goes through the general reader in `mod.rs`, which names every
+//! problem; a document it does not recognise as a whole is read by that reader from the start.
+//! So both ways load any text to the same [`Document`]; the property test
+//! `quick_and_general_reads_agree` holds them to it.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::{
+    DOCUMENT_VERSION, Document, KEY_DOMAINS, KEY_VERSION, kind_from_stored, security_from_stored,
+};
+use crate::book::{Entry, EntryDraft, SettingsBook, Timestamp};
+use crate::domain::Domain;
+use crate::exchange_url::ExchangeUrl;
+use crate::host::Host;
+use crate::port::Port;
+use crate::security::Endpoint;
+use crate::settings::{Connection, ConnectionKind, ExchangeSettings, ImapSettings};
+
+/// One entry as documented. Borrowed text only: a string with escapes is not read here.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredEntry<'a> {
+    domain: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    // Present-or-absent matters for the fields of one kind (in an entry of the other kind even
+    // `null` is a conflict), so these do not read `null` as absent.
+    #[serde(default, deserialize_with = "present", borrow)]
+    incoming: Option<StoredEndpoint<'a>>,
+    #[serde(default, deserialize_with = "present", borrow)]
+    outgoing: Option<StoredEndpoint<'a>>,
+    #[serde(default, deserialize_with = "present")]
+    allow_insecure_certificates: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present")]
+    url: Option<&'a str>,
+    /// Missing or `null` means no.
+    #[serde(default)]
+    include_subdomains: Option<bool>,
+    updated_at_unix_ms: i64,
+    revision: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredEndpoint<'a> {
+    host: &'a str,
+    port: u64,
+    security: &'a str,
+}
+
+/// A field that is there, whatever its value; with `#[serde(default)]`, `None` means absent.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// The document, or `None` when the general reader must read it.
+pub(super) fn read(text: &str) -> Option<Document> {
+    let mut root: Map<String, Value> = Map::new();
+    let mut stored_entries: Vec<&RawValue> = Vec::new();
+    let mut version = None;
+    let top: std::collections::BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
+    for (key, raw) in top {
+        match key.as_str() {
+            KEY_VERSION => version = serde_json::from_str::<Value>(raw.get()).ok()?.as_u64(),
+            KEY_DOMAINS => stored_entries = serde_json::from_str(raw.get()).ok()?,
+            _ => {
+                root.insert(key, serde_json::from_str(raw.get()).ok()?);
+            }
+        }
+    }
+    if !(1..=DOCUMENT_VERSION).contains(&version?) {
+        return None;
+    }
+    let mut document = Document {
+        book: SettingsBook::new(),
+        rejected: Vec::new(),
+        extra: root,
+    };
+    for (index, raw) in stored_entries.into_iter().enumerate() {
+        let added = entry(raw.get()).map(|entry| document.add_restored(entry));
+        match added {
+            Some(Ok(())) => {}
+            Some(Err(problems)) => {
+                document.reject(index, serde_json::from_str(raw.get()).ok()?, problems);
+            }
+            None => document.add_stored(index, serde_json::from_str(raw.get()).ok()?),
+        }
+    }
+    Some(document)
+}
+
+/// A valid entry of the documented shape, or `None` for the general reader to look at.
+fn entry(text: &str) -> Option<Entry> {
+    let stored: StoredEntry = serde_json::from_str(text).ok()?;
+    let connection = match kind_from_stored(stored.kind)? {
+        ConnectionKind::Imap => {
+            if stored.url.is_some() {
+                return None;
+            }
+            Connection::Imap(ImapSettings {
+                incoming: endpoint(stored.incoming?)?,
+                outgoing: endpoint(stored.outgoing?)?,
+                allow_insecure_certificates: stored
+                    .allow_insecure_certificates
+                    .flatten()
+                    .unwrap_or(false),
+            })
+        }
+        ConnectionKind::Exchange => {
+            let imap_field = stored.incoming.is_some()
+                || stored.outgoing.is_some()
+                || stored.allow_insecure_certificates.is_some();
+            if imap_field {
+                return None;
+            }
+            Connection::Exchange(ExchangeSettings {
+                url: ExchangeUrl::parse(stored.url?).ok()?,
+            })
+        }
+    };
+    if stored.revision == 0 {
+        return None;
+    }
+    Some(Entry::restored(
+        EntryDraft {
+            domain: Domain::parse(stored.domain).ok()?,
+            connection,
+            include_subdomains: stored.include_subdomains.unwrap_or(false),
+        },
+        Timestamp::from_unix_ms(stored.updated_at_unix_ms),
+        stored.revision,
+        Map::new(),
+    ))
+}
+
+fn endpoint(stored: StoredEndpoint) -> Option<Endpoint> {
+    Some(Endpoint {
+        host: Host::parse(stored.host).ok()?,
+        port: Port::try_from(stored.port).ok()?,
+        security: security_from_stored(stored.security).ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn imap_entry(domain: &str) -> String {
+        format!(
+            r#"{{"domain":"{domain}","type":"imap","incoming":{{"host":"imap.{domain}","port":993,"security":"ssl_tls"}},"outgoing":{{"host":"smtp.{domain}","port":465,"security":"ssl_tls"}},"allow_insecure_certificates":false,"include_subdomains":true,"updated_at_unix_ms":1700000000000,"revision":2}}"#
+        )
+    }
+
+    #[test]
+    fn a_document_of_the_documented_shape_is_read_quickly_and_completely() {
+        let entries: Vec<String> = (0..100)
+            .map(|index| imap_entry(&format!("company-{index}.example")))
+            .collect();
+        let text = format!(
+            r#"{{"version":1,"note":"kept","domains":[{},{{"domain":"corp.example","type":"exchange","url":"https://mail.corp.example/EWS/Exchange.asmx","updated_at_unix_ms":1,"revision":1}}]}}"#,
+            entries.join(",")
+        );
+        let quick = read(&text).expect("the documented shape is read without the general reader");
+        assert_eq!(quick.book().len(), 101);
+        assert!(quick.rejected().is_empty());
+        assert_eq!(quick.extra().get("note"), Some(&Value::from("kept")));
+        assert_eq!(
+            quick,
+            Document::read_general(&text).expect("a valid document")
+        );
+    }
+
+    #[test]
+    fn leaves_whole_documents_it_does_not_recognise_to_the_general_reader() {
+        for text in [
+            "",
+            "[]",
+            r#"{"domains":[]}"#,
+            r#"{"version":2,"domains":[]}"#,
+            r#"{"version":0,"domains":[]}"#,
+            r#"{"version":1,"domains":{}}"#,
+            r#"{"version":1,"domains":null}"#,
+            r#"{"version":1,"domains":[{"domain":"a.example","x":"\ud800"}]}"#,
+        ] {
+            assert!(read(text).is_none(), "{text}");
+        }
+    }
+
+    /// Entries that are almost right, each in a different way.
+    fn stored_entry() -> impl Strategy<Value = String> {
+        // Valid values weigh most, so that many entries are wholly valid and read quickly.
+        let domain = prop_oneof![
+            12 => Just(r#""a.example""#),
+           1 => Just(r#""A.Example""#),
+           1 => Just(r#""b\u00fccher.example""#),
+           1 => Just(r#""not a domain""#),
+           1 => Just("null"),
+           1 => Just("7"),
+        ];
+        let endpoint = prop_oneof![
+            20 => Just(r#"{"host":"imap.a.example","port":993,"security":"ssl_tls"}"#),
+           1 => Just(r#"{"host":"192.0.2.1","port":587,"security":"starttls"}"#),
+           1 => Just(r#"{"host":"imap.a.example","port":0,"security":"ssl_tls"}"#),
+           1 => Just(r#"{"host":"imap.a.example","port":-1,"security":"ssl_tls"}"#),
+           1 => Just(r#"{"host":"imap.a.example","port":993.5,"security":"ssl_tls"}"#),
+           1 => Just(r#"{"host":"imap.a.example","port":993,"security":"tls"}"#),
+           1 => Just(r#"{"host":"imap.a.example","port":993,"security":"ssl_tls","extra":1}"#),
+           1 => Just(r#"{"host":"https://x","port":993,"security":"ssl_tls"}"#),
+           1 => Just("null"),
+        ];
+        let optional_bool = prop_oneof![
+            3 => Just(None),
+            3 => Just(Some("true")),
+            3 => Just(Some("false")),
+            2 => Just(Some("null")),
+          1 => Just(Some("1")),
+        ];
+        let url = prop_oneof![
+            6 => Just(None),
+            6 => Just(Some(r#""https://mail.a.example/EWS/Exchange.asmx""#)),
+           1 => Just(Some(r#""ftp://x""#)),
+           1 => Just(Some("null")),
+        ];
+        let kind =
+            prop_oneof![6 => Just(r#""imap""#), 6 => Just(r#""exchange""#), 1 => Just(r#""pop""#)];
+        let number = prop_oneof![
+            20 => Just("1"),
+          1 => Just("0"),
+          1 => Just("-5"),
+          1 => Just("2.5"),
+          1 => Just("null"),
+        ];
+        (
+            domain,
+            kind,
+            proptest::option::weighted(0.9, endpoint.clone()),
+            proptest::option::weighted(0.9, endpoint),
+            (optional_bool.clone(), optional_bool, url),
+            (
+                number.clone(),
+                number,
+                proptest::bool::weighted(0.1),
+                proptest::bool::weighted(0.1),
+            ),
+        )
+            .prop_map(
+                |(
+                    domain,
+                    kind,
+                    incoming,
+                    outgoing,
+                    (allow, subdomains, url),
+                    (updated, revision, unknown, twice),
+                )| {
+                    let mut fields =
+                        vec![format!(r#""domain":{domain}"#), format!(r#""type":{kind}"#)];
+                    let mut put = |key: &str, value: Option<&str>| {
+                        if let Some(value) = value {
+                            fields.push(format!(r#""{key}":{value}"#));
+                        }
+                    };
+                    put("incoming", incoming);
+                    put("outgoing", outgoing);
+                    put("allow_insecure_certificates", allow);
+                    put("include_subdomains", subdomains);
+                    put("url", url);
+                    put("updated_at_unix_ms", Some(updated));
+                    put("revision", Some(revision));
+                    put("unknown", unknown.then_some("[1]"));
+                    put("domain", twice.then_some(r#""c.example""#));
+                    format!("{{{}}}", fields.join(","))
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn quick_and_general_reads_agree(
+            entries in proptest::collection::vec(stored_entry(), 0..8),
+            extra in any::<bool>(),
+        ) {
+            let text = format!(
+                r#"{{"version":1,{}"domains":[{}]}}"#,
+                if extra { r#""kept":{"a":[1,2]},"# } else { "" },
+                entries.join(",")
+            );
+            let general = Document::read_general(&text).expect("a readable document");
+            let quick = read(&text).expect("the whole document is of the documented shape");
+            prop_assert_eq!(&quick, &general);
+            prop_assert_eq!(quick.to_json(), general.to_json());
+        }
+    }
+}
