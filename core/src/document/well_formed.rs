@@ -303,5 +303,21 @@ mod tests {
             prop_assert_eq!(&quick, &general);
             prop_assert_eq!(quick.to_json(), general.to_json());
         }
+
+        /// The writer (written.rs) against the value tree it replaced, on the same documents:
+        /// unknown fields at every level, rejected entries, both kinds.
+        #[test]
+        fn writing_without_a_value_tree_gives_the_same_text(
+            entries in proptest::collection::vec(stored_entry(), 0..8),
+            extra in any::<bool>(),
+        ) {
+            let text = format!(
+                r#"{{{}"version":1,"domains":[{}],"zz":null}}"#,
+                if extra { r#""a":1,"kept":{"a":[1,2]},"# } else { "" },
+                entries.join(",")
+            );
+            let document = Document::from_json(&text).expect("a readable document");
+            prop_assert_eq!(document.to_json(), crate::document::tests::to_json_through_value(&document));
+        }
     }
 }
