@@ -13,8 +13,7 @@ use crate::i18n::{Language, panel};
 use crate::state::Settings;
 use crate::ui::settings_panel::edit_button_id;
 
-/// What the table shows of one entry. Built for every entry (the filter searches it), so it
-/// holds only cheap, already formatted text; the date is formatted when a row is shown.
+/// What the table shows of one entry. Built only for the rows in view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub domain: Domain,
@@ -25,25 +24,19 @@ pub struct Row {
     pub subdomains: bool,
     pub updated_ms: i64,
     pub revision: u64,
-    /// Lowercase text the filter searches: both forms of the domain and the servers.
-    pub haystack: String,
 }
 
 impl Row {
     pub fn from_entry(entry: &Entry) -> Row {
-        let unicode = entry.domain().to_unicode();
-        let servers = server_summary(entry.connection());
-        let haystack = format!("{unicode} {} {servers}", entry.domain().as_ascii()).to_lowercase();
         Row {
             domain: entry.domain().clone(),
-            unicode,
+            unicode: entry.domain().to_unicode(),
             kind: entry.kind(),
             insecure: matches!(entry.connection(), Connection::Imap(imap) if imap.allow_insecure_certificates),
-            servers,
+            servers: server_summary(entry.connection()),
             subdomains: entry.include_subdomains(),
             updated_ms: entry.updated_at().as_unix_ms(),
             revision: entry.revision(),
-            haystack,
         }
     }
 
@@ -53,6 +46,28 @@ impl Row {
             .is_internationalized()
             .then(|| self.domain.as_ascii())
     }
+}
+
+/// The rows of the entries at `positions` (ascending) of `entries`, in that order.
+pub fn rows_at<'a>(entries: impl Iterator<Item = &'a Entry>, positions: &[usize]) -> Vec<Row> {
+    let mut wanted = positions.iter().copied().peekable();
+    entries
+        .enumerate()
+        .filter(|(position, _)| wanted.next_if_eq(position).is_some())
+        .map(|(_, entry)| Row::from_entry(entry))
+        .collect()
+}
+
+/// Lowercase text the filter searches for an entry: both forms of the domain and the servers,
+/// as the table shows them.
+pub fn filter_text(entry: &Entry) -> String {
+    format!(
+        "{} {} {}",
+        entry.domain().to_unicode(),
+        entry.domain().as_ascii(),
+        server_summary(entry.connection())
+    )
+    .to_lowercase()
 }
 
 /// `imap.example.com:993 SSL/TLS · smtp.example.com:587 STARTTLS`, or the Exchange URL.
@@ -233,5 +248,77 @@ pub fn DomainTable(
                 />
             </tbody>
         </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mailsetup_core::{
+        EntryDraft, ExchangeSettings, ExchangeUrl, ImapSettings, Port, Security, SettingsBook,
+        Timestamp,
+    };
+
+    fn book() -> SettingsBook {
+        let now = Timestamp::from_unix_ms(1_764_000_000_000);
+        let mut book = SettingsBook::new();
+        // ASCII only: native tests have no UTS #46 mapping (the browser gives it).
+        for name in ["b.example", "a.example", "c.example", "d.example"] {
+            let domain = Domain::parse(name).expect("a domain");
+            let connection = if name == "d.example" {
+                Connection::Exchange(ExchangeSettings {
+                    url: ExchangeUrl::parse("https://Mail.D.example/EWS/Exchange.asmx")
+                        .expect("a URL"),
+                })
+            } else {
+                let endpoint = |host: &str, port: u16| Endpoint {
+                    host: Host::parse(host).expect("a host"),
+                    port: Port::new(port).expect("a port"),
+                    security: Security::SslTls,
+                };
+                Connection::Imap(ImapSettings {
+                    incoming: endpoint(&format!("IMAP.{name}"), 993),
+                    outgoing: endpoint(&format!("smtp.{name}"), 465),
+                    allow_insecure_certificates: name == "a.example",
+                })
+            };
+            let draft = EntryDraft {
+                domain,
+                connection,
+                include_subdomains: false,
+            };
+            book.add(draft, now).expect("a new domain");
+        }
+        book
+    }
+
+    #[test]
+    fn rows_are_built_for_the_positions_asked_for_in_book_order() {
+        let book = book();
+        let domains =
+            |rows: Vec<Row>| -> Vec<String> { rows.into_iter().map(|row| row.unicode).collect() };
+        assert_eq!(
+            domains(rows_at(book.iter(), &[0, 2])),
+            ["a.example", "c.example"]
+        );
+        assert_eq!(domains(rows_at(book.iter(), &[3])), ["d.example"]);
+        assert!(rows_at(book.iter(), &[]).is_empty());
+        assert!(rows_at(book.iter(), &[9]).is_empty());
+        let first = &rows_at(book.iter(), &[0])[0];
+        assert!(first.insecure);
+        assert_eq!(first.kind, ConnectionKind::Imap);
+        assert_eq!(
+            first.servers,
+            "imap.a.example:993 SSL/TLS · smtp.a.example:465 SSL/TLS"
+        );
+    }
+
+    #[test]
+    fn the_filter_searches_the_domain_and_the_servers_in_lowercase() {
+        let book = book();
+        let texts: Vec<String> = book.iter().map(filter_text).collect();
+        assert!(texts[2].starts_with("c.example c.example imap.c.example"));
+        assert!(texts[0].contains("imap.a.example:993 ssl/tls"));
+        assert!(texts[3].contains("https://mail.d.example/ews/exchange.asmx"));
     }
 }

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use crate::i18n::panel;
 use crate::state::{Settings, StorageHealth};
 use crate::ui::confirm_delete::ConfirmDelete;
-use crate::ui::domain_table::{DomainTable, Row};
+use crate::ui::domain_table::{DomainTable, filter_text, rows_at};
 use crate::ui::settings_dialog::{
     DialogRequest, SettingsDialog, describe_change_error, focus_element,
 };
@@ -122,20 +122,28 @@ pub fn SettingsPanel() -> impl IntoView {
     };
     let edit = Callback::new(move |domain: Domain| open_dialog(DialogRequest::Edit(domain)));
 
-    // Every entry summarised once per change of the book; the filter and pages work on this.
-    let rows = Memo::new(move |_| {
-        settings.with_book(|book| book.iter().map(Row::from_entry).collect::<Vec<Row>>())
+    // Rows are built only for the page in view; the filter's text for every entry is built the
+    // first time someone filters, and again only after the book changes (a 10,000-domain book
+    // loads and saves without summarising every entry).
+    let filter_texts = Memo::new(move |_| {
+        settings.with_book(|book| book.iter().map(filter_text).collect::<Vec<String>>())
     });
     let filter = RwSignal::new(String::new());
     let page = RwSignal::new(0usize);
+    let total = Memo::new(move |_| settings.with_book(|book| book.len()));
+    // Positions in the book (sorted by domain) of the entries the filter lets through.
     let matches = Memo::new(move |_| {
         let query = filter.get().trim().to_lowercase();
-        rows.with(|rows| {
-            rows.iter()
+        if query.is_empty() {
+            return (0..total.get()).collect::<Vec<usize>>();
+        }
+        filter_texts.with(|texts| {
+            texts
+                .iter()
                 .enumerate()
-                .filter(|(_, row)| query.is_empty() || row.haystack.contains(&query))
-                .map(|(index, _)| index)
-                .collect::<Vec<usize>>()
+                .filter(|(_, text)| text.contains(&query))
+                .map(|(position, _)| position)
+                .collect()
         })
     });
     let page_count = move || matches.with(Vec::len).div_ceil(PAGE_SIZE).max(1);
@@ -143,17 +151,11 @@ pub fn SettingsPanel() -> impl IntoView {
     let visible = Memo::new(move |_| {
         let first = current_page() * PAGE_SIZE;
         matches.with(|matches| {
-            rows.with(|rows| {
-                matches
-                    .iter()
-                    .skip(first)
-                    .take(PAGE_SIZE)
-                    .map(|&index| rows[index].clone())
-                    .collect::<Vec<Row>>()
-            })
+            let in_view =
+                &matches[first.min(matches.len())..(first + PAGE_SIZE).min(matches.len())];
+            settings.with_book(|book| rows_at(book.iter(), in_view))
         })
     });
-    let total = move || rows.with(Vec::len);
     let can_change = Signal::derive(move || settings.can_change());
     let filter_id = settings.id("filter");
     let section_label = toggle_id.clone();
@@ -207,7 +209,7 @@ pub fn SettingsPanel() -> impl IntoView {
                 <p class="ms-live ms-live--alert" role="alert" data-testid="settings-alert">
                     {move || alert.get()}
                 </p>
-                <Show when=move || { total() > FILTER_THRESHOLD }>
+                <Show when=move || { total.get() > FILTER_THRESHOLD }>
                     <div class="ms-filter">
                         <label class="ms-field__label" for=filter_id.clone()>{texts.filter_label}</label>
                         <input
@@ -228,9 +230,9 @@ pub fn SettingsPanel() -> impl IntoView {
                 {move || {
                     // Unreadable or newer stored data: the banner explains; "no domains" would not be true.
                     let readable = settings.health().with(StorageHealth::allows_changes);
-                    if total() == 0 && !readable {
+                    if total.get() == 0 && !readable {
                         ().into_any()
-                    } else if total() == 0 {
+                    } else if total.get() == 0 {
                         view! { <p class="ms-empty" data-testid="settings-empty">{texts.settings_empty}</p> }
                             .into_any()
                     } else if matches.with(Vec::is_empty) {

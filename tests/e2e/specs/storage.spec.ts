@@ -169,6 +169,14 @@ test('a large book stays fast: filter box, pages, never more than one page of ro
   await page.getByLabel('Filter domains').fill('needle');
   await expect(page.getByTestId('domain-row')).toHaveCount(1);
   await expect(page.getByRole('rowheader', { name: 'needle.example' })).toBeVisible();
+  // The servers are searched too, whatever the case: only needle.example is an Exchange entry.
+  await page.getByLabel('Filter domains').fill('EWS/Exchange.ASMX');
+  await expect(page.getByTestId('domain-row')).toHaveCount(1);
+  await expect(page.getByRole('rowheader', { name: 'needle.example' })).toBeVisible();
+  // A match on the last page of the whole book, while the filter narrows it to one page.
+  await page.getByLabel('Filter domains').fill('domain-0999');
+  await expect(page.getByTestId('domain-row')).toHaveCount(1);
+  await expect(page.getByRole('rowheader', { name: 'domain-0999.example' })).toBeVisible();
   await page.getByLabel('Filter domains').fill('no-such-domain');
   await expect(page.getByText('No domain or server matches “no-such-domain”.')).toBeVisible();
   await checkA11y(page, 'with a filtered large book');
