@@ -22,6 +22,7 @@ use crate::ui::settings_dialog::{
     ImapFields, ImapFieldset, InsecureCertificates, describe_change_error, focus_element,
     follow_port,
 };
+use crate::ui::shown_errors::ShownErrors;
 
 /// The tester a component instance uses.
 pub type SharedTester = Rc<dyn ConnectionTester>;
@@ -289,13 +290,10 @@ fn SettingsStep(
         })
     };
 
-    let touched = RwSignal::new(Vec::<ConnectField>::new());
-    let submitted = RwSignal::new(false);
+    let shown_errors = ShownErrors::<ConnectField>::new();
     let save_tried = RwSignal::new(false);
     let shown = move |field: ConnectField| {
-        submitted.get()
-            || touched.with(|t| t.contains(&field))
-            || (save_tried.get() && matches!(field, ConnectField::Server(_)))
+        shown_errors.shows(field) || (save_tried.get() && matches!(field, ConnectField::Server(_)))
     };
     // Leaving a field shows its error only once something was typed: an error appearing under
     // an empty field the person merely passed would move the buttons below it mid-click.
@@ -315,14 +313,9 @@ fn SettingsStep(
     };
     let blur = move |field: ConnectField| {
         Callback::new(move |()| {
-            if !typed_in(field) {
-                return;
+            if typed_in(field) {
+                shown_errors.leave(field);
             }
-            touched.try_update(|t| {
-                if !t.contains(&field) {
-                    t.push(field);
-                }
-            });
         })
     };
     let error_of = move |field: ConnectField| {
@@ -354,7 +347,7 @@ fn SettingsStep(
             if running.get_untracked() {
                 return;
             }
-            submitted.set(true);
+            shown_errors.submit();
             let result = checked.get_untracked();
             let Some((username, connection)) = result.ready() else {
                 if let Some(field) = result.first_invalid() {
@@ -371,8 +364,7 @@ fn SettingsStep(
             });
             password.set(String::new());
             show_password.set(false);
-            submitted.set(false);
-            touched.update(|t| t.retain(|f| *f != ConnectField::Password));
+            shown_errors.start_over_without(ConnectField::Password);
             progress.set(Some(CheckProgress::new(kind)));
             failure_detail.set(None);
             running.set(true);

@@ -8,4 +8,5 @@ pub mod field;
 pub mod modal;
 pub mod settings_dialog;
 pub mod settings_panel;
+pub mod shown_errors;
 pub mod storage_banner;

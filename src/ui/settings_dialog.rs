@@ -17,6 +17,7 @@ use crate::state::{ChangeError, Settings};
 use crate::store::StoreError;
 use crate::ui::field::{FieldMessages, TextField};
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
+use crate::ui::shown_errors::ShownErrors;
 
 /// What the drawer was opened for.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,19 +180,10 @@ pub fn SettingsDialog(
         })
     };
 
-    let touched = RwSignal::new(Vec::<Field>::new());
-    let submitted = RwSignal::new(false);
+    let shown_errors = ShownErrors::<Field>::new();
     let save_error = RwSignal::new(None::<String>);
-    let shown = move |field: Field| submitted.get() || touched.with(|t| t.contains(&field));
-    let blur = move |field: Field| {
-        Callback::new(move |()| {
-            touched.try_update(|t| {
-                if !t.contains(&field) {
-                    t.push(field);
-                }
-            });
-        })
-    };
+    let shown = move |field: Field| shown_errors.shows(field);
+    let blur = move |field: Field| Callback::new(move |()| shown_errors.leave(field));
     let error_of = move |field: Field| {
         Signal::derive(move || {
             if !shown(field) {
@@ -226,7 +218,7 @@ pub fn SettingsDialog(
         let editing = editing.clone();
         move |event: SubmitEvent| {
             event.prevent_default();
-            submitted.set(true);
+            shown_errors.submit();
             save_error.set(None);
             let result: Checked = checked.get_untracked();
             let blocked = conflict.get_untracked().is_some();
