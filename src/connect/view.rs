@@ -20,7 +20,6 @@ use crate::state::Settings;
 use crate::ui::field::TextField;
 use crate::ui::settings_dialog::{
     ImapFields, ImapFieldset, InsecureCertificates, describe_change_error, focus_element,
-    follow_port,
 };
 use crate::ui::shown_errors::ShownErrors;
 
@@ -249,22 +248,8 @@ fn SettingsStep(
         ServerDraft::Imap(draft) => (draft, ExchangeDraft::default()),
         ServerDraft::Exchange(draft) => (ImapDraft::default(), draft),
     };
-    let imap = ImapFields::new(imap_draft);
+    let imap = ImapFields::new(imap_draft, prefilled);
     let url = RwSignal::new(exchange_draft.url);
-    let imap_security_chosen = RwSignal::new(prefilled);
-    let smtp_security_chosen = RwSignal::new(prefilled);
-    follow_port(
-        imap.imap_port,
-        imap.imap_security,
-        imap_security_chosen,
-        Protocol::Imap,
-    );
-    follow_port(
-        imap.smtp_port,
-        imap.smtp_security,
-        smtp_security_chosen,
-        Protocol::Smtp,
-    );
     let username = RwSignal::new(typed);
     let password = RwSignal::new(String::new());
     let show_password = RwSignal::new(false);
@@ -426,8 +411,8 @@ fn SettingsStep(
                         matched: MatchKind::Exact,
                     });
                     locked.set(true);
-                    imap_security_chosen.set(true);
-                    smtp_security_chosen.set(true);
+                    imap.imap_security_chosen.set(true);
+                    imap.smtp_security_chosen.set(true);
                     notice.set(Some((texts.saved_as_admin)(&shown)));
                     focus_later(id(ConnectField::Password));
                 }
@@ -473,7 +458,7 @@ fn SettingsStep(
                 legend=form_texts.incoming_legend
                 protocol=Protocol::Imap
                 fields=(imap.imap_host, imap.imap_port, imap.imap_security)
-                security_chosen=imap_security_chosen
+                security_chosen=imap.imap_security_chosen
                 ids=(
                     server_id(Field::ImapHost),
                     server_id(Field::ImapPort),
@@ -498,7 +483,7 @@ fn SettingsStep(
                 legend=form_texts.outgoing_legend
                 protocol=Protocol::Smtp
                 fields=(imap.smtp_host, imap.smtp_port, imap.smtp_security)
-                security_chosen=smtp_security_chosen
+                security_chosen=imap.smtp_security_chosen
                 ids=(
                     server_id(Field::SmtpHost),
                     server_id(Field::SmtpPort),

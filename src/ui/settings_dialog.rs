@@ -37,11 +37,17 @@ pub(crate) struct ImapFields {
     pub smtp_port: RwSignal<String>,
     pub smtp_security: RwSignal<Security>,
     pub allow_insecure: RwSignal<bool>,
+    /// Whether the person (or the stored entry) chose the IMAP security; until then it follows
+    /// the IMAP port.
+    pub imap_security_chosen: RwSignal<bool>,
+    /// The same for SMTP.
+    pub smtp_security_chosen: RwSignal<bool>,
 }
 
 impl ImapFields {
-    pub fn new(draft: ImapDraft) -> ImapFields {
-        ImapFields {
+    /// The fields of `draft`; with `security_chosen` false, each security follows its port.
+    pub fn new(draft: ImapDraft, security_chosen: bool) -> ImapFields {
+        let fields = ImapFields {
             imap_host: RwSignal::new(draft.imap_host),
             imap_port: RwSignal::new(draft.imap_port),
             imap_security: RwSignal::new(draft.imap_security),
@@ -49,7 +55,22 @@ impl ImapFields {
             smtp_port: RwSignal::new(draft.smtp_port),
             smtp_security: RwSignal::new(draft.smtp_security),
             allow_insecure: RwSignal::new(draft.allow_insecure_certificates),
-        }
+            imap_security_chosen: RwSignal::new(security_chosen),
+            smtp_security_chosen: RwSignal::new(security_chosen),
+        };
+        follow_port(
+            fields.imap_port,
+            fields.imap_security,
+            fields.imap_security_chosen,
+            Protocol::Imap,
+        );
+        follow_port(
+            fields.smtp_port,
+            fields.smtp_security,
+            fields.smtp_security_chosen,
+            Protocol::Smtp,
+        );
+        fields
     }
 
     pub fn draft(&self, domain: String, include_subdomains: bool) -> ImapDraft {
@@ -121,23 +142,9 @@ pub fn SettingsDialog(
     };
     let domain = RwSignal::new(domain_text);
     let include_subdomains = RwSignal::new(subdomains);
-    let imap = ImapFields::new(imap_draft);
-    let url = RwSignal::new(exchange_draft.url);
     // Security follows the port until the person picks one (or the entry already has one).
-    let imap_security_chosen = RwSignal::new(original.is_some());
-    let smtp_security_chosen = RwSignal::new(original.is_some());
-    follow_port(
-        imap.imap_port,
-        imap.imap_security,
-        imap_security_chosen,
-        Protocol::Imap,
-    );
-    follow_port(
-        imap.smtp_port,
-        imap.smtp_security,
-        smtp_security_chosen,
-        Protocol::Smtp,
-    );
+    let imap = ImapFields::new(imap_draft, original.is_some());
+    let url = RwSignal::new(exchange_draft.url);
 
     let checked = Memo::new(move |_| match kind {
         ConnectionKind::Imap => imap
@@ -302,7 +309,7 @@ pub fn SettingsDialog(
                 legend=texts.incoming_legend
                 protocol=Protocol::Imap
                 fields=(imap.imap_host, imap.imap_port, imap.imap_security)
-                security_chosen=imap_security_chosen
+                security_chosen=imap.imap_security_chosen
                 ids=(id(Field::ImapHost), id(Field::ImapPort), id(Field::ImapSecurity))
                 errors=(error_of(Field::ImapHost), error_of(Field::ImapPort))
                 warnings=(
@@ -316,7 +323,7 @@ pub fn SettingsDialog(
                 legend=texts.outgoing_legend
                 protocol=Protocol::Smtp
                 fields=(imap.smtp_host, imap.smtp_port, imap.smtp_security)
-                security_chosen=smtp_security_chosen
+                security_chosen=imap.smtp_security_chosen
                 ids=(id(Field::SmtpHost), id(Field::SmtpPort), id(Field::SmtpSecurity))
                 errors=(error_of(Field::SmtpHost), error_of(Field::SmtpPort))
                 warnings=(
@@ -606,7 +613,7 @@ pub(crate) fn InsecureCertificates(
 }
 
 /// Keeps `security` on what `port` suggests until the person chooses one themselves.
-pub(crate) fn follow_port(
+fn follow_port(
     port: RwSignal<String>,
     security: RwSignal<Security>,
     chosen: RwSignal<bool>,

@@ -66,6 +66,9 @@ mod tests {
         shown.leave(2);
         shown.start_over_without(1);
         assert!(!shown.shows(1), "the emptied field starts over");
-        assert!(shown.shows(2), "a field the person left still shows its error");
+        assert!(
+            shown.shows(2),
+            "a field the person left still shows its error"
+        );
     }
 }
