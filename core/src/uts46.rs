@@ -109,10 +109,17 @@ fn to_ascii_with(name: &str, backend: Uts46Backend) -> Result<String, Unmappable
         return Err(Unmappable::OutsideNames(character));
     }
     let mapped = map_through(name, backend)?;
-    if mapped
+    let labels_valid = mapped
         .split('.')
-        .all(|label| is_valid_punycode_label(label, backend))
-    {
+        .all(|label| is_valid_punycode_label(label, backend));
+    // Some rules hold across labels (the bidi rule of RFC 5893: a right-to-left label puts
+    // every other label under it), so the whole Unicode form must map back onto this name too,
+    // as the browser maps a name that is not all ASCII.
+    let whole_valid = || {
+        !has_punycode_label(&mapped)
+            || map_through(&to_unicode(&mapped), backend).is_ok_and(|again| again == mapped)
+    };
+    if labels_valid && whole_valid() {
         Ok(mapped)
     } else {
         Err(Unmappable::Invalid)
