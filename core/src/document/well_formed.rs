@@ -66,21 +66,57 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
-/// The document, or `None` when the general reader must read it.
-pub(super) fn read(text: &str) -> Option<Document> {
-    let mut root: Map<String, Value> = Map::new();
-    let mut stored_entries: Vec<&RawValue> = Vec::new();
-    let mut version = None;
-    let top: std::collections::BTreeMap<String, &RawValue> = serde_json::from_str(text).ok()?;
-    for (key, raw) in top {
-        match key.as_str() {
-            KEY_VERSION => version = serde_json::from_str::<Value>(raw.get()).ok()?.as_u64(),
-            KEY_DOMAINS => stored_entries = serde_json::from_str(raw.get()).ok()?,
-            _ => {
-                root.insert(key, serde_json::from_str(raw.get()).ok()?);
+/// The top level of a stored document, read in one pass: the entries are kept as raw text for
+/// [`entry`], everything else as values.
+struct TopLevel<'a> {
+    version: Option<Value>,
+    entries: Vec<&'a RawValue>,
+    extra: Map<String, Value>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for TopLevel<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(TopLevelVisitor(std::marker::PhantomData))
+    }
+}
+
+struct TopLevelVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for TopLevelVisitor<'a> {
+    type Value = TopLevel<'a>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a settings document")
+    }
+
+    // A key given twice keeps its last value, as a JSON object map does.
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut top = TopLevel {
+            version: None,
+            entries: Vec::new(),
+            extra: Map::new(),
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                KEY_VERSION => top.version = Some(map.next_value()?),
+                KEY_DOMAINS => top.entries = map.next_value()?,
+                _ => {
+                    top.extra.insert(key, map.next_value()?);
+                }
             }
         }
+        Ok(top)
     }
+}
+
+/// The document, or `None` when the general reader must read it.
+pub(super) fn read(text: &str) -> Option<Document> {
+    let TopLevel {
+        version,
+        entries: stored_entries,
+        extra: root,
+    } = serde_json::from_str(text).ok()?;
+    let version = version.as_ref().and_then(Value::as_u64);
     if !(1..=DOCUMENT_VERSION).contains(&version?) {
         return None;
     }
@@ -182,6 +218,22 @@ mod tests {
             quick,
             Document::read_general(&text).expect("a valid document")
         );
+    }
+
+    #[test]
+    fn a_field_given_twice_keeps_its_last_value_as_the_general_reader_does() {
+        let text = format!(
+            r#"{{"version":1,"domains":[{}],"note":1,"domains":[{}],"note":2}}"#,
+            imap_entry("first.example"),
+            imap_entry("last.example")
+        );
+        let quick = read(&text).expect("the documented shape");
+        assert_eq!(
+            quick,
+            Document::read_general(&text).expect("a valid document")
+        );
+        assert_eq!(quick.book().len(), 1);
+        assert_eq!(quick.extra().get("note"), Some(&Value::from(2)));
     }
 
     #[test]
