@@ -48,14 +48,21 @@ impl Row {
     }
 }
 
-/// The rows of the entries at `positions` (ascending) of `entries`, in that order.
+/// The rows of the entries at `positions` (ascending) of `entries`, in that order. Stops after
+/// the last position: the first page of a 10,000-domain book reads 50 entries, not 10,000.
 pub fn rows_at<'a>(entries: impl Iterator<Item = &'a Entry>, positions: &[usize]) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(positions.len());
     let mut wanted = positions.iter().copied().peekable();
-    entries
-        .enumerate()
-        .filter(|(position, _)| wanted.next_if_eq(position).is_some())
-        .map(|(_, entry)| Row::from_entry(entry))
-        .collect()
+    for (position, entry) in entries.enumerate() {
+        let Some(&next) = wanted.peek() else {
+            break;
+        };
+        if position == next {
+            rows.push(Row::from_entry(entry));
+            wanted.next();
+        }
+    }
+    rows
 }
 
 /// Lowercase text the filter searches for an entry: both forms of the domain and the servers,
