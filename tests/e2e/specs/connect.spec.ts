@@ -419,10 +419,22 @@ test('Polish, at 360 px and wide', async ({ page }) => {
   await expect(section.getByTestId('check-step').nth(1)).toContainText('Niepowodzenie');
   await checkA11y(page, 'in Polish after a failed check');
   await snap(page, 'connect-failed-pl-wide');
+  // Where a step's state sits: beside its name in a wide column, under it in a narrow one, so
+  // the name keeps one line ("Połączenie z serwerem IMAP" wrapped into four at 360 px).
+  const firstStep = section.getByTestId('check-step').first();
+  const boxes = async () => ({
+    name: await firstStep.locator('.ms-step__name').boundingBox(),
+    state: await firstStep.locator('.ms-step__state').boundingBox(),
+  });
+  const wide = await boxes();
+  expect(wide.state!.y).toBeLessThan(wide.name!.y + wide.name!.height);
   await page.setViewportSize({ width: 360, height: 780 });
   await section.scrollIntoViewIfNeeded();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  const narrow = await boxes();
+  expect(narrow.state!.y).toBeGreaterThanOrEqual(narrow.name!.y + narrow.name!.height - 1);
+  expect(narrow.state!.x).toBeCloseTo(narrow.name!.x, 0);
   await snap(page, 'connect-failed-pl-narrow');
   await snapFlow(page, 'connect-failed-pl-narrow-section');
 });

@@ -60,6 +60,10 @@ test.describe('adding settings', () => {
     await expect(added).toContainText('IMAP');
     await expect(added).toContainText('imap.example.com:993 SSL/TLS · smtp.example.com:587 STARTTLS');
     await expect(page.getByRole('button', { name: 'Add IMAP settings' })).toBeFocused();
+    // A short domain stays on one line beside the servers ("example." over "com" before).
+    const domainName = added.getByRole('rowheader').getByText('example.com');
+    const fontSize = await domainName.evaluate((element) => parseFloat(getComputedStyle(element).fontSize));
+    expect((await domainName.boundingBox())!.height).toBeLessThan(fontSize * 2);
     await snap(page, 'panel-one-domain-en-wide');
   });
 
