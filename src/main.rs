@@ -11,6 +11,8 @@ const HOST_ELEMENT_ID: &str = "mailsetup";
 const CONTROLS_ELEMENT_ID: &str = "mailsetup-demo-controls";
 
 fn main() {
+    // Panic messages in the console for debug builds; the release build aborts without one
+    // (see README, "The release build").
     console_error_panic_hook::set_once();
     let Some(host) = html_element(HOST_ELEMENT_ID) else {
         web_sys::console::error_1(

@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::project::Project;
+use crate::release;
 use crate::run::{Failure, Outcome, run, run_and_capture};
 use crate::setup::{self, Scope};
 use crate::sizes;
@@ -34,10 +35,7 @@ pub fn bench(project: &Project, args: &[String]) -> Outcome {
     super::dist(project)?;
     let floor_dir = project.root().join("bench").join("floor");
     let floor_dist = out.join("floor-dist");
-    run(project
-        .command_in(&floor_dir, "trunk")
-        .args(["build", "--release", "--dist"])
-        .arg(&floor_dist))?;
+    release::build(project, &floor_dir, &floor_dist)?;
 
     println!("\n=== bench: the {BOOK_SIZE}-domain book ===");
     let ispdb = ispdb_book(project)?;

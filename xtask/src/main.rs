@@ -7,6 +7,7 @@
 
 mod bench;
 mod project;
+mod release;
 mod run;
 mod setup;
 mod sizes;
@@ -119,7 +120,7 @@ fn mounts(project: &Project) -> Vec<Mount> {
 }
 
 fn release_build(project: &Project) -> Outcome {
-    run(project.command("trunk").args(["build", "--release"]))
+    release::build(project, project.root(), &project.dist_dir())
 }
 
 fn dist(project: &Project) -> Outcome<sizes::SizeReport> {

@@ -46,6 +46,18 @@ impl Project {
         self.binaryen_prefix().join("node_modules").join(".bin")
     }
 
+    /// The npm prefix that holds terser, the JS minifier of the release build.
+    pub fn terser_prefix(&self) -> PathBuf {
+        self.tools_dir().join("terser")
+    }
+
+    pub fn terser(&self) -> PathBuf {
+        self.terser_prefix()
+            .join("node_modules")
+            .join(".bin")
+            .join("terser")
+    }
+
     pub fn e2e_dir(&self) -> PathBuf {
         self.root.join("tests").join("e2e")
     }

@@ -12,7 +12,10 @@ use crate::run::{Failure, Outcome, probe, run};
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// The npm package `binaryen` ships a working wasm-opt; Trunk.toml pins the same version.
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The JS minifier of the release build (`release.rs`), from npm.
+const TERSER_VERSION: &str = "5.51.4";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const RUST_SRC: &str = "rust-src";
 
 /// How much a command needs: building and serving, or everything the test suite uses.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,9 +26,11 @@ pub enum Scope {
 
 pub fn ensure(project: &Project, scope: Scope) -> Outcome {
     ensure_wasm_target(project)?;
+    ensure_rust_src(project)?;
     ensure_trunk(project)?;
     ensure_wasm_bindgen(project)?;
     ensure_wasm_opt(project)?;
+    ensure_terser(project)?;
     if scope == Scope::Everything {
         ensure_chromium()?;
         ensure_playwright(project)?;
@@ -42,25 +47,46 @@ fn installing(what: &str) {
 }
 
 fn ensure_wasm_target(project: &Project) -> Outcome {
+    ensure_rustup_part(
+        project,
+        "target",
+        WASM_TARGET,
+        &format!("Rust target {WASM_TARGET}"),
+    )
+}
+
+/// The standard library's source: the release build compiles std for size (see
+/// `release.rs`).
+fn ensure_rust_src(project: &Project) -> Outcome {
+    ensure_rustup_part(
+        project,
+        "component",
+        RUST_SRC,
+        "the standard library's source (rust-src)",
+    )
+}
+
+/// `rustup <kind> add <name>` unless `rustup <kind> list --installed` already lists it.
+fn ensure_rustup_part(project: &Project, kind: &str, name: &str, what: &str) -> Outcome {
     let installed = probe(
         project
             .command("rustup")
-            .args(["target", "list", "--installed"]),
+            .args([kind, "list", "--installed"]),
     );
+    // Components are listed with the host triple (`rust-std-x86_64-...`), rust-src without.
+    let listed = |line: &str| line.trim() == name;
     match installed {
-        Some(list) if list.lines().any(|l| l.trim() == WASM_TARGET) => {
-            ready(&format!("Rust target {WASM_TARGET}"));
+        Some(list) if list.lines().any(listed) => {
+            ready(what);
             Ok(())
         }
         Some(_) => {
-            installing(&format!("Rust target {WASM_TARGET}"));
-            run(project
-                .command("rustup")
-                .args(["target", "add", WASM_TARGET]))
+            installing(what);
+            run(project.command("rustup").args([kind, "add", name]))
         }
         None => Err(Failure(format!(
-            "rustup was not found. Install the Rust target {WASM_TARGET} for your toolchain by hand \
-             (with rustup: `rustup target add {WASM_TARGET}`), then run this again."
+            "rustup was not found. Install {what} for your toolchain by hand \
+             (with rustup: `rustup {kind} add {name}`), then run this again."
         ))),
     }
 }
@@ -132,8 +158,51 @@ fn ensure_wasm_opt(project: &Project) -> Outcome {
     installing(&format!(
         "wasm-opt from npm binaryen@{BINARYEN_VERSION} into .tools/"
     ));
-    let prefix = project.binaryen_prefix();
-    fs::create_dir_all(&prefix)
+    npm_install(
+        project,
+        &project.binaryen_prefix(),
+        &format!("binaryen@{BINARYEN_VERSION}"),
+    )?;
+    match wasm_opt_version(project) {
+        Some(v) if v.contains(&wanted) => Ok(()),
+        other => Err(Failure(format!(
+            "wasm-opt from binaryen@{BINARYEN_VERSION} does not run (it printed {other:?}); \
+             delete .tools/ and run `cargo xtask setup` again"
+        ))),
+    }
+}
+
+fn ensure_terser(project: &Project) -> Outcome {
+    let terser = project.terser();
+    let installed = || probe(project.command(&terser.to_string_lossy()).arg("--version"));
+    let wanted = format!("terser {TERSER_VERSION}");
+    if installed().as_deref() == Some(wanted.as_str()) {
+        ready(&format!("{wanted} (in .tools/)"));
+        return Ok(());
+    }
+    require_program(
+        project,
+        "npm",
+        "Node.js and npm (Debian: `apt-get install nodejs npm`)",
+    )?;
+    installing(&format!("{wanted} from npm into .tools/"));
+    npm_install(
+        project,
+        &project.terser_prefix(),
+        &format!("terser@{TERSER_VERSION}"),
+    )?;
+    match installed() {
+        Some(v) if v == wanted => Ok(()),
+        other => Err(Failure(format!(
+            "terser {TERSER_VERSION} does not run (it printed {other:?}); delete .tools/terser \
+             and run `cargo xtask setup` again"
+        ))),
+    }
+}
+
+/// `npm install <package>` into its own prefix under .tools/.
+fn npm_install(project: &Project, prefix: &Path, package: &str) -> Outcome {
+    fs::create_dir_all(prefix)
         .map_err(|e| Failure(format!("could not create {}: {e}", prefix.display())))?;
     run(project.command("npm").args([
         "install",
@@ -142,15 +211,8 @@ fn ensure_wasm_opt(project: &Project) -> Outcome {
         "--no-audit",
         "--no-fund",
         "--loglevel=error",
-        &format!("binaryen@{BINARYEN_VERSION}"),
-    ]))?;
-    match wasm_opt_version(project) {
-        Some(v) if v.contains(&wanted) => Ok(()),
-        other => Err(Failure(format!(
-            "wasm-opt from binaryen@{BINARYEN_VERSION} does not run (it printed {other:?}); \
-             delete .tools/ and run `cargo xtask setup` again"
-        ))),
-    }
+        package,
+    ]))
 }
 
 fn ensure_chromium() -> Outcome {
