@@ -280,8 +280,8 @@ fn SettingsStep(
     let shown = move |field: ConnectField| {
         shown_errors.shows(field) || (save_tried.get() && matches!(field, ConnectField::Server(_)))
     };
-    // Leaving a field shows its error only once something was typed: an error appearing under
-    // an empty field the person merely passed would move the buttons below it mid-click.
+    // Leaving a field shows its error only once something was typed: an empty field the person
+    // merely passed is asked for when they connect.
     let typed_in = move |field: ConnectField| {
         let text = match field {
             ConnectField::Username => username,
@@ -638,7 +638,13 @@ fn SettingsStep(
         </div>
         <LiveText role="status" class="ms-live" text=notice/>
         {where_from}
-        <form class="ms-connect__form" novalidate on:submit=on_connect>
+        <form
+            class="ms-connect__form"
+            novalidate
+            on:pointerdown=move |_| shown_errors.press()
+            on:click=move |_| shown_errors.release()
+            on:submit=on_connect
+        >
             <TextField
                 id=id(ConnectField::Username)
                 label=texts.username_label

@@ -376,7 +376,13 @@ pub fn SettingsDialog(
                 on_close.run(());
             }
         >
-            <form class="ms-drawer__form" novalidate on:submit=on_submit>
+            <form
+                class="ms-drawer__form"
+                novalidate
+                on:pointerdown=move |_| shown_errors.press()
+                on:click=move |_| shown_errors.release()
+                on:submit=on_submit
+            >
                 <header class="ms-drawer__header">
                     <h2 class="ms-drawer__title" id=title_id>{title}</h2>
                     <button

@@ -1,6 +1,12 @@
 //! When a form shows a field's error: once the person has left the field, or for every field
 //! once they have submitted. The admin dialog and the "Connect your inbox" form share it.
 //!
+//! A field left by pressing a pointer somewhere in the form (on its submit button, say) shows its
+//! error only at the click: an error line appearing at the press would push the button away
+//! before the release, and the browser would not count the click. The form's view calls
+//! [`ShownErrors::press`] from its `pointerdown` and [`ShownErrors::release`] from its `click`
+//! (a press released outside the form is released at the next press).
+//!
 //! Owns: that timing. Must not: decide what is valid (core does) or how an error looks
 //! (field.rs does).
 
@@ -11,6 +17,8 @@ use leptos::prelude::*;
 pub struct ShownErrors<F: Send + Sync + 'static> {
     left: RwSignal<Vec<F>>,
     submitted: RwSignal<bool>,
+    /// While a pointer is pressed in the form: the fields left since the press.
+    held: StoredValue<Option<Vec<F>>>,
 }
 
 impl<F: Copy + PartialEq + Send + Sync + 'static> ShownErrors<F> {
@@ -18,6 +26,23 @@ impl<F: Copy + PartialEq + Send + Sync + 'static> ShownErrors<F> {
         ShownErrors {
             left: RwSignal::new(Vec::new()),
             submitted: RwSignal::new(false),
+            held: StoredValue::new(None),
+        }
+    }
+
+    /// A pointer was pressed in the form: fields left from now on wait for [`Self::release`].
+    pub fn press(self) {
+        self.release();
+        self.held.set_value(Some(Vec::new()));
+    }
+
+    /// The press ended in a click: the errors of the fields left since the press show.
+    pub fn release(self) {
+        let Some(fields) = self.held.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        for field in fields {
+            self.leave(field);
         }
     }
 
@@ -26,8 +51,17 @@ impl<F: Copy + PartialEq + Send + Sync + 'static> ShownErrors<F> {
         self.submitted.get() || self.left.with(|left| left.contains(&field))
     }
 
-    /// The person left `field`: its error shows from now on. Safe after the form is gone.
+    /// The person left `field`: its error shows from now on (or from the click that ends the
+    /// pointer press that left it). Safe after the form is gone.
     pub fn leave(self, field: F) {
+        let held_back = self
+            .held
+            .try_update_value(|held| held.as_mut().map(|fields| fields.push(field)))
+            .flatten()
+            .is_some();
+        if held_back {
+            return;
+        }
         self.left.try_update(|left| {
             if !left.contains(&field) {
                 left.push(field);
@@ -69,6 +103,28 @@ mod tests {
         assert!(
             shown.shows(2),
             "a field the person left still shows its error"
+        );
+    }
+
+    #[test]
+    fn a_field_left_by_a_pointer_press_shows_its_error_at_the_click() {
+        let owner = Owner::new();
+        owner.set();
+        let shown = ShownErrors::<u8>::new();
+        shown.press();
+        shown.leave(1);
+        assert!(!shown.shows(1), "held back while the pointer is down");
+        shown.release();
+        assert!(shown.shows(1));
+        shown.release();
+        shown.leave(2);
+        assert!(shown.shows(2), "without a press, leaving shows at once");
+        shown.press();
+        shown.leave(3);
+        shown.press();
+        assert!(
+            shown.shows(3),
+            "a press released elsewhere is released at the next press"
         );
     }
 }

