@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
-use mailsetup_core::{Allowlist, AllowlistGroup};
+use mailsetup_core::{Allowlist, AllowlistGroup, PROVIDER_COMBINED};
 
 use crate::i18n::allowlist::{self as strings, AllowlistTexts};
 use crate::i18n::{Language, problems};
@@ -49,8 +49,8 @@ pub fn AllowlistSection(
         })
     };
 
-    let combined = allowlist.combined();
-    let combined_text = allowlist.combined_text();
+    // The provider's list, aggregated ahead of time by core (not at every start).
+    let combined_text = PROVIDER_COMBINED.join("\n");
     let groups = allowlist
         .groups()
         .iter()
@@ -67,7 +67,7 @@ pub fn AllowlistSection(
                     text=combined_text
                     label=texts.copy_combined
                     class="ms-button--primary"
-                    on_copy=report(strings::copied_combined(language, combined.len()))
+                    on_copy=report(strings::copied_combined(language, PROVIDER_COMBINED.len()))
                 />
                 <p class="ms-allowlist__hint">{texts.combined_hint}</p>
             </div>
