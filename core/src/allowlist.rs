@@ -520,25 +520,10 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(
-            combined,
-            vec![
-                "54.174.62.128/26",
-                "54.174.62.192/29",
-                "141.193.184.0/27",
-                "141.193.185.0/27",
-                "143.244.82.8/29",
-                "143.244.87.0/25",
-            ]
-        );
-        assert_eq!(
-            allowlist.combined_text(),
-            "54.174.62.128/26\n54.174.62.192/29\n141.193.184.0/27\n141.193.185.0/27\n143.244.82.8/29\n143.244.87.0/25"
-        );
-        assert_eq!(
-            allowlist.combined_text(),
-            PROVIDER_COMBINED.join("\n"),
+            combined, PROVIDER_COMBINED,
             "PROVIDER_COMBINED must be the seed lists' combined list: update it with them"
         );
+        assert_eq!(allowlist.combined_text(), PROVIDER_COMBINED.join("\n"));
         let singles = Allowlist::from_lists(&["192.0.2.1", "192.0.2.1"], &["192.0.2.7"]).unwrap();
         assert_eq!(singles.combined_text(), "192.0.2.1\n192.0.2.7");
     }

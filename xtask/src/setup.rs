@@ -4,7 +4,7 @@
 //! cannot be installed from here (no apt-get, no npm), the failure says exactly what to install.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::project::Project;
 use crate::run::{Failure, Outcome, probe, run};
@@ -146,38 +146,49 @@ fn ensure_wasm_opt(project: &Project) -> Outcome {
         .next()
         .unwrap_or(BINARYEN_VERSION);
     let wanted = format!("version {major}");
-    if wasm_opt_version(project).is_some_and(|v| v.contains(&wanted)) {
-        ready(&format!("wasm-opt {major} (binaryen, in .tools/)"));
-        return Ok(());
-    }
-    require_program(
+    ensure_npm_tool(
         project,
-        "npm",
-        "Node.js and npm (Debian: `apt-get install nodejs npm`)",
-    )?;
-    installing(&format!(
-        "wasm-opt from npm binaryen@{BINARYEN_VERSION} into .tools/"
-    ));
-    npm_install(
-        project,
-        &project.binaryen_prefix(),
-        &format!("binaryen@{BINARYEN_VERSION}"),
-    )?;
-    match wasm_opt_version(project) {
-        Some(v) if v.contains(&wanted) => Ok(()),
-        other => Err(Failure(format!(
-            "wasm-opt from binaryen@{BINARYEN_VERSION} does not run (it printed {other:?}); \
-             delete .tools/ and run `cargo xtask setup` again"
-        ))),
-    }
+        NpmTool {
+            what: format!("wasm-opt {major} (binaryen, in .tools/)"),
+            package: format!("binaryen@{BINARYEN_VERSION}"),
+            prefix: project.binaryen_prefix(),
+            version: &|| wasm_opt_version(project),
+            is_wanted: &|version| version.contains(&wanted),
+        },
+    )
 }
 
 fn ensure_terser(project: &Project) -> Outcome {
     let terser = project.terser();
-    let installed = || probe(project.command(&terser.to_string_lossy()).arg("--version"));
     let wanted = format!("terser {TERSER_VERSION}");
-    if installed().as_deref() == Some(wanted.as_str()) {
-        ready(&format!("{wanted} (in .tools/)"));
+    ensure_npm_tool(
+        project,
+        NpmTool {
+            what: format!("{wanted} (in .tools/)"),
+            package: format!("terser@{TERSER_VERSION}"),
+            prefix: project.terser_prefix(),
+            version: &|| probe(project.command(&terser.to_string_lossy()).arg("--version")),
+            is_wanted: &|version| version == wanted,
+        },
+    )
+}
+
+/// A command-line tool from npm, kept in its own folder under .tools/.
+struct NpmTool<'a> {
+    /// What setup reports, e.g. "terser 5.51.4 (in .tools/)".
+    what: String,
+    /// The npm package and version, e.g. "terser@5.51.4".
+    package: String,
+    prefix: PathBuf,
+    /// What the installed tool prints as its version; `None` when it does not run.
+    version: &'a dyn Fn() -> Option<String>,
+    is_wanted: &'a dyn Fn(&str) -> bool,
+}
+
+/// Installs `tool` unless the installed one runs and is the wanted version, then checks it runs.
+fn ensure_npm_tool(project: &Project, tool: NpmTool) -> Outcome {
+    if (tool.version)().is_some_and(|version| (tool.is_wanted)(&version)) {
+        ready(&tool.what);
         return Ok(());
     }
     require_program(
@@ -185,17 +196,14 @@ fn ensure_terser(project: &Project) -> Outcome {
         "npm",
         "Node.js and npm (Debian: `apt-get install nodejs npm`)",
     )?;
-    installing(&format!("{wanted} from npm into .tools/"));
-    npm_install(
-        project,
-        &project.terser_prefix(),
-        &format!("terser@{TERSER_VERSION}"),
-    )?;
-    match installed() {
-        Some(v) if v == wanted => Ok(()),
+    installing(&format!("{} from npm into .tools/", tool.package));
+    npm_install(project, &tool.prefix, &tool.package)?;
+    match (tool.version)() {
+        Some(version) if (tool.is_wanted)(&version) => Ok(()),
         other => Err(Failure(format!(
-            "terser {TERSER_VERSION} does not run (it printed {other:?}); delete .tools/terser \
-             and run `cargo xtask setup` again"
+            "{} does not run (it printed {other:?}); delete {} and run `cargo xtask setup` again",
+            tool.package,
+            tool.prefix.display()
         ))),
     }
 }
