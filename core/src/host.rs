@@ -55,22 +55,22 @@ pub enum Host {
 /// Why some text is not a server address.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum HostError {
-    #[error("Enter the server name, such as imap.example.com.")]
+    #[error("Enter the server name, such as mail.example.com.")]
     Empty,
-    #[error("Enter only the server name, such as imap.example.com, without https://.")]
+    #[error("Enter only the server name, such as mail.example.com, without https://.")]
     IncludesScheme,
     #[error(
-        "Enter only the server name, such as imap.example.com, and enter the port {port} in the port field."
+        "Enter only the server name, such as mail.example.com, and enter the port {port} in the port field."
     )]
     IncludesPort { port: String },
-    #[error("Enter the server name, such as imap.example.com, not an e-mail address.")]
+    #[error("Enter the server name, such as mail.example.com, not an e-mail address.")]
     LooksLikeEmail,
     #[error(
-        "Enter an IPv4 address as four numbers from 0 to 255 separated by dots, such as 192.0.2.1, or a server name such as imap.example.com."
+        "Enter an IPv4 address as four numbers from 0 to 255 separated by dots, such as 192.0.2.1, or a server name such as mail.example.com."
     )]
     InvalidIpv4,
     #[error(
-        "Enter a valid IPv6 address, such as 2001:db8::1, or a server name such as imap.example.com."
+        "Enter a valid IPv6 address, such as 2001:db8::1, or a server name such as mail.example.com."
     )]
     InvalidIpv6,
     #[error(
@@ -114,27 +114,27 @@ impl Problem for HostError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Error)]
 pub enum HostWarning {
     #[error(
-        "This is a private network address. The CRM's servers on the internet cannot reach it; enter the server's public name, such as imap.example.com."
+        "This is a private network address. The CRM's servers on the internet cannot reach it; enter the server's public name, such as mail.example.com."
     )]
     PrivateAddress,
     #[error(
-        "This address points to the computer itself (loopback). The CRM's servers on the internet cannot reach it; enter the server's public name, such as imap.example.com."
+        "This address points to the computer itself (loopback). The CRM's servers on the internet cannot reach it; enter the server's public name, such as mail.example.com."
     )]
     LoopbackAddress,
     #[error(
-        "This is a link-local address. The CRM's servers on the internet cannot reach it; enter the server's public name, such as imap.example.com."
+        "This is a link-local address. The CRM's servers on the internet cannot reach it; enter the server's public name, such as mail.example.com."
     )]
     LinkLocalAddress,
     #[error(
-        "This address means \"no address\". The CRM's servers on the internet cannot reach it; enter the server's public name, such as imap.example.com."
+        "This address means \"no address\". The CRM's servers on the internet cannot reach it; enter the server's public name, such as mail.example.com."
     )]
     UnspecifiedAddress,
     #[error(
-        "This name has no domain ending, so it only works inside a company network. The CRM's servers on the internet cannot reach it; enter the full name, such as imap.example.com."
+        "This name has no domain ending, so it only works inside a company network. The CRM's servers on the internet cannot reach it; enter the full name, such as mail.example.com."
     )]
     SingleLabelName,
     #[error(
-        "This name only works inside a company network. The CRM's servers on the internet cannot reach it; enter the server's public name, such as imap.example.com."
+        "This name only works inside a company network. The CRM's servers on the internet cannot reach it; enter the server's public name, such as mail.example.com."
     )]
     InternalName,
 }

@@ -219,27 +219,27 @@ static PL: &[(&str, &str)] = &[
         "Wpisz nazwę domeny, np. example.com, a nie adres IP.",
     ),
     // host: the server of "Poczta przychodząca (IMAP)", "Poczta wychodząca (SMTP)" or Exchange
-    ("host.empty", "Wpisz nazwę serwera, np. imap.example.com."),
+    ("host.empty", "Wpisz nazwę serwera, np. mail.example.com."),
     (
         "host.includes_scheme",
-        "Wpisz samą nazwę serwera, np. imap.example.com, bez https://.",
+        "Wpisz samą nazwę serwera, np. mail.example.com, bez https://.",
     ),
     (
         "host.includes_port",
-        "Wpisz samą nazwę serwera, np. imap.example.com, a port {port} wpisz w polu portu.",
+        "Wpisz samą nazwę serwera, np. mail.example.com, a port {port} wpisz w polu portu.",
     ),
     (
         "host.looks_like_email",
-        "Wpisz nazwę serwera, np. imap.example.com, a nie adres e-mail.",
+        "Wpisz nazwę serwera, np. mail.example.com, a nie adres e-mail.",
     ),
     (
         "host.invalid_ipv4",
         "Wpisz adres IPv4 jako cztery liczby od 0 do 255 rozdzielone kropkami, np. 192.0.2.1, \
-         albo nazwę serwera, np. imap.example.com.",
+         albo nazwę serwera, np. mail.example.com.",
     ),
     (
         "host.invalid_ipv6",
-        "Wpisz prawidłowy adres IPv6, np. 2001:db8::1, albo nazwę serwera, np. imap.example.com.",
+        "Wpisz prawidłowy adres IPv6, np. 2001:db8::1, albo nazwę serwera, np. mail.example.com.",
     ),
     (
         "host.ipv6_zone_index",
@@ -248,32 +248,32 @@ static PL: &[(&str, &str)] = &[
     (
         "host.private_address",
         "To adres w sieci prywatnej. Serwery CRM w internecie nie mogą połączyć się z tym \
-         serwerem; wpisz publiczną nazwę serwera, np. imap.example.com.",
+         serwerem; wpisz publiczną nazwę serwera, np. mail.example.com.",
     ),
     (
         "host.loopback_address",
         "Ten adres wskazuje na sam komputer (loopback). Serwery CRM w internecie nie mogą \
-         połączyć się z tym serwerem; wpisz publiczną nazwę serwera, np. imap.example.com.",
+         połączyć się z tym serwerem; wpisz publiczną nazwę serwera, np. mail.example.com.",
     ),
     (
         "host.link_local_address",
         "To adres lokalny łącza (link-local). Serwery CRM w internecie nie mogą połączyć się z tym \
-         serwerem; wpisz publiczną nazwę serwera, np. imap.example.com.",
+         serwerem; wpisz publiczną nazwę serwera, np. mail.example.com.",
     ),
     (
         "host.unspecified_address",
         "Ten adres oznacza „brak adresu”. Serwery CRM w internecie nie mogą połączyć się z tym \
-         serwerem; wpisz publiczną nazwę serwera, np. imap.example.com.",
+         serwerem; wpisz publiczną nazwę serwera, np. mail.example.com.",
     ),
     (
         "host.single_label_name",
         "Ta nazwa nie ma końcówki domeny, więc działa tylko w sieci firmowej. Serwery CRM \
-         w internecie nie mogą połączyć się z tym serwerem; wpisz pełną nazwę, np. imap.example.com.",
+         w internecie nie mogą połączyć się z tym serwerem; wpisz pełną nazwę, np. mail.example.com.",
     ),
     (
         "host.internal_name",
         "Ta nazwa działa tylko w sieci firmowej. Serwery CRM w internecie nie mogą połączyć się \
-         z tym serwerem; wpisz publiczną nazwę serwera, np. imap.example.com.",
+         z tym serwerem; wpisz publiczną nazwę serwera, np. mail.example.com.",
     ),
     // port
     ("port.empty", "Wpisz numer portu od 1 do 65535, np. 993."),
