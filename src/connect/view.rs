@@ -18,6 +18,7 @@ use crate::draft::{ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{connect, forms, problems};
 use crate::state::Settings;
 use crate::ui::field::TextField;
+use crate::ui::on_demand::ready_now;
 use crate::ui::settings_dialog::{
     ImapFields, ImapFieldset, InsecureCertificates, describe_change_error, focus_element,
 };
@@ -34,6 +35,8 @@ struct Found {
     typed: String,
     source: Source,
     server: ServerDraft,
+    /// The field that takes the focus when the step opens (none when a deep link opened it).
+    focus: Option<ConnectField>,
 }
 
 /// The element id of a field of the person's form.
@@ -118,10 +121,8 @@ pub fn ConnectInbox(
             typed: text.trim().to_owned(),
             source,
             server,
+            focus: move_focus.then_some(first),
         }));
-        if move_focus {
-            focus_later(field_id(settings, first));
-        }
     };
 
     // The deep link `#connect?email=…` fills the address in and continues.
@@ -151,6 +152,19 @@ pub fn ConnectInbox(
     follow_link();
     let listener = window_event_listener(leptos::ev::hashchange, move |_| follow_link());
     on_cleanup(move || listener.remove());
+
+    // Steps 2 and 3 are drawn once their code is there, fetched the first time Continue finds
+    // the address. Drawn in the same tick after that, so one address's step replaces another's
+    // in place (a deep link followed while a step is open).
+    let step_code = RwSignal::new(false);
+    Effect::new(move |_| {
+        if found.with(Option::is_some) && !step_code.get_untracked() {
+            leptos::task::spawn_local(async move {
+                fetch_settings_step().await;
+                step_code.set(true);
+            });
+        }
+    });
 
     let on_continue = move |event: SubmitEvent| {
         event.prevent_default();
@@ -206,14 +220,37 @@ pub fn ConnectInbox(
                         .into_any()
                 }
                 Some(found) => {
-                    view! {
-                        <SettingsStep found tester notice on_change_address=change_address/>
-                    }
+                    step_code
+                        .get()
+                        .then(|| {
+                            ready_now(
+                                load_settings_step(SettingsStepProps {
+                                    found,
+                                    tester,
+                                    notice,
+                                    on_change_address: change_address,
+                                }),
+                            )
+                        })
+                        .flatten()
                         .into_any()
                 }
             }}
         </section>
     }
+}
+
+/// The settings step. The release build ships steps 2 and 3 in a wasm chunk of their own
+/// (see `ui::on_demand`); once [`fetch_settings_step`] has it, this answers at once.
+#[cfg_attr(split_chunks, leptos::lazy)]
+async fn load_settings_step(props: SettingsStepProps) -> AnyView {
+    SettingsStep(props).into_any()
+}
+
+/// Fetches the code of steps 2 and 3 (the release build's chunk); other builds have it already.
+async fn fetch_settings_step() {
+    #[cfg(split_chunks)]
+    __preload_load_settings_step().await;
 }
 
 /// Step 2 and 3: the person's settings, Connect, and the check's progress.
@@ -236,7 +273,11 @@ fn SettingsStep(
         typed,
         source,
         server,
+        focus,
     } = found;
+    if let Some(field) = focus {
+        focus_later(field_id(settings, field));
+    }
     let address_domain = address.domain().clone();
     let domain_shown = address_domain.to_unicode();
     let kind = server.kind();

@@ -8,6 +8,13 @@ use crate::i18n::panel;
 use crate::state::Settings;
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
 
+/// The confirmation, drawn once its code is there (a wasm chunk of its own in the release
+/// build, like the drawer's).
+#[cfg_attr(split_chunks, leptos::lazy)]
+pub async fn load_confirm_delete(props: ConfirmDeleteProps) -> AnyView {
+    ConfirmDelete(props).into_any()
+}
+
 /// The confirmation. Mounted while asking; either callback unmounts it.
 #[component]
 pub fn ConfirmDelete(

@@ -6,6 +6,7 @@ pub mod copy_button;
 pub mod domain_table;
 pub mod field;
 pub mod modal;
+pub mod on_demand;
 pub mod settings_dialog;
 pub mod settings_panel;
 pub mod shown_errors;

@@ -96,6 +96,14 @@ enum Elsewhere {
 }
 
 /// The drawer. Mounted while open; `on_close` unmounts it.
+/// The drawer, drawn once its code is there. The release build ships the drawer in a wasm chunk
+/// of its own (`split_chunks`, see `xtask/src/release.rs`), fetched the first time someone
+/// opens it; every other build calls it directly.
+#[cfg_attr(split_chunks, leptos::lazy)]
+pub async fn load_settings_dialog(props: SettingsDialogProps) -> AnyView {
+    SettingsDialog(props).into_any()
+}
+
 #[component]
 pub fn SettingsDialog(
     /// Add which kind, or edit which domain.

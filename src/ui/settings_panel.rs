@@ -11,10 +11,10 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::panel;
 use crate::state::{Settings, StorageHealth};
-use crate::ui::confirm_delete::ConfirmDelete;
+use crate::ui::confirm_delete::{ConfirmDeleteProps, load_confirm_delete};
 use crate::ui::domain_table::{DomainTable, filter_text, rows_at};
 use crate::ui::settings_dialog::{
-    DialogRequest, SettingsDialog, describe_change_error, focus_element,
+    DialogRequest, SettingsDialogProps, describe_change_error, focus_element, load_settings_dialog,
 };
 use crate::ui::storage_banner::StorageBanner;
 
@@ -290,27 +290,23 @@ pub fn SettingsPanel() -> impl IntoView {
                 request
                     .get()
                     .map(|wanted| {
-                        view! {
-                            <SettingsDialog
-                                request=wanted
-                                on_close=close_dialog
-                                on_open=switch_dialog
-                                on_saved=saved
-                            />
-                        }
+                        Suspend::new(load_settings_dialog(SettingsDialogProps {
+                            request: wanted,
+                            on_close: close_dialog,
+                            on_open: switch_dialog,
+                            on_saved: saved,
+                        }))
                     })
             }}
             {move || {
                 deleting
                     .get()
                     .map(|domain| {
-                        view! {
-                            <ConfirmDelete
-                                domain=domain.to_unicode()
-                                on_confirm=confirm_delete
-                                on_cancel=cancel_delete
-                            />
-                        }
+                        Suspend::new(load_confirm_delete(ConfirmDeleteProps {
+                            domain: domain.to_unicode(),
+                            on_confirm: confirm_delete,
+                            on_cancel: cancel_delete,
+                        }))
                     })
             }}
         </section>

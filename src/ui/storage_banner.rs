@@ -11,8 +11,29 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::i18n::{Language, problems, storage};
 use crate::state::{Settings, StorageHealth};
 
+/// The banners' place in the panel. Nothing is fetched while storage is fine: the banners
+/// themselves ship in a wasm chunk of their own in the release build, loaded the first time
+/// there is something to tell.
 #[component]
 pub fn StorageBanner() -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    let troubled = Memo::new(move |_| {
+        !matches!(settings.health().get(), StorageHealth::Persistent)
+            || settings
+                .document()
+                .with(|document| !document.rejected().is_empty())
+    });
+    move || troubled.get().then(|| Suspend::new(load_banners()))
+}
+
+#[cfg_attr(split_chunks, leptos::lazy)]
+async fn load_banners() -> AnyView {
+    view! { <Banners/> }.into_any()
+}
+
+/// Every banner that applies now.
+#[component]
+fn Banners() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let language = settings.language;
     let texts = storage::texts(language);

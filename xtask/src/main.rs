@@ -187,7 +187,7 @@ fn test(project: &Project) -> ExitCode {
         Ok(format!("{} in headless Chromium", test_count(output)))
     });
     pipeline.stage("release build", || {
-        release_build(project).map(|()| "trunk build --release".into())
+        release_build(project).map(|()| "split wasm, page by trunk".into())
     });
     pipeline.stage("size report", || {
         let report = sizes::measure(&project.dist_dir())?;

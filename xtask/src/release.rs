@@ -1,12 +1,27 @@
-//! How the release build is made: `trunk build --release` with the size settings below, then
-//! the wasm-bindgen glue minified. `dist`, `test`, `serve --release` and the bench's floor page
-//! all build through here, so the component and its baseline are built alike.
+//! How the release build is made. Trunk builds the page (HTML, CSS, icon, boot.js: hashed and
+//! minified); xtask builds the wasm itself, because the wasm is split and Trunk 0.21 cannot split
+//! (trunk-rs/trunk#1022):
+//!
+//! 1. cargo builds the wasm for size, with `--cfg split_chunks`: the functions the component
+//!    marks with `#[cfg_attr(split_chunks, leptos::lazy)]` become split points;
+//! 2. `wasm_split_cli_support` moves the code only those functions reach into wasm chunks of
+//!    their own, and writes the small JS module that fetches a chunk the first time it is needed;
+//! 3. wasm-bindgen writes the JS glue of what stays (the first download), wasm-opt shrinks every
+//!    module and terser the JS;
+//! 4. every file gets the build's hash in its name, and the page's `#mailsetup-boot` block names
+//!    the glue and the main module for web/boot.js.
+//!
+//! `dist`, `test`, `serve --release` and the bench's floor page all build through here, so the
+//! component and its baseline are built alike. `cargo xtask serve` (debug) stays with Trunk
+//! alone: without `split_chunks` the marked functions are plain calls.
 
+use std::collections::hash_map::DefaultHasher;
 use std::fs;
-use std::path::Path;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 
 use crate::project::Project;
-use crate::run::{Failure, Outcome, run};
+use crate::run::{Failure, Outcome, probe, run};
 
 /// The standard library is compiled from source (rustup's `rust-src`) for size, and panics
 /// abort on the spot instead of formatting a message: the first visit went from 276.0 to
@@ -14,20 +29,132 @@ use crate::run::{Failure, Outcome, run};
 /// message the rest). The price: a panic in the release build shows in the console as
 /// "RuntimeError: unreachable" without its message; `cargo xtask serve` (a debug build) keeps
 /// the messages. These flags replace `.cargo/config.toml`'s for this build, so they repeat its
-/// `erase_components`.
+/// `erase_components`. `--emit-relocs` keeps the linker's relocations, which the splitter needs
+/// to move code and data between modules.
 const SIZE_BUILD_RUSTFLAGS: &[&str] = &[
     "--cfg",
     "erase_components",
+    "--cfg",
+    "split_chunks",
     "-Zunstable-options",
     "-Cpanic=immediate-abort",
+    "-Clink-arg=--emit-relocs",
 ];
 
-/// Builds the Trunk project in `dir` for release into `dist`, then minifies its JS glue.
+/// The wasm features rustc 1.95 emits for wasm32-unknown-unknown; wasm-opt must accept them all
+/// (a split module carries no feature list for it to read).
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Where the page Trunk builds is written: a folder beside index.html without a Cargo.toml, as
+/// Trunk builds the crate beside a page that has no Rust link of its own.
+const RELEASE_PAGE_DIR: &str = ".release-page";
+
+/// What marks a file that a first visit does not download: a wasm chunk, fetched when the part
+/// of the component it holds is first shown. The size report and the tests go by this.
+pub const ON_DEMAND_MARK: &str = "-lazy-";
+
+/// Builds the Trunk project in `dir` for release into `dist`.
 pub fn build(project: &Project, dir: &Path, dist: &Path) -> Outcome {
-    run(project
+    let index = dir.join("index.html");
+    let html = fs::read_to_string(&index)
+        .map_err(|e| Failure(format!("could not read {}: {e}", index.display())))?;
+    let page = ReleasePage::from_index(&html)?;
+    build_page(project, dir, dist, &page.html)?;
+    let wasm = build_wasm(project, dir, &page.bin)?;
+    let staging = std::env::temp_dir().join(format!(
+        "mailsetup-release-{}-{}",
+        page.bin,
+        std::process::id()
+    ));
+    let result = assemble(project, &wasm, &page.bin, &staging, dist);
+    let _ = fs::remove_dir_all(&staging);
+    result
+}
+
+/// index.html, split into what Trunk builds and the binary xtask builds.
+#[derive(Debug, PartialEq)]
+struct ReleasePage {
+    /// The page without its `<link data-trunk rel="rust">` line, for a folder one below
+    /// index.html's: the paths of Trunk's assets start with `../`.
+    html: String,
+    /// The line's `data-bin`: the binary whose wasm the page starts.
+    bin: String,
+}
+
+impl ReleasePage {
+    fn from_index(html: &str) -> Outcome<ReleasePage> {
+        let mut kept = String::with_capacity(html.len());
+        let mut bin = None;
+        for line in html.lines() {
+            if line.contains("data-trunk") && line.contains(r#"rel="rust""#) {
+                bin = attribute(line, "data-bin");
+                if bin.is_none() {
+                    return Err(Failure(format!(
+                        "the Rust link of index.html names no data-bin: {}",
+                        line.trim()
+                    )));
+                }
+            } else if line.contains("data-trunk") {
+                kept.push_str(
+                    &line
+                        .replace("href=\"", "href=\"../")
+                        .replace("src=\"", "src=\"../"),
+                );
+                kept.push('\n');
+            } else {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+        let bin = bin.ok_or_else(|| {
+            Failure("index.html has no <link data-trunk rel=\"rust\" data-bin=…> line".into())
+        })?;
+        Ok(ReleasePage { html: kept, bin })
+    }
+}
+
+/// The value of `name="value"` in one line of HTML.
+fn attribute(line: &str, name: &str) -> Option<String> {
+    let start = line.find(&format!("{name}=\""))? + name.len() + 2;
+    let length = line[start..].find('"')?;
+    Some(line[start..start + length].to_owned())
+}
+
+/// Trunk builds the page from a folder beside index.html, which goes again afterwards.
+fn build_page(project: &Project, dir: &Path, dist: &Path, html: &str) -> Outcome {
+    let folder = dir.join(RELEASE_PAGE_DIR);
+    let page = folder.join("index.html");
+    fs::create_dir_all(&folder)
+        .and_then(|()| fs::write(&page, html))
+        .map_err(|e| Failure(format!("could not write {}: {e}", page.display())))?;
+    let result = run(project
         .command_in(dir, "trunk")
         .args(["build", "--release", "--dist"])
         .arg(dist)
+        .arg(&page));
+    let _ = fs::remove_dir_all(&folder);
+    result
+}
+
+/// cargo's release wasm of `bin`, built for size with its split points marked.
+fn build_wasm(project: &Project, dir: &Path, bin: &str) -> Outcome<PathBuf> {
+    run(project
+        .command_in(dir, "cargo")
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--bin",
+            bin,
+        ])
         // Cargo and rustc accept `-Z` options from a stable toolchain only with this set.
         // Unstable options can change between toolchains: checked on 1.95 (rust-version).
         .env("RUSTC_BOOTSTRAP", "1")
@@ -36,50 +163,186 @@ pub fn build(project: &Project, dir: &Path, dist: &Path) -> Outcome {
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
             SIZE_BUILD_RUSTFLAGS.join(" "),
         ))?;
-    minify_glue(project, dist)
-}
-
-/// Trunk's own JS minifier gives up on wasm-bindgen's glue (it leaves the file as it was), so
-/// terser minifies it: 43.9 -> 19.6 KB raw, 7.7 -> 5.7 KB gzip when this came in. Only the glue:
-/// `boot.js` is loaded with a subresource-integrity hash Trunk computed, which must keep
-/// matching, and it is tiny. The glue is imported by boot.js by name, without such a hash.
-fn minify_glue(project: &Project, dist: &Path) -> Outcome {
-    for glue in glue_files(dist)? {
-        let path = glue.to_string_lossy();
-        run(project.command(&project.terser().to_string_lossy()).args([
-            &*path,
-            "--module",
-            "--compress",
-            "--mangle",
-            "--output",
-            &*path,
-        ]))?;
+    let wasm = target_dir(project, dir)?
+        .join("wasm32-unknown-unknown")
+        .join("release")
+        .join(format!("{bin}.wasm"));
+    if wasm.exists() {
+        Ok(wasm)
+    } else {
+        Err(Failure(format!("cargo built no {}", wasm.display())))
     }
-    Ok(())
 }
 
-/// wasm-bindgen's JS beside each `.wasm` file: `name_bg.wasm` goes with `name.js`.
-fn glue_files(dist: &Path) -> Outcome<Vec<std::path::PathBuf>> {
-    let entries = fs::read_dir(dist)
-        .map_err(|e| Failure(format!("could not read {}: {e}", dist.display())))?;
-    let mut glue = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(stem) = name.strip_suffix("_bg.wasm") {
-            let js = dist.join(format!("{stem}.js"));
-            if !js.exists() {
-                return Err(Failure(format!(
-                    "{name} has no JS glue beside it ({} is missing)",
-                    js.display()
-                )));
-            }
-            glue.push(js);
+/// Cargo's target directory, as cargo itself reports it (CARGO_TARGET_DIR included).
+fn target_dir(project: &Project, dir: &Path) -> Outcome<PathBuf> {
+    let metadata = probe(project.command_in(dir, "cargo").args([
+        "metadata",
+        "--format-version",
+        "1",
+        "--no-deps",
+    ]))
+    .ok_or_else(|| Failure("`cargo metadata` failed".into()))?;
+    let metadata: serde_json::Value = serde_json::from_str(&metadata)
+        .map_err(|e| Failure(format!("could not read cargo metadata: {e}")))?;
+    metadata["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| Failure("cargo metadata names no target directory".into()))
+}
+
+/// The file names of one build: the build's hash in each, so a browser never mixes a cached
+/// file of an older build with a newer one (a chunk must come from the same build as the main
+/// module it links to).
+struct Names {
+    /// `mailsetup-<hash>`: the glue is `<stem>.js`, the main module `<stem>_bg.wasm`.
+    stem: String,
+}
+
+impl Names {
+    fn new(bin: &str, wasm: &[u8]) -> Names {
+        let mut hasher = DefaultHasher::new();
+        wasm.hash(&mut hasher);
+        Names {
+            stem: format!("{bin}-{:016x}", hasher.finish()),
         }
     }
-    if glue.is_empty() {
-        return Err(Failure(format!("no wasm module in {}", dist.display())));
+
+    fn glue(&self) -> String {
+        format!("{}.js", self.stem)
     }
-    Ok(glue)
+
+    fn main_module(&self) -> String {
+        format!("{}_bg.wasm", self.stem)
+    }
+
+    /// The JS module that loads chunks (imported by the glue).
+    fn chunk_loader(&self) -> String {
+        format!("{}-chunks.js", self.stem)
+    }
+
+    /// A chunk that the splitter called `<split_name>.wasm`: `split_load_banners_<number>`
+    /// (a `lazy` function's own code) becomes `…-lazy-load_banners.wasm`, `chunk_4` (code that
+    /// several of them share) `…-lazy-chunk_4.wasm`.
+    fn chunk(&self, split_name: &str) -> String {
+        let name = split_name.strip_prefix("split_").unwrap_or(split_name);
+        let name = match name.rsplit_once('_') {
+            Some((function, number))
+                if !number.is_empty()
+                    && number.bytes().all(|b| b.is_ascii_digit())
+                    && split_name.starts_with("split_") =>
+            {
+                function
+            }
+            _ => name,
+        };
+        format!("{}{ON_DEMAND_MARK}{name}.wasm", self.stem)
+    }
+}
+
+/// Splits, binds and shrinks `wasm`, and puts the results into `dist` under hashed names.
+fn assemble(project: &Project, wasm: &Path, bin: &str, staging: &Path, dist: &Path) -> Outcome {
+    let input =
+        fs::read(wasm).map_err(|e| Failure(format!("could not read {}: {e}", wasm.display())))?;
+    let names = Names::new(bin, &input);
+    let split_dir = staging.join("split");
+    let bound_dir = staging.join("bound");
+    let main_wasm = split_dir.join("main.wasm");
+    let glue = names.glue();
+    let loader_link = format!("./{}", names.chunk_loader());
+    let main_link = format!("./{glue}");
+    println!("$ wasm-split {} -> {}", wasm.display(), split_dir.display());
+    let split = wasm_split_cli_support::transform({
+        let mut options = wasm_split_cli_support::Options::new(&input);
+        options.output_dir = &split_dir;
+        options.main_out_path = &main_wasm;
+        options.link_name = &loader_link;
+        options.main_module = &main_link;
+        options
+    })
+    .map_err(|e| Failure(format!("splitting {} failed: {e:#}", wasm.display())))?;
+
+    run(project
+        .command("wasm-bindgen")
+        .args(["--target", "web", "--keep-lld-exports", "--no-typescript"])
+        .args(["--out-name", &names.stem, "--out-dir"])
+        .arg(&bound_dir)
+        .arg(&main_wasm))?;
+    optimize(
+        project,
+        &bound_dir.join(names.main_module()),
+        &dist.join(names.main_module()),
+    )?;
+    minify(project, &bound_dir.join(&glue), &dist.join(&glue))?;
+
+    let loader = split_dir.join(names.chunk_loader());
+    let mut loader_js = fs::read_to_string(&loader)
+        .map_err(|e| Failure(format!("could not read {}: {e}", loader.display())))?;
+    for chunk in &split.split_modules {
+        let split_name = chunk
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .ok_or_else(|| Failure(format!("unexpected chunk name {}", chunk.display())))?;
+        let hashed = names.chunk(split_name);
+        loader_js = rename_reference(&loader_js, &format!("{split_name}.wasm"), &hashed)?;
+        optimize(project, chunk, &dist.join(&hashed))?;
+    }
+    fs::write(&loader, loader_js)
+        .map_err(|e| Failure(format!("could not write {}: {e}", loader.display())))?;
+    minify(project, &loader, &dist.join(names.chunk_loader()))?;
+
+    write_boot_block(&dist.join("index.html"), &glue, &names.main_module())
+}
+
+/// The loader refers to each chunk as `"./<name>"`; points it at the hashed name instead.
+fn rename_reference(loader_js: &str, name: &str, hashed: &str) -> Outcome<String> {
+    let quoted = format!("\"./{name}\"");
+    if !loader_js.contains(&quoted) {
+        return Err(Failure(format!(
+            "the chunk loader does not refer to {quoted}; has wasm_split_cli_support changed \
+             how it names chunks?"
+        )));
+    }
+    Ok(loader_js.replace(&quoted, &format!("\"./{hashed}\"")))
+}
+
+fn optimize(project: &Project, from: &Path, to: &Path) -> Outcome {
+    run(project
+        .command(&project.binaryen_bin().join("wasm-opt").to_string_lossy())
+        .arg("-Oz")
+        .args(WASM_FEATURES)
+        .arg(from)
+        .arg("-o")
+        .arg(to))
+}
+
+/// terser, as Trunk's own minifier gives up on wasm-bindgen's glue: 43.9 -> 19.6 KB raw,
+/// 7.7 -> 5.7 KB gzip when it came in.
+fn minify(project: &Project, from: &Path, to: &Path) -> Outcome {
+    run(project
+        .command(&project.terser().to_string_lossy())
+        .arg(from)
+        .args(["--module", "--compress", "--mangle", "--output"])
+        .arg(to))
+}
+
+/// Names the glue and the main module for web/boot.js, as Trunk's `pattern_script` does in the
+/// debug build (Trunk.toml): a JSON block, which a CSP without 'unsafe-inline' allows.
+fn write_boot_block(index: &Path, glue: &str, main_module: &str) -> Outcome {
+    let html = fs::read_to_string(index)
+        .map_err(|e| Failure(format!("could not read {}: {e}", index.display())))?;
+    let html = with_boot_block(&html, glue, main_module)?;
+    fs::write(index, html).map_err(|e| Failure(format!("could not write {}: {e}", index.display())))
+}
+
+fn with_boot_block(html: &str, glue: &str, main_module: &str) -> Outcome<String> {
+    let at = html
+        .find("</head>")
+        .ok_or_else(|| Failure("the built page has no </head> to put the boot block in".into()))?;
+    let block = format!(
+        r#"<script id=mailsetup-boot type=application/json>{{"js":"{glue}","wasm":"{main_module}"}}</script>"#
+    );
+    Ok(format!("{}{block}{}", &html[..at], &html[at..]))
 }
 
 #[cfg(test)]
@@ -87,15 +350,60 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_the_glue_beside_each_module() {
-        let dir = std::env::temp_dir().join(format!("xtask-glue-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        for name in ["app-1a2b_bg.wasm", "app-1a2b.js", "boot-99.js", "style.css"] {
-            fs::write(dir.join(name), "").unwrap();
-        }
-        assert_eq!(glue_files(&dir).unwrap(), vec![dir.join("app-1a2b.js")]);
-        fs::remove_file(dir.join("app-1a2b.js")).unwrap();
-        assert!(glue_files(&dir).is_err());
-        fs::remove_dir_all(&dir).unwrap();
+    fn the_page_loses_its_rust_link_and_names_its_binary() {
+        let html = "<head>\n  <link data-trunk rel=\"css\" href=\"a.css\">\n  <link data-trunk rel=\"rust\" data-bin=\"app\" data-wasm-opt=\"z\">\n  <script data-trunk src=\"web/boot.js\"></script>\n  <link rel=\"icon\" href=\"data:,\">\n</head>\n";
+        let page = ReleasePage::from_index(html).unwrap();
+        assert_eq!(page.bin, "app");
+        assert_eq!(
+            page.html,
+            "<head>\n  <link data-trunk rel=\"css\" href=\"../a.css\">\n  <script data-trunk src=\"../web/boot.js\"></script>\n  <link rel=\"icon\" href=\"data:,\">\n</head>\n"
+        );
+        assert!(ReleasePage::from_index("<head></head>").is_err());
+        assert!(ReleasePage::from_index("<link data-trunk rel=\"rust\">").is_err());
+    }
+
+    #[test]
+    fn chunk_references_follow_their_hashed_names() {
+        let js = r#"const a = fetch(new URL("./split_x.wasm", import.meta.url));"#;
+        let renamed = rename_reference(js, "split_x.wasm", "app-1-lazy-split_x.wasm").unwrap();
+        assert_eq!(
+            renamed,
+            r#"const a = fetch(new URL("./app-1-lazy-split_x.wasm", import.meta.url));"#
+        );
+        assert!(rename_reference(js, "chunk_0.wasm", "x.wasm").is_err());
+    }
+
+    #[test]
+    fn names_carry_the_build_hash_and_mark_chunks() {
+        let one = Names::new("app", b"one");
+        let two = Names::new("app", b"two");
+        assert_ne!(one.stem, two.stem);
+        assert_eq!(one.glue(), format!("{}.js", one.stem));
+        assert_eq!(one.main_module(), format!("{}_bg.wasm", one.stem));
+        assert_eq!(
+            one.chunk("split_load_banners_736833211886699426"),
+            format!("{}{ON_DEMAND_MARK}load_banners.wasm", one.stem)
+        );
+        assert_eq!(
+            one.chunk("chunk_4"),
+            format!("{}{ON_DEMAND_MARK}chunk_4.wasm", one.stem)
+        );
+        assert!(!one.main_module().contains(ON_DEMAND_MARK));
+        assert!(!one.chunk_loader().contains(ON_DEMAND_MARK));
+    }
+
+    #[test]
+    fn the_boot_block_goes_into_the_head() {
+        let html = with_boot_block(
+            "<head><title>x</title></head><body></body>",
+            "a.js",
+            "a_bg.wasm",
+        )
+        .unwrap();
+        assert_eq!(
+            html,
+            r#"<head><title>x</title><script id=mailsetup-boot type=application/json>{"js":"a.js","wasm":"a_bg.wasm"}</script></head><body></body>"#
+        );
+        assert!(with_boot_block("<body></body>", "a.js", "a_bg.wasm").is_err());
     }
 }

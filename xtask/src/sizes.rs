@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
+use crate::release::ON_DEMAND_MARK;
 use crate::run::{Failure, Outcome};
 
 /// What a first visit should download at most (gzip): the product's target (issue #5).
@@ -27,8 +28,10 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// (a click on Connect was lost when a field's error pushed the button away): +1.2 KB, 256.05 KB.
 /// The table's rows updated in place instead of keyed with `<For>`: 251.2 KB. The provider's
 /// combined allowlist worked out ahead by core instead of aggregated at start: 245.0 KB,
-/// ceiling 246 KB.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 246 * 1024;
+/// ceiling 246 KB. The wasm split (release.rs): the drawer, the delete question, the connect
+/// flow's steps 2 and 3 and the storage banners load on demand (63.9 KB gzip in chunks), the
+/// first visit measures 210.4 KB, ceiling 211 KB.
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 211 * 1024;
 
 pub struct FileSize {
     pub path: String,
@@ -36,36 +39,58 @@ pub struct FileSize {
     pub gzip: u64,
 }
 
+impl FileSize {
+    /// A wasm chunk fetched when the part of the component it holds is first shown
+    /// (`release.rs` marks their names); a first visit does not download it.
+    pub fn on_demand(&self) -> bool {
+        self.path.contains(ON_DEMAND_MARK)
+    }
+}
+
 pub struct SizeReport {
     pub files: Vec<FileSize>,
 }
 
 impl SizeReport {
-    pub fn total_raw(&self) -> u64 {
-        self.files.iter().map(|f| f.raw).sum()
+    fn first_visit(&self) -> impl Iterator<Item = &FileSize> {
+        self.files.iter().filter(|file| !file.on_demand())
     }
 
-    pub fn total_gzip(&self) -> u64 {
-        self.files.iter().map(|f| f.gzip).sum()
+    fn on_demand(&self) -> impl Iterator<Item = &FileSize> {
+        self.files.iter().filter(|file| file.on_demand())
+    }
+
+    /// Everything a first visit downloads, gzip -9.
+    pub fn first_visit_gzip(&self) -> u64 {
+        self.first_visit().map(|f| f.gzip).sum()
     }
 
     pub fn print(&self) {
-        println!("{:<48} {:>12} {:>12}", "dist/ file", "raw bytes", "gzip -9");
-        for file in &self.files {
-            println!("{:<48} {:>12} {:>12}", file.path, file.raw, file.gzip);
+        let row = |name: &str, raw: u64, gzip: u64| println!("{name:<56} {raw:>12} {gzip:>12}");
+        println!("{:<56} {:>12} {:>12}", "dist/ file", "raw bytes", "gzip -9");
+        for file in self.first_visit() {
+            row(&file.path, file.raw, file.gzip);
         }
-        println!(
-            "{:<48} {:>12} {:>12}",
-            "total (first visit downloads all of it)",
-            self.total_raw(),
-            self.total_gzip()
+        row(
+            "total a first visit downloads",
+            self.first_visit().map(|f| f.raw).sum(),
+            self.first_visit_gzip(),
+        );
+        println!("loaded on demand, when the part it holds is first shown:");
+        for file in self.on_demand() {
+            row(&file.path, file.raw, file.gzip);
+        }
+        row(
+            "total on demand",
+            self.on_demand().map(|f| f.raw).sum(),
+            self.on_demand().map(|f| f.gzip).sum(),
         );
     }
 
     /// Fails when the first-visit gzip transfer exceeds the ceiling; says where it stands
     /// against the target either way.
     pub fn check_budget(&self) -> Outcome<String> {
-        let total = self.total_gzip();
+        let total = self.first_visit_gzip();
         let kb = |bytes: u64| bytes as f64 / 1024.0;
         let against_target = if total > FIRST_VISIT_GZIP_TARGET {
             format!(
@@ -170,5 +195,22 @@ mod tests {
             ],
         };
         assert!(over.check_budget().is_err());
+    }
+
+    #[test]
+    fn chunks_loaded_on_demand_are_not_part_of_the_first_visit() {
+        let file = |path: &str, gzip: u64| FileSize {
+            path: path.into(),
+            raw: gzip,
+            gzip,
+        };
+        let report = SizeReport {
+            files: vec![
+                file("app-1_bg.wasm", FIRST_VISIT_GZIP_CEILING),
+                file(&format!("app-1{ON_DEMAND_MARK}dialog.wasm"), 50_000),
+            ],
+        };
+        assert_eq!(report.first_visit_gzip(), FIRST_VISIT_GZIP_CEILING);
+        assert!(report.check_budget().is_ok());
     }
 }

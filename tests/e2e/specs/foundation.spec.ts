@@ -33,3 +33,40 @@ test('marks its first complete render (stored rows included) on the performance 
   // The first page of the stored book was already in the DOM when the mark was set.
   expect(await page.evaluate(() => (window as any).rowsAtReady)).toEqual([50]);
 });
+
+test('a first visit downloads no chunk; the drawer, the delete question and the connect step fetch theirs when first shown', async ({ page }) => {
+  // The release build keeps what the first screen does not show in wasm chunks marked
+  // `-lazy-` (xtask/src/release.rs); the size budget leaves them out of the first visit.
+  const chunks: string[] = [];
+  page.on('request', (request) => {
+    const name = new URL(request.url()).pathname.split('/').pop() ?? '';
+    if (name.includes('-lazy-')) chunks.push(name);
+  });
+  await openDemo(page);
+  await expect(page.getByRole('button', { name: 'Add IMAP settings' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(chunks, 'chunks fetched by a first visit').toEqual([]);
+
+  await page.getByRole('button', { name: 'Add IMAP settings' }).click();
+  const drawer = page.getByRole('dialog', { name: 'IMAP settings' });
+  await expect(drawer.getByLabel('Domain name')).toBeFocused();
+  expect(chunks.some((name) => name.includes('-lazy-load_settings_dialog')), chunks.join(', ')).toBe(true);
+  await drawer.getByLabel('Domain name').fill('example.com');
+  await drawer.getByLabel('IMAP server').fill('imap.example.com');
+  await drawer.getByLabel('SMTP server').fill('smtp.example.com');
+  await drawer.getByRole('button', { name: 'Add IMAP settings' }).click();
+  await expect(drawer).toBeHidden();
+
+  await page.getByRole('button', { name: 'Delete settings for example.com' }).click();
+  await expect(page.getByRole('alertdialog')).toBeVisible();
+  expect(chunks.some((name) => name.includes('-lazy-load_confirm_delete')), chunks.join(', ')).toBe(true);
+  await page.keyboard.press('Escape');
+
+  const connect = page.getByTestId('connect');
+  await connect.getByLabel('Email address').fill('alice@example.com');
+  await connect.getByRole('button', { name: 'Continue' }).click();
+  await expect(connect.getByLabel('Password', { exact: true })).toBeFocused();
+  expect(chunks.some((name) => name.includes('-lazy-load_settings_step')), chunks.join(', ')).toBe(true);
+  // Storage is fine, so the storage banners' chunk never came.
+  expect(chunks.filter((name) => name.includes('-lazy-load_banners'))).toEqual([]);
+});
