@@ -18,7 +18,7 @@ use crate::draft::{ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{connect, forms, problems};
 use crate::state::Settings;
 use crate::ui::field::TextField;
-use crate::ui::on_demand::ready_now;
+use crate::ui::on_demand::{PartCode, on_demand};
 use crate::ui::settings_dialog::{
     ImapFields, ImapFieldset, InsecureCertificates, describe_change_error, focus_element,
 };
@@ -154,14 +154,17 @@ pub fn ConnectInbox(
     on_cleanup(move || listener.remove());
 
     // Steps 2 and 3 are drawn once their code is there, fetched the first time Continue finds
-    // the address. Drawn in the same tick after that, so one address's step replaces another's
-    // in place (a deep link followed while a step is open).
-    let step_code = RwSignal::new(false);
+    // the address (`ui::on_demand`). Drawn in the same tick after that, so one address's step
+    // replaces another's in place (a deep link followed while a step is open). If it cannot be
+    // fetched, the person stays on the address step with the address kept, and is told.
+    let step_code = PartCode::new();
+    let step_missing = RwSignal::new(false);
     Effect::new(move |_| {
-        if found.with(Option::is_some) && !step_code.get_untracked() {
-            leptos::task::spawn_local(async move {
-                fetch_settings_step().await;
-                step_code.set(true);
+        if found.with(Option::is_some) {
+            step_missing.set(false);
+            step_code.want(fetch_settings_step, move || {
+                found.set(None);
+                step_missing.set(true);
             });
         }
     });
@@ -212,6 +215,11 @@ pub fn ConnectInbox(
                                     }
                                 })
                             />
+                            <Show when=move || step_missing.get()>
+                                <p class="ms-notice ms-notice--error" role="alert" data-testid="step-missing">
+                                    {texts.step_missing}
+                                </p>
+                            </Show>
                             <button type="submit" class="ms-button ms-button--primary">
                                 {texts.continue_button}
                             </button>
@@ -221,16 +229,14 @@ pub fn ConnectInbox(
                 }
                 Some(found) => {
                     step_code
-                        .get()
+                        .here()
                         .then(|| {
-                            ready_now(
-                                load_settings_step(SettingsStepProps {
-                                    found,
-                                    tester,
-                                    notice,
-                                    on_change_address: change_address,
-                                }),
-                            )
+                            draw_settings_step(SettingsStepProps {
+                                found,
+                                tester,
+                                notice,
+                                on_change_address: change_address,
+                            })
                         })
                         .flatten()
                         .into_any()
@@ -240,18 +246,9 @@ pub fn ConnectInbox(
     }
 }
 
-/// The settings step. The release build ships steps 2 and 3 in a wasm chunk of their own
-/// (see `ui::on_demand`); once [`fetch_settings_step`] has it, this answers at once.
-#[cfg_attr(split_chunks, leptos::lazy)]
-async fn load_settings_step(props: SettingsStepProps) -> AnyView {
-    SettingsStep(props).into_any()
-}
-
-/// Fetches the code of steps 2 and 3 (the release build's chunk); other builds have it already.
-async fn fetch_settings_step() {
-    #[cfg(split_chunks)]
-    __preload_load_settings_step().await;
-}
+// The release build ships steps 2 and 3 in a wasm chunk of their own (`ui::on_demand`).
+on_demand!(SettingsStep(SettingsStepProps) => fetch_settings_step, draw_settings_step;
+    settings_step_code, preload_settings_step_code);
 
 /// Step 2 and 3: the person's settings, Connect, and the check's progress.
 #[component]

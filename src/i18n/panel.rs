@@ -35,6 +35,8 @@ pub struct PanelTexts {
     pub saved: fn(&str) -> String,
     pub deleted: fn(&str) -> String,
     pub delete_failed: fn(&str) -> String,
+    /// The drawer or the delete question could not be loaded (its code comes on demand).
+    pub part_missing: &'static str,
 }
 
 pub fn texts(language: Language) -> &'static PanelTexts {
@@ -80,6 +82,7 @@ static EN: PanelTexts = PanelTexts {
     saved: |domain| format!("Settings for {domain} saved."),
     deleted: |domain| format!("Settings for {domain} deleted."),
     delete_failed: |reason| format!("The settings were not deleted. {reason}"),
+    part_missing: "This part of the page could not be loaded. Check your connection and try again.",
 };
 
 static PL: PanelTexts = PanelTexts {
@@ -122,4 +125,5 @@ static PL: PanelTexts = PanelTexts {
     saved: |domain| format!("Zapisano ustawienia dla {domain}."),
     deleted: |domain| format!("Usunięto ustawienia dla {domain}."),
     delete_failed: |reason| format!("Ustawień nie usunięto. {reason}"),
+    part_missing: "Nie udało się wczytać tej części strony. Sprawdź połączenie i spróbuj ponownie.",
 };

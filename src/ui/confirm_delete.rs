@@ -7,13 +7,11 @@ use leptos::prelude::*;
 use crate::i18n::panel;
 use crate::state::Settings;
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
+use crate::ui::on_demand::on_demand;
 
-/// The confirmation, drawn once its code is there (a wasm chunk of its own in the release
-/// build, like the drawer's).
-#[cfg_attr(split_chunks, leptos::lazy)]
-pub async fn load_confirm_delete(props: ConfirmDeleteProps) -> AnyView {
-    ConfirmDelete(props).into_any()
-}
+// A wasm chunk of its own in the release build, like the drawer (`ui::on_demand`).
+on_demand!(pub ConfirmDelete(ConfirmDeleteProps) => fetch_confirm_delete, draw_confirm_delete;
+    confirm_delete_code, preload_confirm_delete_code);
 
 /// The confirmation. Mounted while asking; either callback unmounts it.
 #[component]

@@ -1,18 +1,141 @@
 //! Parts of the component whose code arrives when they are first needed. In the release build
-//! (`--cfg split_chunks`, see `xtask/src/release.rs`) every function marked
-//! `#[cfg_attr(split_chunks, leptos::lazy)]` has its code in a wasm chunk of its own, which the
-//! function fetches on its first call; in every other build it is a plain call.
+//! (`--cfg split_chunks`, see `xtask/src/release.rs`) each part declared with [`on_demand!`] has
+//! its code in a wasm chunk of its own; in every other build the code is simply there.
 //!
-//! Owns: drawing such a part in the same tick once its code is there. Must not: decide what is
-//! loaded on demand (the components mark their own parts).
+//! Owns: fetching a part's code once, drawing the part in the same tick once the code is there,
+//! and reporting a fetch that failed so the view can say so. Must not: decide which parts load
+//! on demand (the components declare their own).
 
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-/// The value of a future that needs no waiting, or `None` if it would wait. A `lazy` function
+use leptos::prelude::*;
+
+/// A part's code could not be fetched (the network failed); asking again retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeMissing;
+
+impl From<leptos::wasm_split::SplitLoaderError> for CodeMissing {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> CodeMissing {
+        CodeMissing
+    }
+}
+
+/// Declares a component as a part loaded on demand, with two functions for the views (of
+/// visibility `$vis`):
+/// `async fn $fetch() -> Result<(), CodeMissing>` fetches its code, and
+/// `fn $draw(props) -> Option<AnyView>` draws it once the code is there.
+/// `$split` and `$preload` name the two functions the splitter's macro works with.
+macro_rules! on_demand {
+    ($vis:vis $component:ident($props:ty) => $fetch:ident, $draw:ident; $split:ident, $preload:ident) => {
+        #[cfg_attr(
+                            split_chunks,
+                            ::leptos::wasm_split::wasm_split(
+                                $split,
+                                wasm_split_path = ::leptos::wasm_split,
+                                fallible,
+                                preload($preload)
+                            )
+                        )]
+        fn $split(props: $props) -> Result<AnyView, $crate::ui::on_demand::CodeMissing> {
+            Ok($component(props).into_any())
+        }
+
+        /// Fetches this part's code: a wasm chunk in the release build, already there in others.
+        $vis async fn $fetch() -> Result<(), $crate::ui::on_demand::CodeMissing> {
+            #[cfg(split_chunks)]
+            {
+                $preload()
+                    .await
+                    .map_err($crate::ui::on_demand::CodeMissing::from)
+            }
+            #[cfg(not(split_chunks))]
+            {
+                Ok(())
+            }
+        }
+
+        /// Draws this part; `None` until its code is there.
+        $vis fn $draw(props: $props) -> Option<AnyView> {
+            #[cfg(split_chunks)]
+            {
+                $crate::ui::on_demand::ready_now($split(props)).and_then(Result::ok)
+            }
+            #[cfg(not(split_chunks))]
+            {
+                $split(props).ok()
+            }
+        }
+    };
+}
+pub(crate) use on_demand;
+
+/// Where a part's code stands, as a view follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    NotAsked,
+    Fetching,
+    Here,
+}
+
+/// One part's code, for the view that shows the part.
+#[derive(Debug, Clone, Copy)]
+pub struct PartCode {
+    stage: RwSignal<Stage>,
+}
+
+impl PartCode {
+    /// Builds without chunks have every part's code from the start, so they draw in the tick
+    /// that asks, as before the split.
+    pub fn new() -> PartCode {
+        let stage = if cfg!(split_chunks) {
+            Stage::NotAsked
+        } else {
+            Stage::Here
+        };
+        PartCode {
+            stage: RwSignal::new(stage),
+        }
+    }
+
+    /// Whether the code is there (tracked: a view that asks redraws when it arrives).
+    pub fn here(self) -> bool {
+        self.stage.get() == Stage::Here
+    }
+
+    /// Fetches the code unless it is there or on its way. When the fetch fails, `on_failure`
+    /// runs and the next call tries again.
+    pub fn want<F>(self, fetch: impl FnOnce() -> F + 'static, on_failure: impl FnOnce() + 'static)
+    where
+        F: Future<Output = Result<(), CodeMissing>> + 'static,
+    {
+        if self.stage.get_untracked() != Stage::NotAsked {
+            return;
+        }
+        self.stage.set(Stage::Fetching);
+        leptos::task::spawn_local(async move {
+            match fetch().await {
+                Ok(()) => self.stage.set(Stage::Here),
+                Err(CodeMissing) => {
+                    self.stage.set(Stage::NotAsked);
+                    on_failure();
+                }
+            }
+        });
+    }
+}
+
+impl Default for PartCode {
+    fn default() -> PartCode {
+        PartCode::new()
+    }
+}
+
+/// The value of a future that needs no waiting, or `None` if it would wait. A split function
 /// whose chunk is already loaded answers at once, so its part can be drawn in place of the one
 /// it replaces, without a moment in between.
+#[cfg_attr(not(split_chunks), allow(dead_code))] // only the release build has chunks to wait for
 pub fn ready_now<T>(future: impl Future<Output = T>) -> Option<T> {
     let mut future = pin!(future);
     match future

@@ -17,6 +17,7 @@ use crate::state::{ChangeError, Settings};
 use crate::store::StoreError;
 use crate::ui::field::{FieldMessages, TextField};
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
+use crate::ui::on_demand::on_demand;
 use crate::ui::shown_errors::ShownErrors;
 
 /// What the drawer was opened for.
@@ -95,15 +96,12 @@ enum Elsewhere {
     Deleted,
 }
 
-/// The drawer. Mounted while open; `on_close` unmounts it.
-/// The drawer, drawn once its code is there. The release build ships the drawer in a wasm chunk
-/// of its own (`split_chunks`, see `xtask/src/release.rs`), fetched the first time someone
-/// opens it; every other build calls it directly.
-#[cfg_attr(split_chunks, leptos::lazy)]
-pub async fn load_settings_dialog(props: SettingsDialogProps) -> AnyView {
-    SettingsDialog(props).into_any()
-}
+// The release build ships the drawer in a wasm chunk of its own, fetched the first time
+// someone opens it (`ui::on_demand`).
+on_demand!(pub SettingsDialog(SettingsDialogProps) => fetch_settings_dialog, draw_settings_dialog;
+    settings_dialog_code, preload_settings_dialog_code);
 
+/// The drawer. Mounted while open; `on_close` unmounts it.
 #[component]
 pub fn SettingsDialog(
     /// Add which kind, or edit which domain.

@@ -11,10 +11,12 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::panel;
 use crate::state::{Settings, StorageHealth};
-use crate::ui::confirm_delete::{ConfirmDeleteProps, load_confirm_delete};
+use crate::ui::confirm_delete::{ConfirmDeleteProps, draw_confirm_delete, fetch_confirm_delete};
 use crate::ui::domain_table::{DomainTable, filter_text, rows_at};
+use crate::ui::on_demand::PartCode;
 use crate::ui::settings_dialog::{
-    DialogRequest, SettingsDialogProps, describe_change_error, focus_element, load_settings_dialog,
+    DialogRequest, SettingsDialogProps, describe_change_error, draw_settings_dialog,
+    fetch_settings_dialog, focus_element,
 };
 use crate::ui::storage_banner::StorageBanner;
 
@@ -43,6 +45,9 @@ pub fn SettingsPanel() -> impl IntoView {
     let deleting = RwSignal::new(None::<Domain>);
     let status = RwSignal::new(String::new());
     let alert = RwSignal::new(String::new());
+    // The drawer's and the delete question's code come on demand (`ui::on_demand`).
+    let dialog_code = PartCode::new();
+    let delete_code = PartCode::new();
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let toggle_id = settings.id("settings-toggle");
     let content_id = settings.id("settings-content");
@@ -76,6 +81,10 @@ pub fn SettingsPanel() -> impl IntoView {
         status.set(String::new());
         alert.set(String::new());
         request.set(Some(wanted));
+        dialog_code.want(fetch_settings_dialog, move || {
+            request.set(None);
+            alert.set(texts.part_missing.to_owned());
+        });
     };
     let close_dialog = {
         let restore_focus = restore_focus.clone();
@@ -95,6 +104,10 @@ pub fn SettingsPanel() -> impl IntoView {
         status.set(String::new());
         alert.set(String::new());
         deleting.set(Some(domain));
+        delete_code.want(fetch_confirm_delete, move || {
+            deleting.set(None);
+            alert.set(texts.part_missing.to_owned());
+        });
     });
     let cancel_delete = {
         let restore_focus = restore_focus.clone();
@@ -289,24 +302,26 @@ pub fn SettingsPanel() -> impl IntoView {
             {move || {
                 request
                     .get()
-                    .map(|wanted| {
-                        Suspend::new(load_settings_dialog(SettingsDialogProps {
+                    .filter(|_| dialog_code.here())
+                    .and_then(|wanted| {
+                        draw_settings_dialog(SettingsDialogProps {
                             request: wanted,
                             on_close: close_dialog,
                             on_open: switch_dialog,
                             on_saved: saved,
-                        }))
+                        })
                     })
             }}
             {move || {
                 deleting
                     .get()
-                    .map(|domain| {
-                        Suspend::new(load_confirm_delete(ConfirmDeleteProps {
+                    .filter(|_| delete_code.here())
+                    .and_then(|domain| {
+                        draw_confirm_delete(ConfirmDeleteProps {
                             domain: domain.to_unicode(),
                             on_confirm: confirm_delete,
                             on_cancel: cancel_delete,
-                        }))
+                        })
                     })
             }}
         </section>

@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{Language, problems, storage};
 use crate::state::{Settings, StorageHealth};
+use crate::ui::on_demand::{PartCode, on_demand};
 
 /// The banners' place in the panel. Nothing is fetched while storage is fine: the banners
 /// themselves ship in a wasm chunk of their own in the release build, loaded the first time
@@ -23,19 +24,31 @@ pub fn StorageBanner() -> impl IntoView {
                 .document()
                 .with(|document| !document.rejected().is_empty())
     });
-    move || troubled.get().then(|| Suspend::new(load_banners()))
+    // Without the banners' code (the network failed), there is nothing to draw; the next
+    // change of storage health asks again.
+    let code = PartCode::new();
+    Effect::new(move |_| {
+        if troubled.get() {
+            code.want(fetch_banners, || ());
+        }
+    });
+    move || {
+        (troubled.get() && code.here())
+            .then(|| {
+                draw_banners(BannersProps {
+                    language: settings.language,
+                })
+            })
+            .flatten()
+    }
 }
 
-#[cfg_attr(split_chunks, leptos::lazy)]
-async fn load_banners() -> AnyView {
-    view! { <Banners/> }.into_any()
-}
+on_demand!(Banners(BannersProps) => fetch_banners, draw_banners; banners_code, preload_banners_code);
 
-/// Every banner that applies now.
+/// Every banner that applies now, in `language`.
 #[component]
-fn Banners() -> impl IntoView {
+fn Banners(language: Language) -> impl IntoView {
     let settings = expect_context::<Settings>();
-    let language = settings.language;
     let texts = storage::texts(language);
     let failed = RwSignal::new(false);
     let health = move || settings.health().get();

@@ -2,8 +2,8 @@
 //! minified); xtask builds the wasm itself, because the wasm is split and Trunk 0.21 cannot split
 //! (trunk-rs/trunk#1022):
 //!
-//! 1. cargo builds the wasm for size, with `--cfg split_chunks`: the functions the component
-//!    marks with `#[cfg_attr(split_chunks, leptos::lazy)]` become split points;
+//! 1. cargo builds the wasm for size, with `--cfg split_chunks`: the parts the component
+//!    declares with `on_demand!` (`src/ui/on_demand.rs`) become split points;
 //! 2. `wasm_split_cli_support` moves the code only those functions reach into wasm chunks of
 //!    their own, and writes the small JS module that fetches a chunk the first time it is needed;
 //! 3. wasm-bindgen writes the JS glue of what stays (the first download), wasm-opt shrinks every
@@ -221,21 +221,11 @@ impl Names {
         format!("{}-chunks.js", self.stem)
     }
 
-    /// A chunk that the splitter called `<split_name>.wasm`: `split_load_banners_<number>`
-    /// (a `lazy` function's own code) becomes `…-lazy-load_banners.wasm`, `chunk_4` (code that
-    /// several of them share) `…-lazy-chunk_4.wasm`.
+    /// A chunk that the splitter called `<split_name>.wasm`: `split_banners_code` (one part's
+    /// own code, see `src/ui/on_demand.rs`) becomes `…-lazy-banners_code.wasm`, `chunk_4` (code
+    /// that several parts share) `…-lazy-chunk_4.wasm`.
     fn chunk(&self, split_name: &str) -> String {
         let name = split_name.strip_prefix("split_").unwrap_or(split_name);
-        let name = match name.rsplit_once('_') {
-            Some((function, number))
-                if !number.is_empty()
-                    && number.bytes().all(|b| b.is_ascii_digit())
-                    && split_name.starts_with("split_") =>
-            {
-                function
-            }
-            _ => name,
-        };
         format!("{}{ON_DEMAND_MARK}{name}.wasm", self.stem)
     }
 }
@@ -381,8 +371,8 @@ mod tests {
         assert_eq!(one.glue(), format!("{}.js", one.stem));
         assert_eq!(one.main_module(), format!("{}_bg.wasm", one.stem));
         assert_eq!(
-            one.chunk("split_load_banners_736833211886699426"),
-            format!("{}{ON_DEMAND_MARK}load_banners.wasm", one.stem)
+            one.chunk("split_banners_code"),
+            format!("{}{ON_DEMAND_MARK}banners_code.wasm", one.stem)
         );
         assert_eq!(
             one.chunk("chunk_4"),

@@ -50,7 +50,7 @@ test('a first visit downloads no chunk; the drawer, the delete question and the 
   await page.getByRole('button', { name: 'Add IMAP settings' }).click();
   const drawer = page.getByRole('dialog', { name: 'IMAP settings' });
   await expect(drawer.getByLabel('Domain name')).toBeFocused();
-  expect(chunks.some((name) => name.includes('-lazy-load_settings_dialog')), chunks.join(', ')).toBe(true);
+  expect(chunks.some((name) => name.includes('-lazy-settings_dialog')), chunks.join(', ')).toBe(true);
   await drawer.getByLabel('Domain name').fill('example.com');
   await drawer.getByLabel('IMAP server').fill('imap.example.com');
   await drawer.getByLabel('SMTP server').fill('smtp.example.com');
@@ -59,14 +59,52 @@ test('a first visit downloads no chunk; the drawer, the delete question and the 
 
   await page.getByRole('button', { name: 'Delete settings for example.com' }).click();
   await expect(page.getByRole('alertdialog')).toBeVisible();
-  expect(chunks.some((name) => name.includes('-lazy-load_confirm_delete')), chunks.join(', ')).toBe(true);
+  expect(chunks.some((name) => name.includes('-lazy-confirm_delete')), chunks.join(', ')).toBe(true);
   await page.keyboard.press('Escape');
 
   const connect = page.getByTestId('connect');
   await connect.getByLabel('Email address').fill('alice@example.com');
   await connect.getByRole('button', { name: 'Continue' }).click();
   await expect(connect.getByLabel('Password', { exact: true })).toBeFocused();
-  expect(chunks.some((name) => name.includes('-lazy-load_settings_step')), chunks.join(', ')).toBe(true);
+  expect(chunks.some((name) => name.includes('-lazy-settings_step')), chunks.join(', ')).toBe(true);
   // Storage is fine, so the storage banners' chunk never came.
-  expect(chunks.filter((name) => name.includes('-lazy-load_banners'))).toEqual([]);
+  expect(chunks.filter((name) => name.includes('-lazy-banners'))).toEqual([]);
+});
+
+test('a part whose code cannot be fetched says so, keeps what was typed, and loads when asked again', async ({ page, problems }) => {
+  await page.route('**/*-lazy-*', (route) => route.abort());
+  await openDemo(page);
+
+  // The drawer: the panel says what happened and stays usable.
+  await page.getByRole('button', { name: 'Add IMAP settings' }).click();
+  await expect(page.getByTestId('settings-alert')).toHaveText(
+    'This part of the page could not be loaded. Check your connection and try again.',
+  );
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+
+  // The connect flow: still on the address step, with the address kept.
+  const connect = page.getByTestId('connect');
+  await connect.getByLabel('Email address').fill('alice@example.com');
+  await connect.getByRole('button', { name: 'Continue' }).click();
+  await expect(connect.getByTestId('step-missing')).toHaveText(
+    'The next step could not be loaded. Check your connection and press Continue again.',
+  );
+  await expect(connect.getByLabel('Email address')).toHaveValue('alice@example.com');
+  await snap(page, 'on-demand-fetch-failed-en-wide');
+
+  // The network is back: asking again loads each part.
+  await page.unroute('**/*-lazy-*');
+  await connect.getByRole('button', { name: 'Continue' }).click();
+  // Nobody set up example.com here: the blank form, its first field focused.
+  await expect(connect.getByLabel('IMAP server')).toBeFocused();
+  await expect(connect.getByTestId('step-missing')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Add IMAP settings' }).click();
+  await expect(page.getByRole('dialog', { name: 'IMAP settings' }).getByLabel('Domain name')).toBeFocused();
+
+  // The failed fetches were logged by the browser and the chunk loader; nothing else was.
+  const expected = /Failed to (load resource|fetch)|ERR_FAILED/;
+  expect(problems.some((problem) => expected.test(problem)), problems.join('\n')).toBe(true);
+  const unexpected = problems.filter((problem) => !expected.test(problem));
+  problems.length = 0;
+  problems.push(...unexpected);
 });
