@@ -145,6 +145,40 @@ pub fn MailSetup(
     #[prop(optional)]
     tester: Option<SharedTester>,
 ) -> impl IntoView {
+    // The Polish text comes on demand (`i18n::polish`): a Polish instance draws once it is
+    // there, and in English if it cannot be fetched (the console says why).
+    let wanted = options.language;
+    let ready = wanted == Language::English || i18n::polish::is_here();
+    let language = RwSignal::new(ready.then_some(wanted));
+    if !ready {
+        leptos::task::spawn_local(async move {
+            let shown = match i18n::polish::fetch().await {
+                Ok(()) => wanted,
+                Err(_) => {
+                    web_sys::console::warn_1(
+                        &"mailsetup: the Polish text could not be fetched; showing English".into(),
+                    );
+                    Language::English
+                }
+            };
+            language.set(Some(shown));
+        });
+    }
+    let tester = StoredValue::new_local(tester);
+    move || {
+        language.get().map(|language| {
+            let options = Options {
+                language,
+                ..options.clone()
+            };
+            view! { <MailSetupBody options tester=tester.get_value()/> }
+        })
+    }
+}
+
+/// The component in a language whose text is there.
+#[component]
+fn MailSetupBody(options: Options, tester: Option<SharedTester>) -> impl IntoView {
     // Before anything parses a name: stored settings are read just below.
     install_browser_uts46();
     let tester = tester.unwrap_or_else(|| std::rc::Rc::new(DemoTester::default()));

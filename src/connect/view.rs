@@ -62,7 +62,7 @@ pub fn ConnectInbox(
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let language = settings.language;
-    let texts = connect::texts(language);
+    let texts = connect::address_texts(language);
     let is_demo = tester.is_demo();
     let tester = StoredValue::new_local(tester);
 

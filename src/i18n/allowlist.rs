@@ -6,7 +6,7 @@
 
 use mailsetup_core::{AllowlistEntry, AllowlistGroupKind, AllowlistMatch};
 
-use super::Language;
+use super::{Language, polish};
 
 pub struct AllowlistTexts {
     pub heading: &'static str,
@@ -28,10 +28,13 @@ pub struct AllowlistTexts {
 }
 
 pub fn texts(language: Language) -> &'static AllowlistTexts {
-    language.pick(&EN, &PL)
+    match language {
+        Language::English => &EN,
+        Language::Polish => polish::tables().map_or(&EN, |tables| tables.allowlist),
+    }
 }
 
-static EN: AllowlistTexts = AllowlistTexts {
+pub(super) static EN: AllowlistTexts = AllowlistTexts {
     heading: "IP addresses to allowlist",
     intro: "Your IT team may allow only certain IP addresses to connect to your mail. If so, \
         ask them to allow the addresses below for both SMTP and IMAP: our servers connect only \
@@ -54,7 +57,7 @@ static EN: AllowlistTexts = AllowlistTexts {
     check: "Check",
 };
 
-static PL: AllowlistTexts = AllowlistTexts {
+pub(super) static PL: AllowlistTexts = AllowlistTexts {
     heading: "Adresy IP do dodania do listy dozwolonych",
     intro: "Twój zespół IT może zezwalać na łączenie się z pocztą tylko wybranym adresom IP. \
         W takim przypadku poproś go o dodanie poniższych adresów do listy dozwolonych zarówno dla \

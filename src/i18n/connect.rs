@@ -3,18 +3,10 @@
 //! flow shares with the IMAP panel (servers, ports, security, insecure certificates, Exchange
 //! URL) come from `forms`, so the same thing has the same name everywhere.
 
-use super::Language;
+use super::{Language, polish};
 use crate::connect::tester::{CheckStep, StepState};
 
 pub struct ConnectTexts {
-    pub title: &'static str,
-    pub intro: &'static str,
-    pub demo_notice: &'static str,
-    pub email_label: &'static str,
-    pub email_hint: &'static str,
-    pub continue_button: &'static str,
-    /// Steps 2 and 3 could not be loaded (their code comes on demand).
-    pub step_missing: &'static str,
     pub connecting_as: &'static str,
     pub change_address: &'static str,
     pub set_up_by_admin: fn(&str) -> String,
@@ -44,11 +36,28 @@ pub struct ConnectTexts {
     pub server_said: fn(&str) -> String,
 }
 
-pub fn texts(language: Language) -> &'static ConnectTexts {
-    language.pick(&EN, &PL)
+/// The address step's text. Apart from [`ConnectTexts`], as the address step is on the first
+/// screen, while steps 2 and 3 load with their text when Continue first finds an address
+/// (`ui::on_demand`).
+pub struct AddressTexts {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub demo_notice: &'static str,
+    pub email_label: &'static str,
+    pub email_hint: &'static str,
+    pub continue_button: &'static str,
+    /// Steps 2 and 3 could not be loaded (their code comes on demand).
+    pub step_missing: &'static str,
 }
 
-static EN: ConnectTexts = ConnectTexts {
+pub fn address_texts(language: Language) -> &'static AddressTexts {
+    match language {
+        Language::English => &EN_ADDRESS,
+        Language::Polish => polish::tables().map_or(&EN_ADDRESS, |tables| tables.address),
+    }
+}
+
+pub(super) static EN_ADDRESS: AddressTexts = AddressTexts {
     title: "Connect your inbox",
     intro: "Connect your mailbox so the CRM can log your e-mail. Start with your e-mail address: \
         if your administrator has set up your domain, the settings fill in by themselves.",
@@ -58,6 +67,29 @@ static EN: ConnectTexts = ConnectTexts {
     email_hint: "The address of the mailbox to connect, such as alice@example.com.",
     continue_button: "Continue",
     step_missing: "The next step could not be loaded. Check your connection and press Continue again.",
+};
+
+pub(super) static PL_ADDRESS: AddressTexts = AddressTexts {
+    title: "Połącz swoją skrzynkę",
+    intro: "Połącz swoją skrzynkę pocztową, aby CRM mógł rejestrować Twoje e-maile. Zacznij od \
+        adresu e-mail: jeśli administrator skonfigurował Twoją domenę, ustawienia uzupełnią się \
+        same.",
+    demo_notice: "To jest wersja demonstracyjna: sprawdzenie tylko udaje, z wynikiem wybranym na \
+        stronie demo. Nie jest nawiązywane żadne połączenie i nic nie jest wysyłane.",
+    email_label: "Adres e-mail",
+    email_hint: "Adres skrzynki, którą chcesz połączyć, np. anna@example.com.",
+    continue_button: "Dalej",
+    step_missing: "Nie udało się wczytać następnego kroku. Sprawdź połączenie i ponownie naciśnij Dalej.",
+};
+
+pub fn texts(language: Language) -> &'static ConnectTexts {
+    match language {
+        Language::English => &EN,
+        Language::Polish => polish::tables().map_or(&EN, |tables| tables.connect),
+    }
+}
+
+pub(super) static EN: ConnectTexts = ConnectTexts {
     connecting_as: "Connecting",
     change_address: "Change address",
     set_up_by_admin: |domain| format!("Set up by your administrator for {domain}"),
@@ -152,17 +184,7 @@ static EN: ConnectTexts = ConnectTexts {
     server_said: |detail| format!("The server said: {detail}"),
 };
 
-static PL: ConnectTexts = ConnectTexts {
-    title: "Połącz swoją skrzynkę",
-    intro: "Połącz swoją skrzynkę pocztową, aby CRM mógł rejestrować Twoje e-maile. Zacznij od \
-        adresu e-mail: jeśli administrator skonfigurował Twoją domenę, ustawienia uzupełnią się \
-        same.",
-    demo_notice: "To jest wersja demonstracyjna: sprawdzenie tylko udaje, z wynikiem wybranym na \
-        stronie demo. Nie jest nawiązywane żadne połączenie i nic nie jest wysyłane.",
-    email_label: "Adres e-mail",
-    email_hint: "Adres skrzynki, którą chcesz połączyć, np. anna@example.com.",
-    continue_button: "Dalej",
-    step_missing: "Nie udało się wczytać następnego kroku. Sprawdź połączenie i ponownie naciśnij Dalej.",
+pub(super) static PL: ConnectTexts = ConnectTexts {
     connecting_as: "Łączysz",
     change_address: "Zmień adres",
     set_up_by_admin: |domain| format!("Skonfigurowane przez administratora dla {domain}"),

@@ -1,6 +1,6 @@
 //! Strings of the IMAP and Exchange dialogs.
 
-use super::Language;
+use super::{Language, polish};
 
 pub struct FormTexts {
     pub imap_title: &'static str,
@@ -34,22 +34,83 @@ pub struct FormTexts {
     pub submit_add_exchange: &'static str,
     pub submit_update: &'static str,
     pub cancel: &'static str,
-    pub error_prefix: &'static str,
-    pub warning_prefix: &'static str,
     pub open_existing: fn(&str) -> String,
     pub edit_existing: fn(&str) -> String,
     pub changed_elsewhere: fn(&str) -> String,
     pub deleted_elsewhere: fn(&str) -> String,
+}
+
+/// What a change that was not saved says. Apart from [`FormTexts`], as deleting in the panel
+/// says it too, while the dialogs' own text loads with them (`ui::on_demand`).
+pub struct SaveTexts {
     pub save_quota: &'static str,
     pub save_refused: fn(&str) -> String,
     pub save_locked: &'static str,
 }
 
-pub fn texts(language: Language) -> &'static FormTexts {
-    language.pick(&EN, &PL)
+pub fn save_texts(language: Language) -> &'static SaveTexts {
+    match language {
+        Language::English => &EN_SAVE,
+        Language::Polish => polish::tables().map_or(&EN_SAVE, |tables| tables.save),
+    }
 }
 
-static EN: FormTexts = FormTexts {
+pub(super) static EN_SAVE: SaveTexts = SaveTexts {
+    save_quota: "Nothing was saved: the browser's storage for this site is full. Your input is \
+        still here. Free some space (for example, clear other data of this site) and try again.",
+    save_refused: |reason| {
+        format!(
+            "Nothing was saved: the browser refused ({reason}). Your input is still here; try again."
+        )
+    },
+    save_locked: "Nothing was saved: the stored settings can't be changed right now. See the \
+        message above the table.",
+};
+
+pub(super) static PL_SAVE: SaveTexts = SaveTexts {
+    save_quota: "Nic nie zapisano: pamięć przeglądarki dla tej witryny jest pełna. Twoje dane są \
+        nadal tutaj. Zwolnij miejsce (np. usuń inne dane tej witryny) i spróbuj ponownie.",
+    save_refused: |reason| {
+        format!(
+            "Nic nie zapisano: przeglądarka odmówiła ({reason}). Twoje dane są nadal tutaj; spróbuj ponownie."
+        )
+    },
+    save_locked: "Nic nie zapisano: zapisanych ustawień nie można teraz zmienić. Zobacz komunikat \
+        nad tabelą.",
+};
+
+/// What a screen reader hears before a field's error or warning. Apart from [`FormTexts`], as
+/// every form has fields, while the dialogs' own text loads with them (`ui::on_demand`).
+pub struct FieldTexts {
+    pub error_prefix: &'static str,
+    pub warning_prefix: &'static str,
+}
+
+pub fn field_texts(language: Language) -> &'static FieldTexts {
+    match language {
+        Language::English => &EN_FIELDS,
+        Language::Polish => polish::tables().map_or(&EN_FIELDS, |tables| tables.fields),
+    }
+}
+
+pub(super) static EN_FIELDS: FieldTexts = FieldTexts {
+    error_prefix: "Error:",
+    warning_prefix: "Warning:",
+};
+
+pub(super) static PL_FIELDS: FieldTexts = FieldTexts {
+    error_prefix: "Błąd:",
+    warning_prefix: "Uwaga:",
+};
+
+pub fn texts(language: Language) -> &'static FormTexts {
+    match language {
+        Language::English => &EN,
+        Language::Polish => polish::tables().map_or(&EN, |tables| tables.forms),
+    }
+}
+
+pub(super) static EN: FormTexts = FormTexts {
     imap_title: "IMAP settings",
     exchange_title: "Exchange settings",
     close: "Close",
@@ -87,8 +148,6 @@ static EN: FormTexts = FormTexts {
     submit_add_exchange: "Add Exchange settings",
     submit_update: "Update",
     cancel: "Cancel",
-    error_prefix: "Error:",
-    warning_prefix: "Warning:",
     open_existing: |kind| format!("Open the {kind} settings"),
     edit_existing: |domain| format!("Edit the settings for {domain}"),
     changed_elsewhere: |domain| {
@@ -103,18 +162,9 @@ static EN: FormTexts = FormTexts {
              is still here; saving adds them again."
         )
     },
-    save_quota: "Nothing was saved: the browser's storage for this site is full. Your input is \
-        still here. Free some space (for example, clear other data of this site) and try again.",
-    save_refused: |reason| {
-        format!(
-            "Nothing was saved: the browser refused ({reason}). Your input is still here; try again."
-        )
-    },
-    save_locked: "Nothing was saved: the stored settings can't be changed right now. See the \
-        message above the table.",
 };
 
-static PL: FormTexts = FormTexts {
+pub(super) static PL: FormTexts = FormTexts {
     imap_title: "Ustawienia IMAP",
     exchange_title: "Ustawienia Exchange",
     close: "Zamknij",
@@ -152,8 +202,6 @@ static PL: FormTexts = FormTexts {
     submit_add_exchange: "Dodaj ustawienia Exchange",
     submit_update: "Aktualizuj",
     cancel: "Anuluj",
-    error_prefix: "Błąd:",
-    warning_prefix: "Uwaga:",
     open_existing: |kind| format!("Otwórz ustawienia {kind}"),
     edit_existing: |domain| format!("Edytuj ustawienia dla {domain}"),
     changed_elsewhere: |domain| {
@@ -168,13 +216,4 @@ static PL: FormTexts = FormTexts {
              dane są nadal tutaj; zapisanie doda je ponownie."
         )
     },
-    save_quota: "Nic nie zapisano: pamięć przeglądarki dla tej witryny jest pełna. Twoje dane są \
-        nadal tutaj. Zwolnij miejsce (np. usuń inne dane tej witryny) i spróbuj ponownie.",
-    save_refused: |reason| {
-        format!(
-            "Nic nie zapisano: przeglądarka odmówiła ({reason}). Twoje dane są nadal tutaj; spróbuj ponownie."
-        )
-    },
-    save_locked: "Nic nie zapisano: zapisanych ustawień nie można teraz zmienić. Zobacz komunikat \
-        nad tabelą.",
 };

@@ -11,6 +11,7 @@ pub mod allowlist;
 pub mod connect;
 pub mod forms;
 pub mod panel;
+pub mod polish;
 pub mod problems;
 pub mod storage;
 
@@ -49,14 +50,6 @@ impl Language {
         match self {
             Language::English => "English",
             Language::Polish => "Polski",
-        }
-    }
-
-    /// Picks this language's value out of an English/Polish pair.
-    pub fn pick<T: ?Sized>(self, english: &'static T, polish: &'static T) -> &'static T {
-        match self {
-            Language::English => english,
-            Language::Polish => polish,
         }
     }
 }

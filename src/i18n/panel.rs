@@ -1,7 +1,7 @@
 //! Strings of the "Exchange & IMAP settings" section: heading, toolbar, table, pagination,
 //! delete confirmation, role notice.
 
-use super::Language;
+use super::{Language, polish};
 
 pub struct PanelTexts {
     pub settings_heading: &'static str,
@@ -40,10 +40,13 @@ pub struct PanelTexts {
 }
 
 pub fn texts(language: Language) -> &'static PanelTexts {
-    language.pick(&EN, &PL)
+    match language {
+        Language::English => &EN,
+        Language::Polish => polish::tables().map_or(&EN, |tables| tables.panel),
+    }
 }
 
-static EN: PanelTexts = PanelTexts {
+pub(super) static EN: PanelTexts = PanelTexts {
     settings_heading: "Exchange & IMAP settings",
     settings_empty: "No domains are set up yet. Add IMAP or Exchange settings for an e-mail domain, \
         and the server details are filled in for everyone who connects an inbox from that domain.",
@@ -85,7 +88,7 @@ static EN: PanelTexts = PanelTexts {
     part_missing: "This part of the page could not be loaded. Check your connection and try again.",
 };
 
-static PL: PanelTexts = PanelTexts {
+pub(super) static PL: PanelTexts = PanelTexts {
     settings_heading: "Ustawienia Exchange i IMAP",
     settings_empty: "Nie skonfigurowano jeszcze żadnej domeny. Dodaj ustawienia IMAP lub Exchange \
         dla domeny e-mail, a dane serwera zostaną wstępnie wypełnione każdemu, kto połączy \

@@ -9,18 +9,20 @@
 
 use mailsetup_core::Problem;
 
-use super::Language;
+use super::{Language, polish};
 
 /// The sentence to show for `problem` in `language`; never empty, never panics.
 pub fn message(language: Language, problem: &dyn Problem) -> String {
     match language {
         Language::English => problem.to_string(),
-        Language::Polish => polish(problem).unwrap_or_else(|| problem.to_string()),
+        Language::Polish => polish::tables()
+            .and_then(|tables| (tables.problem)(problem))
+            .unwrap_or_else(|| problem.to_string()),
     }
 }
 
 /// The Polish sentence, or `None` when there is no template for the code or a value is missing.
-fn polish(problem: &dyn Problem) -> Option<String> {
+pub(super) fn polish(problem: &dyn Problem) -> Option<String> {
     let code = problem.code();
     let template = template(code)?;
     let params = polish_params(code, problem.params());

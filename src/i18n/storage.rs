@@ -1,6 +1,6 @@
 //! Strings of the banners about browser storage.
 
-use super::Language;
+use super::{Language, polish};
 
 pub struct StorageTexts {
     pub memory_only: &'static str,
@@ -15,10 +15,13 @@ pub struct StorageTexts {
 }
 
 pub fn texts(language: Language) -> &'static StorageTexts {
-    language.pick(&EN, &PL)
+    match language {
+        Language::English => &EN,
+        Language::Polish => polish::tables().map_or(&EN, |tables| tables.storage),
+    }
 }
 
-static EN: StorageTexts = StorageTexts {
+pub(super) static EN: StorageTexts = StorageTexts {
     memory_only: "This browser doesn't let the page store data here, so changes are kept only \
         until you reload or close the page.",
     unreadable_title: "The saved settings can't be read",
@@ -50,7 +53,7 @@ static EN: StorageTexts = StorageTexts {
     unnamed_entry: |position| format!("Entry {position} (no domain name)"),
 };
 
-static PL: StorageTexts = StorageTexts {
+pub(super) static PL: StorageTexts = StorageTexts {
     memory_only: "Ta przeglądarka nie pozwala stronie zapisywać danych, więc zmiany zostaną \
         zachowane tylko do przeładowania lub zamknięcia strony.",
     unreadable_title: "Nie można odczytać zapisanych ustawień",

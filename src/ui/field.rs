@@ -105,7 +105,7 @@ pub fn FieldMessages(
     error_id: String,
     warning_id: String,
 ) -> impl IntoView {
-    let texts = crate::i18n::forms::texts(use_language());
+    let texts = crate::i18n::forms::field_texts(use_language());
     view! {
         {move || {
             error

@@ -591,6 +591,7 @@ pub(crate) fn InsecureCertificates(
     read_only: Signal<bool>,
 ) -> impl IntoView {
     let texts = forms::texts(crate::ui::field::use_language());
+    let field_texts = forms::field_texts(crate::ui::field::use_language());
     let hint_id = format!("{id}-hint");
     let warning_id = format!("{id}-warning");
     let described = {
@@ -616,7 +617,7 @@ pub(crate) fn InsecureCertificates(
             <p class="ms-field__hint" id=hint_id>{texts.insecure_explain}</p>
             <Show when=move || checked.get()>
                 <p class="ms-field__warning" id=warning_id.clone()>
-                    <span class="ms-visually-hidden">{texts.warning_prefix}" "</span>
+                    <span class="ms-visually-hidden">{field_texts.warning_prefix}" "</span>
                     {texts.insecure_warning}
                 </p>
             </Show>
@@ -657,7 +658,7 @@ pub fn focus_element(id: &str) {
 
 /// The sentence for a change that was not saved.
 pub fn describe_change_error(language: crate::i18n::Language, error: &ChangeError) -> String {
-    let texts = forms::texts(language);
+    let texts = forms::save_texts(language);
     match error {
         ChangeError::Book(error) => problems::message(language, error),
         ChangeError::Store(StoreError::QuotaExceeded) => texts.save_quota.to_owned(),

@@ -15,9 +15,9 @@ use crate::run::{Failure, Outcome};
 /// What a first visit should download at most (gzip): the product's target (issue #5).
 pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 
-/// CI fails above this (gzip). It stands above the target only while the panel is over it, as a
-/// guard against growing further; when the size work brings the panel under the target, this
-/// becomes the target again. A budget, not a timing.
+/// CI fails above this (gzip): the target itself, since the first visit came under it. (While
+/// the panel was over the target, this stood just above the measured size, as a guard against
+/// growing further.) A budget, not a timing.
 /// History: 320 KB for the panel alone (307 KB); the "Connect your inbox" flow adds about
 /// 29 KB; dropping the url crate and ICU4X's data from the component (the browser maps
 /// Unicode names) took about 67 KB off, so the panel with the flow measures 266 KB and the
@@ -32,8 +32,9 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// flow's steps 2 and 3 and the storage banners load on demand (63.9 KB gzip in chunks), the
 /// first visit measures 210.4 KB, ceiling 211 KB. The split functions called directly instead
 /// of through leptos's `lazy` (no boxed futures), with fetch failures reported: 206.9 KB,
-/// ceiling 207 KB.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 207 * 1024;
+/// ceiling 207 KB. The Polish text loads on demand, and the text of the parts that load on
+/// demand left the tables the first screen uses: 199.2 KB, and the ceiling is the target.
+pub const FIRST_VISIT_GZIP_CEILING: u64 = FIRST_VISIT_GZIP_TARGET;
 
 pub struct FileSize {
     pub path: String,

@@ -108,3 +108,30 @@ test('a part whose code cannot be fetched says so, keeps what was typed, and loa
   problems.length = 0;
   problems.push(...unexpected);
 });
+
+test('the Polish text is fetched only for a Polish page, and an English page is shown if it cannot be', async ({ page, problems }) => {
+  const chunks: string[] = [];
+  page.on('request', (request) => {
+    const name = new URL(request.url()).pathname.split('/').pop() ?? '';
+    if (name.includes('-lazy-')) chunks.push(name);
+  });
+  await openDemo(page, './?lang=pl');
+  await expect(page.getByRole('heading', { name: 'Ustawienia Exchange i IMAP' })).toBeVisible();
+  await expect(page.getByTestId('mailsetup')).toHaveAttribute('lang', 'pl');
+  expect(chunks.some((name) => name.includes('-lazy-polish')), chunks.join(', ')).toBe(true);
+
+  // Without the network, the component still works, in English.
+  await page.route('**/*-lazy-*', (route) => route.abort());
+  const fresh = await page.context().newPage();
+  await fresh.route('**/*-lazy-*', (route) => route.abort());
+  const warnings: string[] = [];
+  fresh.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+  await fresh.goto('./?lang=pl');
+  await expect(fresh.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible({ timeout: 30_000 });
+  await expect(fresh.getByTestId('mailsetup')).toHaveAttribute('lang', 'en');
+  expect(warnings).toContain('mailsetup: the Polish text could not be fetched; showing English');
+  await fresh.close();
+  expect(problems).toEqual([]);
+});
