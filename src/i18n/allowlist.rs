@@ -28,10 +28,7 @@ pub struct AllowlistTexts {
 }
 
 pub fn texts(language: Language) -> &'static AllowlistTexts {
-    match language {
-        Language::English => &EN,
-        Language::Polish => polish::tables().map_or(&EN, |tables| tables.allowlist),
-    }
+    polish::pick(language, &EN, |tables| tables.allowlist)
 }
 
 pub(super) static EN: AllowlistTexts = AllowlistTexts {

@@ -51,10 +51,7 @@ pub struct AddressTexts {
 }
 
 pub fn address_texts(language: Language) -> &'static AddressTexts {
-    match language {
-        Language::English => &EN_ADDRESS,
-        Language::Polish => polish::tables().map_or(&EN_ADDRESS, |tables| tables.address),
-    }
+    polish::pick(language, &EN_ADDRESS, |tables| tables.address)
 }
 
 pub(super) static EN_ADDRESS: AddressTexts = AddressTexts {
@@ -83,10 +80,7 @@ pub(super) static PL_ADDRESS: AddressTexts = AddressTexts {
 };
 
 pub fn texts(language: Language) -> &'static ConnectTexts {
-    match language {
-        Language::English => &EN,
-        Language::Polish => polish::tables().map_or(&EN, |tables| tables.connect),
-    }
+    polish::pick(language, &EN, |tables| tables.connect)
 }
 
 pub(super) static EN: ConnectTexts = ConnectTexts {

@@ -49,10 +49,7 @@ pub struct SaveTexts {
 }
 
 pub fn save_texts(language: Language) -> &'static SaveTexts {
-    match language {
-        Language::English => &EN_SAVE,
-        Language::Polish => polish::tables().map_or(&EN_SAVE, |tables| tables.save),
-    }
+    polish::pick(language, &EN_SAVE, |tables| tables.save)
 }
 
 pub(super) static EN_SAVE: SaveTexts = SaveTexts {
@@ -87,10 +84,7 @@ pub struct FieldTexts {
 }
 
 pub fn field_texts(language: Language) -> &'static FieldTexts {
-    match language {
-        Language::English => &EN_FIELDS,
-        Language::Polish => polish::tables().map_or(&EN_FIELDS, |tables| tables.fields),
-    }
+    polish::pick(language, &EN_FIELDS, |tables| tables.fields)
 }
 
 pub(super) static EN_FIELDS: FieldTexts = FieldTexts {
@@ -104,10 +98,7 @@ pub(super) static PL_FIELDS: FieldTexts = FieldTexts {
 };
 
 pub fn texts(language: Language) -> &'static FormTexts {
-    match language {
-        Language::English => &EN,
-        Language::Polish => polish::tables().map_or(&EN, |tables| tables.forms),
-    }
+    polish::pick(language, &EN, |tables| tables.forms)
 }
 
 pub(super) static EN: FormTexts = FormTexts {

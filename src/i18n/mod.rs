@@ -1,9 +1,12 @@
 //! Every user-visible string, in English and Polish.
 //!
-//! A small typed table per area of the component (`panel`, `forms`, `allowlist`, `storage`,
-//! `problems`): each area file holds one struct and its English and Polish values side by side,
-//! so a string missing in one language is a compile error, not a blank on screen. Components call
-//! `area::texts(language)` and never hold literal UI text themselves.
+//! Small typed tables per area of the component (`panel`, `forms`, `connect`, `allowlist`,
+//! `storage`, `problems`): each area file holds its structs with their English and Polish values
+//! side by side, so a string missing in one language is a compile error, not a blank on screen.
+//! Components call `area::texts(language)` (or an area's smaller table, such as
+//! `forms::field_texts`) and never hold literal UI text themselves. A part that loads on demand
+//! has its text in tables only it uses, so the text travels with its code; the Polish tables load
+//! on demand as a whole (`polish`).
 //! English names of sections, buttons and fields match the original help-center article; Polish
 //! follows the Polish article's vocabulary.
 

@@ -40,10 +40,7 @@ pub struct PanelTexts {
 }
 
 pub fn texts(language: Language) -> &'static PanelTexts {
-    match language {
-        Language::English => &EN,
-        Language::Polish => polish::tables().map_or(&EN, |tables| tables.panel),
-    }
+    polish::pick(language, &EN, |tables| tables.panel)
 }
 
 pub(super) static EN: PanelTexts = PanelTexts {

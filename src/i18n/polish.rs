@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use mailsetup_core::Problem;
 
-use super::{allowlist, connect, forms, panel, problems, storage};
+use super::{Language, allowlist, connect, forms, panel, problems, storage};
 use crate::ui::on_demand::CodeMissing;
 
 /// One language's tables, one per area.
@@ -69,6 +69,18 @@ pub async fn fetch() -> Result<(), CodeMissing> {
         let _ = FETCHED.set(tables);
     }
     Ok(())
+}
+
+/// `english`, or in Polish the table `polish` picks out of the Polish tables.
+pub(super) fn pick<T: ?Sized>(
+    language: Language,
+    english: &'static T,
+    polish: fn(&'static Tables) -> &'static T,
+) -> &'static T {
+    match language {
+        Language::English => english,
+        Language::Polish => tables().map_or(english, polish),
+    }
 }
 
 /// The Polish tables; `None` only before they are fetched (never when drawing: `MailSetup`

@@ -15,10 +15,7 @@ pub struct StorageTexts {
 }
 
 pub fn texts(language: Language) -> &'static StorageTexts {
-    match language {
-        Language::English => &EN,
-        Language::Polish => polish::tables().map_or(&EN, |tables| tables.storage),
-    }
+    polish::pick(language, &EN, |tables| tables.storage)
 }
 
 pub(super) static EN: StorageTexts = StorageTexts {
