@@ -13,6 +13,9 @@ test('the page also works when served from a nested path of a host site', async 
   const nested = process.env.MAILSETUP_NESTED_PATH ?? '/embedded/admin/mailsetup/';
   await openDemo(page, nested);
   await expect(page.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible();
+  // Parts that load on demand come from beside the page too.
+  await page.getByRole('button', { name: 'Add IMAP settings' }).click();
+  await expect(page.getByRole('dialog', { name: 'IMAP settings' }).getByLabel('Domain name')).toBeFocused();
 });
 
 test('marks its first complete render (stored rows included) on the performance timeline', async ({ page }) => {
