@@ -37,6 +37,8 @@ pub struct PanelTexts {
     pub delete_failed: fn(&str) -> String,
     /// The drawer or the delete question could not be loaded (its code comes on demand).
     pub part_missing: &'static str,
+    /// Storage has a problem, but the banners that explain it could not be loaded.
+    pub banner_missing: &'static str,
 }
 
 pub fn texts(language: Language) -> &'static PanelTexts {
@@ -83,6 +85,8 @@ pub(super) static EN: PanelTexts = PanelTexts {
     deleted: |domain| format!("Settings for {domain} deleted."),
     delete_failed: |reason| format!("The settings were not deleted. {reason}"),
     part_missing: "This part of the page could not be loaded. Check your connection and try again.",
+    banner_missing: "There is a problem with the saved settings, but its details could not be loaded. \
+        Check your connection and reload the page.",
 };
 
 pub(super) static PL: PanelTexts = PanelTexts {
@@ -126,4 +130,6 @@ pub(super) static PL: PanelTexts = PanelTexts {
     deleted: |domain| format!("Usunięto ustawienia dla {domain}."),
     delete_failed: |reason| format!("Ustawień nie usunięto. {reason}"),
     part_missing: "Nie udało się wczytać tej części strony. Sprawdź połączenie i spróbuj ponownie.",
+    banner_missing: "Z zapisanymi ustawieniami jest problem, ale nie udało się wczytać jego szczegółów. \
+        Sprawdź połączenie i odśwież stronę.",
 };

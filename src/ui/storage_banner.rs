@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::i18n::{Language, problems, storage};
+use crate::i18n::{Language, panel, problems, storage};
 use crate::state::{Settings, StorageHealth};
 use crate::ui::on_demand::{PartCode, on_demand};
 
@@ -24,22 +24,32 @@ pub fn StorageBanner() -> impl IntoView {
                 .document()
                 .with(|document| !document.rejected().is_empty())
     });
-    // Without the banners' code (the network failed), there is nothing to draw; the next
-    // change of storage health asks again.
+    // Without the banners' code (the network failed) a short notice still says there is a
+    // problem; the next change of storage health asks for the code again.
     let code = PartCode::new();
+    let code_missing = RwSignal::new(false);
     Effect::new(move |_| {
         if troubled.get() {
-            code.want(fetch_banners, || ());
+            code.want(fetch_banners, move || code_missing.set(true));
         }
     });
     move || {
-        (troubled.get() && code.here())
-            .then(|| {
-                draw_banners(BannersProps {
-                    language: settings.language,
-                })
+        if !troubled.get() {
+            None
+        } else if code.here() {
+            draw_banners(BannersProps {
+                language: settings.language,
             })
-            .flatten()
+        } else {
+            code_missing.get().then(|| {
+                view! {
+                    <div class="ms-banner ms-banner--error" role="alert" data-testid="storage-banner-missing">
+                        <p>{panel::texts(settings.language).banner_missing}</p>
+                    </div>
+                }
+                .into_any()
+            })
+        }
     }
 }
 

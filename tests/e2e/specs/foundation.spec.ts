@@ -138,3 +138,45 @@ test('the Polish text is fetched only for a Polish page, and an English page is 
   await fresh.close();
   expect(problems).toEqual([]);
 });
+
+test('in Polish and narrow, parts that cannot be fetched say so in Polish', async ({ page, problems }) => {
+  // The Polish text (and the code it shares) gets through; the drawer's and the connect step's
+  // own chunks do not.
+  await page.route(/-lazy-(settings_dialog|settings_step)/, (route) => route.abort());
+  await page.setViewportSize({ width: 360, height: 800 });
+  await openDemo(page, './?lang=pl');
+  await page.getByRole('button', { name: 'Dodaj ustawienia IMAP' }).click();
+  await expect(page.getByTestId('settings-alert')).toHaveText(
+    'Nie udało się wczytać tej części strony. Sprawdź połączenie i spróbuj ponownie.',
+  );
+  const connect = page.getByTestId('connect');
+  await connect.getByLabel('Adres e-mail').fill('anna@example.com');
+  await connect.getByRole('button', { name: 'Dalej' }).click();
+  await expect(connect.getByTestId('step-missing')).toHaveText(
+    'Nie udało się wczytać następnego kroku. Sprawdź połączenie i ponownie naciśnij Dalej.',
+  );
+  await expect(connect.getByLabel('Adres e-mail')).toHaveValue('anna@example.com');
+  await checkA11y(page, 'in Polish with parts that could not be fetched');
+  await snap(page, 'on-demand-fetch-failed-pl-narrow');
+  const expected = /Failed to (load resource|fetch)|ERR_FAILED/;
+  const unexpected = problems.filter((problem) => !expected.test(problem));
+  problems.length = 0;
+  problems.push(...unexpected);
+});
+
+test('a storage problem is still told when the banners cannot be fetched', async ({ page, problems }) => {
+  await page.route('**/*-lazy-*', (route) => route.abort());
+  await openWithStored(page, '{"this is": not json');
+  await expect(page.getByTestId('storage-banner-missing')).toHaveText(
+    'There is a problem with the saved settings, but its details could not be loaded. Check your connection and reload the page.',
+  );
+  await expect(page.getByTestId('storage-banner-missing')).toHaveAttribute('role', 'alert');
+  // Still locked: nothing can change what could not be read.
+  await expect(page.getByRole('button', { name: 'Add IMAP settings' })).toHaveCount(0);
+  await snap(page, 'storage-banner-missing-en-wide');
+  const expected = /Failed to (load resource|fetch)|ERR_FAILED/;
+  expect(problems.some((problem) => expected.test(problem)), problems.join('\n')).toBe(true);
+  const unexpected = problems.filter((problem) => !expected.test(problem));
+  problems.length = 0;
+  problems.push(...unexpected);
+});
