@@ -145,28 +145,28 @@ pub fn MailSetup(
     #[prop(optional)]
     tester: Option<SharedTester>,
 ) -> impl IntoView {
-    // The Polish text comes on demand (`i18n::polish`): a Polish instance draws once it is
-    // there, and in English if it cannot be fetched (the console says why).
+    // The Polish text comes on demand (`i18n::polish`, fetched like any part: `ui::on_demand`):
+    // a Polish instance draws once it is there, and in English if it cannot be fetched (the
+    // console says why).
     let wanted = options.language;
-    let ready = wanted == Language::English || i18n::polish::is_here();
-    let language = RwSignal::new(ready.then_some(wanted));
-    if !ready {
-        leptos::task::spawn_local(async move {
-            let shown = match i18n::polish::fetch().await {
-                Ok(()) => wanted,
-                Err(_) => {
-                    web_sys::console::warn_1(
-                        &"mailsetup: the Polish text could not be fetched; showing English".into(),
-                    );
-                    Language::English
-                }
-            };
-            language.set(Some(shown));
+    let polish = ui::on_demand::PartCode::new();
+    let english_instead = RwSignal::new(false);
+    if wanted == Language::Polish {
+        polish.want(i18n::polish::fetch, move || {
+            web_sys::console::warn_1(
+                &"mailsetup: the Polish text could not be fetched; showing English".into(),
+            );
+            english_instead.set(true);
         });
     }
     let tester = StoredValue::new_local(tester);
     move || {
-        language.get().map(|language| {
+        let language = if wanted == Language::English || english_instead.get() {
+            Some(Language::English)
+        } else {
+            polish.here().then_some(Language::Polish)
+        };
+        language.map(|language| {
             let options = Options {
                 language,
                 ..options.clone()

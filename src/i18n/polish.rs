@@ -56,11 +56,6 @@ fn polish_code() -> Result<&'static Tables, CodeMissing> {
 #[cfg_attr(not(split_chunks), allow(dead_code))]
 static FETCHED: OnceLock<&'static Tables> = OnceLock::new();
 
-/// Whether the Polish tables are there (always, in builds without chunks).
-pub fn is_here() -> bool {
-    cfg!(not(split_chunks)) || FETCHED.get().is_some()
-}
-
 /// Fetches the Polish tables: the release build's chunk; other builds have them already.
 pub async fn fetch() -> Result<(), CodeMissing> {
     #[cfg(split_chunks)]
