@@ -6,7 +6,10 @@
 //! two baselines and writes a report.
 
 mod bench;
+mod newcomer;
+mod playwright;
 mod project;
+mod readme;
 mod release;
 mod run;
 mod setup;
@@ -17,6 +20,7 @@ mod static_server;
 use std::fs;
 use std::process::ExitCode;
 
+use playwright::Suite;
 use project::Project;
 use run::{Failure, Outcome, count_rust_tests, run, run_and_capture};
 use setup::Scope;
@@ -30,8 +34,10 @@ commands:
   setup                      install whatever is missing (Rust target, trunk, wasm-bindgen-cli,
                              wasm-opt, Chromium, Playwright packages)
   serve [--port N] [--release]
-                             build and serve the demo on http://127.0.0.1:8080 (default port);
+                             build and serve the demo on http://127.0.0.1:8080 (default port),
+                             rebuilding on change (into target/serve/, never dist/);
                              --release serves the optimised build under a strict CSP
+                             (built into target/serve-release/)
   test                       every check CI runs, in order, stopping at the first failure
   dist                       the release build into dist/, with its size report
   e2e [playwright args...]   only the Playwright suite, against the current dist/
@@ -86,8 +92,11 @@ fn serve(project: &Project, args: &[String]) -> Outcome {
     }
     setup::ensure(project, Scope::Build)?;
     if release {
-        dist(project)?;
-        let server = StaticServer::start(port, mounts(project))?;
+        // A folder of its own, so a `cargo xtask test` or `dist` beside it keeps dist/ to itself.
+        let built = project.serve_release_dir();
+        release::build(project, project.root(), &built)?;
+        sizes::measure(&built)?.print();
+        let server = StaticServer::start(port, mounts(&built))?;
         println!(
             "serving the release build on {} (also under {NESTED_MOUNT}); Ctrl+C stops",
             server.base_url()
@@ -106,15 +115,16 @@ fn serve(project: &Project, args: &[String]) -> Outcome {
     ]))
 }
 
-fn mounts(project: &Project) -> Vec<Mount> {
+/// `dir` at the root and again under the nested path.
+fn mounts(dir: &std::path::Path) -> Vec<Mount> {
     vec![
         Mount {
             prefix: "/".into(),
-            dir: project.dist_dir(),
+            dir: dir.to_path_buf(),
         },
         Mount {
             prefix: NESTED_MOUNT.into(),
-            dir: project.dist_dir(),
+            dir: dir.to_path_buf(),
         },
     ]
 }
@@ -194,7 +204,8 @@ fn test(project: &Project) -> ExitCode {
         report.print();
         report.check_budget()
     });
-    pipeline.stage("playwright", || playwright(project, &[]));
+    pipeline.stage("playwright", || playwright_specs(project, &[]));
+    pipeline.stage("readme serve", || newcomer::check(project));
     pipeline.finish()
 }
 
@@ -208,50 +219,30 @@ fn e2e(project: &Project, args: &[String]) -> Outcome {
     if !project.dist_dir().join("index.html").exists() {
         release_build(project)?;
     }
-    let summary = playwright(project, args)?;
+    let summary = playwright_specs(project, args)?;
     println!("{summary}");
     Ok(())
 }
 
 /// Serves dist/ on a free port and runs the Playwright suite against it.
-fn playwright(project: &Project, extra_args: &[String]) -> Outcome<String> {
-    let server = StaticServer::start(0, mounts(project))?;
-    let results = project.xtask_output_dir().join("playwright-results.json");
-    let _ = fs::remove_file(&results);
-    let mut command = project.command_in(&project.e2e_dir(), "npx");
-    command
-        .args(["--no-install", "playwright", "test"])
-        .args(extra_args)
-        .env("MAILSETUP_BASE_URL", server.base_url())
-        .env("MAILSETUP_NESTED_PATH", NESTED_MOUNT)
-        .env("MAILSETUP_E2E_RESULTS", &results)
-        .env("MAILSETUP_ISPDB_BOOK", ispdb_book(project));
-    let ran = run(&mut command);
-    let counts = playwright_counts(&results);
-    ran.map(|()| counts.clone())
-        .map_err(|failure| Failure(format!("{failure}; {counts}")))
+fn playwright_specs(project: &Project, extra_args: &[String]) -> Outcome<String> {
+    let server = StaticServer::start(0, mounts(&project.dist_dir()))?;
+    let book = ispdb_book(project);
+    let book = book.to_string_lossy();
+    playwright::run_suite(
+        project,
+        Suite::Specs,
+        &server.base_url(),
+        &[
+            ("MAILSETUP_NESTED_PATH", NESTED_MOUNT),
+            ("MAILSETUP_ISPDB_BOOK", &book),
+        ],
+        extra_args,
+    )
 }
 
 /// Where the native tests leave the settings book built from the ISPDB corpus (when the corpus
 /// exists) for the Playwright suite to load.
 fn ispdb_book(project: &Project) -> std::path::PathBuf {
     project.xtask_output_dir().join("ispdb-book.json")
-}
-
-fn playwright_counts(results: &std::path::Path) -> String {
-    let Some(stats) = fs::read_to_string(results)
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|json| json.get("stats").cloned())
-    else {
-        return "no Playwright results were written".into();
-    };
-    let figure = |key: &str| stats.get(key).and_then(|v| v.as_u64()).unwrap_or(0);
-    format!(
-        "{} tests passed, {} failed, {} flaky, {} skipped",
-        figure("expected"),
-        figure("unexpected"),
-        figure("flaky"),
-        figure("skipped")
-    )
 }

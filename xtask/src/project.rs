@@ -62,8 +62,15 @@ impl Project {
         self.root.join("tests").join("e2e")
     }
 
+    /// The release build that the size report and the Playwright suite check.
     pub fn dist_dir(&self) -> PathBuf {
         self.root.join("dist")
+    }
+
+    /// Where `cargo xtask serve --release` builds (the debug server's folder, `target/serve`,
+    /// is Trunk.toml's `dist`).
+    pub fn serve_release_dir(&self) -> PathBuf {
+        self.root.join("target").join("serve-release")
     }
 
     /// Scratch output of xtask runs (reports, test results); inside target/ so `git status` stays clean.

@@ -53,7 +53,8 @@ const WASM_FEATURES: &[&str] = &[
 ];
 
 /// Where the page Trunk builds is written: a folder beside index.html without a Cargo.toml, as
-/// Trunk builds the crate beside a page that has no Rust link of its own.
+/// Trunk builds the crate beside a page that has no Rust link of its own. Each build has its
+/// own (`.release-page-<process id>`), so `serve --release` and `test` can build side by side.
 const RELEASE_PAGE_DIR: &str = ".release-page";
 
 /// What marks a file that a first visit does not download: a wasm chunk, fetched when the part
@@ -129,7 +130,7 @@ fn attribute(line: &str, name: &str) -> Option<String> {
 
 /// Trunk builds the page from a folder beside index.html, which goes again afterwards.
 fn build_page(project: &Project, dir: &Path, dist: &Path, html: &str) -> Outcome {
-    let folder = dir.join(RELEASE_PAGE_DIR);
+    let folder = dir.join(format!("{RELEASE_PAGE_DIR}-{}", std::process::id()));
     let page = folder.join("index.html");
     fs::create_dir_all(&folder)
         .and_then(|()| fs::write(&page, html))
