@@ -18,10 +18,10 @@ use crate::draft::{ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{connect, forms, problems};
 use crate::state::Settings;
 use crate::ui::field::TextField;
+use crate::ui::focus::focus_element;
 use crate::ui::on_demand::{PartCode, on_demand};
-use crate::ui::settings_dialog::{
-    ImapFields, ImapFieldset, InsecureCertificates, describe_change_error, focus_element,
-};
+use crate::ui::save_error::describe_change_error;
+use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates};
 use crate::ui::shown_errors::ShownErrors;
 
 /// The tester a component instance uses.

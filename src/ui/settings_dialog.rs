@@ -5,19 +5,21 @@
 //! showing core's errors and warnings at the right field, the IMAP-or-Exchange conflict notice
 //! with its shortcut to the existing settings, the "changed in another tab" notice, and saving
 //! through [`Settings::change`]. Must not: check any value itself (core does, via `draft`).
+//! The server fields it shares with the connect flow are `server_fields`'.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mailsetup_core::{BookError, ConnectionKind, Domain, Entry, EntryDraft, Protocol, Security};
-use wasm_bindgen::JsCast;
+use mailsetup_core::{BookError, ConnectionKind, Domain, Entry, EntryDraft, Protocol};
 
 use crate::draft::{Checked, ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{forms, problems};
-use crate::state::{ChangeError, Settings};
-use crate::store::StoreError;
-use crate::ui::field::{FieldMessages, TextField};
+use crate::state::Settings;
+use crate::ui::field::TextField;
+use crate::ui::focus::focus_element;
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
 use crate::ui::on_demand::on_demand;
+use crate::ui::save_error::describe_change_error;
+use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates};
 use crate::ui::shown_errors::ShownErrors;
 
 /// What the drawer was opened for.
@@ -25,68 +27,6 @@ use crate::ui::shown_errors::ShownErrors;
 pub enum DialogRequest {
     Add(ConnectionKind),
     Edit(Domain),
-}
-
-/// The IMAP form's own fields (the domain and subdomain choice are shared with Exchange).
-/// The connect flow uses them for the person's own server fields too.
-#[derive(Clone, Copy)]
-pub(crate) struct ImapFields {
-    pub imap_host: RwSignal<String>,
-    pub imap_port: RwSignal<String>,
-    pub imap_security: RwSignal<Security>,
-    pub smtp_host: RwSignal<String>,
-    pub smtp_port: RwSignal<String>,
-    pub smtp_security: RwSignal<Security>,
-    pub allow_insecure: RwSignal<bool>,
-    /// Whether the person (or the stored entry) chose the IMAP security; until then it follows
-    /// the IMAP port.
-    pub imap_security_chosen: RwSignal<bool>,
-    /// The same for SMTP.
-    pub smtp_security_chosen: RwSignal<bool>,
-}
-
-impl ImapFields {
-    /// The fields of `draft`; with `security_chosen` false, each security follows its port.
-    pub fn new(draft: ImapDraft, security_chosen: bool) -> ImapFields {
-        let fields = ImapFields {
-            imap_host: RwSignal::new(draft.imap_host),
-            imap_port: RwSignal::new(draft.imap_port),
-            imap_security: RwSignal::new(draft.imap_security),
-            smtp_host: RwSignal::new(draft.smtp_host),
-            smtp_port: RwSignal::new(draft.smtp_port),
-            smtp_security: RwSignal::new(draft.smtp_security),
-            allow_insecure: RwSignal::new(draft.allow_insecure_certificates),
-            imap_security_chosen: RwSignal::new(security_chosen),
-            smtp_security_chosen: RwSignal::new(security_chosen),
-        };
-        follow_port(
-            fields.imap_port,
-            fields.imap_security,
-            fields.imap_security_chosen,
-            Protocol::Imap,
-        );
-        follow_port(
-            fields.smtp_port,
-            fields.smtp_security,
-            fields.smtp_security_chosen,
-            Protocol::Smtp,
-        );
-        fields
-    }
-
-    pub fn draft(&self, domain: String, include_subdomains: bool) -> ImapDraft {
-        ImapDraft {
-            domain,
-            imap_host: self.imap_host.get(),
-            imap_port: self.imap_port.get(),
-            imap_security: self.imap_security.get(),
-            smtp_host: self.smtp_host.get(),
-            smtp_port: self.smtp_port.get(),
-            smtp_security: self.smtp_security.get(),
-            allow_insecure_certificates: self.allow_insecure.get(),
-            include_subdomains,
-        }
-    }
 }
 
 /// How this tab's copy of the entry being edited relates to the stored one.
@@ -471,198 +411,5 @@ pub fn SettingsDialog(
                 </footer>
             </form>
         </dialog>
-    }
-}
-
-/// A message to show under a field, or none.
-type Message = Signal<Option<String>>;
-
-/// The server, port and security of one protocol ("Incoming mail (IMAP)" or "Outgoing mail
-/// (SMTP)").
-#[component]
-pub(crate) fn ImapFieldset(
-    legend: &'static str,
-    protocol: Protocol,
-    fields: (RwSignal<String>, RwSignal<String>, RwSignal<Security>),
-    security_chosen: RwSignal<bool>,
-    ids: (String, String, String),
-    errors: (Message, Message),
-    warnings: (Message, Message, Message),
-    blurs: (Callback<()>, Callback<()>),
-    /// Shown but not editable (the connect flow's administrator settings).
-    #[prop(optional, into)]
-    read_only: Signal<bool>,
-) -> impl IntoView {
-    let texts = forms::texts(crate::ui::field::use_language());
-    let (host, port, security) = fields;
-    let (host_id, port_id, security_id) = ids;
-    let (host_label, port_label, security_label, placeholder) = match protocol {
-        Protocol::Imap => (
-            texts.imap_host,
-            texts.imap_port,
-            texts.imap_security,
-            texts.host_placeholder_imap,
-        ),
-        Protocol::Smtp => (
-            texts.smtp_host,
-            texts.smtp_port,
-            texts.smtp_security,
-            texts.host_placeholder_smtp,
-        ),
-    };
-    let security_warning = warnings.2;
-    let security_warning_id = format!("{security_id}-warning");
-    let security_error_id = format!("{security_id}-error");
-    let security_described = {
-        let warning_id = security_warning_id.clone();
-        move || {
-            security_warning
-                .with(Option::is_some)
-                .then(|| warning_id.clone())
-        }
-    };
-    view! {
-        <fieldset class="ms-fieldset">
-            <legend class="ms-fieldset__legend">{legend}</legend>
-            <div class="ms-endpoint">
-                <div class="ms-endpoint__host">
-                    <TextField
-                        id=host_id
-                        label=host_label
-                        placeholder=placeholder
-                        value=host
-                        error=errors.0
-                        warning=warnings.0
-                        on_blur=blurs.0
-                        read_only
-                    />
-                </div>
-                <div class="ms-endpoint__port">
-                    <TextField
-                        id=port_id
-                        label=port_label
-                        value=port
-                        numeric=true
-                        error=errors.1
-                        warning=warnings.1
-                        on_blur=blurs.1
-                        read_only
-                    />
-                </div>
-                <div class="ms-field ms-endpoint__security">
-                    <label class="ms-field__label" for=security_id.clone()>{security_label}</label>
-                    <select
-                        id=security_id
-                        class="ms-input"
-                        aria-describedby=security_described
-                        disabled=move || read_only.get()
-                        prop:value=move || security.get().as_str()
-                        on:change=move |event| {
-                            if let Ok(choice) = event_target_value(&event).parse::<Security>() {
-                                security.set(choice);
-                                security_chosen.set(true);
-                            }
-                        }
-                    >
-                        <option value=Security::SslTls.as_str()>{Security::SslTls.to_string()}</option>
-                        <option value=Security::StartTls.as_str()>
-                            {Security::StartTls.to_string()}
-                        </option>
-                    </select>
-                </div>
-            </div>
-            <FieldMessages
-                error=Signal::derive(|| None::<String>)
-                warning=security_warning
-                error_id=security_error_id
-                warning_id=security_warning_id
-            />
-        </fieldset>
-    }
-}
-
-/// "Allow insecure certificates", its explanation, and a warning while it is ticked.
-#[component]
-pub(crate) fn InsecureCertificates(
-    checked: RwSignal<bool>,
-    id: String,
-    /// Shown but not changeable (the connect flow's administrator settings).
-    #[prop(optional, into)]
-    read_only: Signal<bool>,
-) -> impl IntoView {
-    let texts = forms::texts(crate::ui::field::use_language());
-    let field_texts = forms::field_texts(crate::ui::field::use_language());
-    let hint_id = format!("{id}-hint");
-    let warning_id = format!("{id}-warning");
-    let described = {
-        let (hint_id, warning_id) = (hint_id.clone(), warning_id.clone());
-        move || {
-            if checked.get() {
-                format!("{hint_id} {warning_id}")
-            } else {
-                hint_id.clone()
-            }
-        }
-    };
-    view! {
-        <div class="ms-check">
-            <input
-                type="checkbox"
-                id=id.clone()
-                aria-describedby=described
-                disabled=move || read_only.get()
-                bind:checked=checked
-            />
-            <label for=id>{texts.insecure_label}</label>
-            <p class="ms-field__hint" id=hint_id>{texts.insecure_explain}</p>
-            <Show when=move || checked.get()>
-                <p class="ms-field__warning" id=warning_id.clone()>
-                    <span class="ms-visually-hidden">{field_texts.warning_prefix}" "</span>
-                    {texts.insecure_warning}
-                </p>
-            </Show>
-        </div>
-    }
-}
-
-/// Keeps `security` on what `port` suggests until the person chooses one themselves.
-fn follow_port(
-    port: RwSignal<String>,
-    security: RwSignal<Security>,
-    chosen: RwSignal<bool>,
-    protocol: Protocol,
-) {
-    Effect::new(move |_| {
-        let port = port.get();
-        if chosen.get_untracked() {
-            return;
-        }
-        if let Some(suggested) = ImapDraft::suggested_security(protocol, &port)
-            && security.get_untracked() != suggested
-        {
-            security.set(suggested);
-        }
-    });
-}
-
-/// Moves focus to the element with this id, if it is on the page.
-pub fn focus_element(id: &str) {
-    let element = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id(id))
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(element) = element {
-        let _ = element.focus();
-    }
-}
-
-/// The sentence for a change that was not saved.
-pub fn describe_change_error(language: crate::i18n::Language, error: &ChangeError) -> String {
-    let texts = forms::save_texts(language);
-    match error {
-        ChangeError::Book(error) => problems::message(language, error),
-        ChangeError::Store(StoreError::QuotaExceeded) => texts.save_quota.to_owned(),
-        ChangeError::Store(StoreError::Refused(reason)) => (texts.save_refused)(reason),
-        ChangeError::Locked => texts.save_locked.to_owned(),
     }
 }

@@ -13,10 +13,11 @@ use crate::i18n::panel;
 use crate::state::{Settings, StorageHealth};
 use crate::ui::confirm_delete::{ConfirmDeleteProps, draw_confirm_delete, fetch_confirm_delete};
 use crate::ui::domain_table::{DomainTable, filter_text, rows_at};
+use crate::ui::focus::focus_element;
 use crate::ui::on_demand::PartCode;
+use crate::ui::save_error::describe_change_error;
 use crate::ui::settings_dialog::{
-    DialogRequest, SettingsDialogProps, describe_change_error, draw_settings_dialog,
-    fetch_settings_dialog, focus_element,
+    DialogRequest, SettingsDialogProps, draw_settings_dialog, fetch_settings_dialog,
 };
 use crate::ui::storage_banner::StorageBanner;
 

@@ -1,0 +1,247 @@
+//! The form parts the drawer (`settings_dialog`) and the connect flow (`connect::view`) share:
+//! one protocol's server, port and security ([`ImapFieldset`]), the "Allow insecure
+//! certificates" box ([`InsecureCertificates`]), and the signals behind both ([`ImapFields`]),
+//! where each protocol's security follows its port until someone chooses one.
+//!
+//! Owns: those fields' state and markup. Must not: check values (core does, via `draft`), know
+//! which form they are in, or save anything.
+
+use leptos::prelude::*;
+use mailsetup_core::{Protocol, Security};
+
+use crate::draft::ImapDraft;
+use crate::i18n::forms;
+use crate::ui::field::{FieldMessages, TextField, use_language};
+
+/// The IMAP form's own fields (the domain and subdomain choice are shared with Exchange).
+/// The connect flow uses them for the person's own server fields too.
+#[derive(Clone, Copy)]
+pub(crate) struct ImapFields {
+    pub imap_host: RwSignal<String>,
+    pub imap_port: RwSignal<String>,
+    pub imap_security: RwSignal<Security>,
+    pub smtp_host: RwSignal<String>,
+    pub smtp_port: RwSignal<String>,
+    pub smtp_security: RwSignal<Security>,
+    pub allow_insecure: RwSignal<bool>,
+    /// Whether the person (or the stored entry) chose the IMAP security; until then it follows
+    /// the IMAP port.
+    pub imap_security_chosen: RwSignal<bool>,
+    /// The same for SMTP.
+    pub smtp_security_chosen: RwSignal<bool>,
+}
+
+impl ImapFields {
+    /// The fields of `draft`; with `security_chosen` false, each security follows its port.
+    pub fn new(draft: ImapDraft, security_chosen: bool) -> ImapFields {
+        let fields = ImapFields {
+            imap_host: RwSignal::new(draft.imap_host),
+            imap_port: RwSignal::new(draft.imap_port),
+            imap_security: RwSignal::new(draft.imap_security),
+            smtp_host: RwSignal::new(draft.smtp_host),
+            smtp_port: RwSignal::new(draft.smtp_port),
+            smtp_security: RwSignal::new(draft.smtp_security),
+            allow_insecure: RwSignal::new(draft.allow_insecure_certificates),
+            imap_security_chosen: RwSignal::new(security_chosen),
+            smtp_security_chosen: RwSignal::new(security_chosen),
+        };
+        follow_port(
+            fields.imap_port,
+            fields.imap_security,
+            fields.imap_security_chosen,
+            Protocol::Imap,
+        );
+        follow_port(
+            fields.smtp_port,
+            fields.smtp_security,
+            fields.smtp_security_chosen,
+            Protocol::Smtp,
+        );
+        fields
+    }
+
+    pub fn draft(&self, domain: String, include_subdomains: bool) -> ImapDraft {
+        ImapDraft {
+            domain,
+            imap_host: self.imap_host.get(),
+            imap_port: self.imap_port.get(),
+            imap_security: self.imap_security.get(),
+            smtp_host: self.smtp_host.get(),
+            smtp_port: self.smtp_port.get(),
+            smtp_security: self.smtp_security.get(),
+            allow_insecure_certificates: self.allow_insecure.get(),
+            include_subdomains,
+        }
+    }
+}
+
+/// A message to show under a field, or none.
+type Message = Signal<Option<String>>;
+
+/// The server, port and security of one protocol ("Incoming mail (IMAP)" or "Outgoing mail
+/// (SMTP)").
+#[component]
+pub(crate) fn ImapFieldset(
+    legend: &'static str,
+    protocol: Protocol,
+    fields: (RwSignal<String>, RwSignal<String>, RwSignal<Security>),
+    security_chosen: RwSignal<bool>,
+    ids: (String, String, String),
+    errors: (Message, Message),
+    warnings: (Message, Message, Message),
+    blurs: (Callback<()>, Callback<()>),
+    /// Shown but not editable (the connect flow's administrator settings).
+    #[prop(optional, into)]
+    read_only: Signal<bool>,
+) -> impl IntoView {
+    let texts = forms::texts(use_language());
+    let (host, port, security) = fields;
+    let (host_id, port_id, security_id) = ids;
+    let (host_label, port_label, security_label, placeholder) = match protocol {
+        Protocol::Imap => (
+            texts.imap_host,
+            texts.imap_port,
+            texts.imap_security,
+            texts.host_placeholder_imap,
+        ),
+        Protocol::Smtp => (
+            texts.smtp_host,
+            texts.smtp_port,
+            texts.smtp_security,
+            texts.host_placeholder_smtp,
+        ),
+    };
+    let security_warning = warnings.2;
+    let security_warning_id = format!("{security_id}-warning");
+    let security_error_id = format!("{security_id}-error");
+    let security_described = {
+        let warning_id = security_warning_id.clone();
+        move || {
+            security_warning
+                .with(Option::is_some)
+                .then(|| warning_id.clone())
+        }
+    };
+    view! {
+        <fieldset class="ms-fieldset">
+            <legend class="ms-fieldset__legend">{legend}</legend>
+            <div class="ms-endpoint">
+                <div class="ms-endpoint__host">
+                    <TextField
+                        id=host_id
+                        label=host_label
+                        placeholder=placeholder
+                        value=host
+                        error=errors.0
+                        warning=warnings.0
+                        on_blur=blurs.0
+                        read_only
+                    />
+                </div>
+                <div class="ms-endpoint__port">
+                    <TextField
+                        id=port_id
+                        label=port_label
+                        value=port
+                        numeric=true
+                        error=errors.1
+                        warning=warnings.1
+                        on_blur=blurs.1
+                        read_only
+                    />
+                </div>
+                <div class="ms-field ms-endpoint__security">
+                    <label class="ms-field__label" for=security_id.clone()>{security_label}</label>
+                    <select
+                        id=security_id
+                        class="ms-input"
+                        aria-describedby=security_described
+                        disabled=move || read_only.get()
+                        prop:value=move || security.get().as_str()
+                        on:change=move |event| {
+                            if let Ok(choice) = event_target_value(&event).parse::<Security>() {
+                                security.set(choice);
+                                security_chosen.set(true);
+                            }
+                        }
+                    >
+                        <option value=Security::SslTls.as_str()>{Security::SslTls.to_string()}</option>
+                        <option value=Security::StartTls.as_str()>
+                            {Security::StartTls.to_string()}
+                        </option>
+                    </select>
+                </div>
+            </div>
+            <FieldMessages
+                error=Signal::derive(|| None::<String>)
+                warning=security_warning
+                error_id=security_error_id
+                warning_id=security_warning_id
+            />
+        </fieldset>
+    }
+}
+
+/// "Allow insecure certificates", its explanation, and a warning while it is ticked.
+#[component]
+pub(crate) fn InsecureCertificates(
+    checked: RwSignal<bool>,
+    id: String,
+    /// Shown but not changeable (the connect flow's administrator settings).
+    #[prop(optional, into)]
+    read_only: Signal<bool>,
+) -> impl IntoView {
+    let texts = forms::texts(use_language());
+    let field_texts = forms::field_texts(use_language());
+    let hint_id = format!("{id}-hint");
+    let warning_id = format!("{id}-warning");
+    let described = {
+        let (hint_id, warning_id) = (hint_id.clone(), warning_id.clone());
+        move || {
+            if checked.get() {
+                format!("{hint_id} {warning_id}")
+            } else {
+                hint_id.clone()
+            }
+        }
+    };
+    view! {
+        <div class="ms-check">
+            <input
+                type="checkbox"
+                id=id.clone()
+                aria-describedby=described
+                disabled=move || read_only.get()
+                bind:checked=checked
+            />
+            <label for=id>{texts.insecure_label}</label>
+            <p class="ms-field__hint" id=hint_id>{texts.insecure_explain}</p>
+            <Show when=move || checked.get()>
+                <p class="ms-field__warning" id=warning_id.clone()>
+                    <span class="ms-visually-hidden">{field_texts.warning_prefix}" "</span>
+                    {texts.insecure_warning}
+                </p>
+            </Show>
+        </div>
+    }
+}
+
+/// Keeps `security` on what `port` suggests until the person chooses one themselves.
+fn follow_port(
+    port: RwSignal<String>,
+    security: RwSignal<Security>,
+    chosen: RwSignal<bool>,
+    protocol: Protocol,
+) {
+    Effect::new(move |_| {
+        let port = port.get();
+        if chosen.get_untracked() {
+            return;
+        }
+        if let Some(suggested) = ImapDraft::suggested_security(protocol, &port)
+            && security.get_untracked() != suggested
+        {
+            security.set(suggested);
+        }
+    });
+}
