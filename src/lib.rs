@@ -8,6 +8,8 @@
 
 mod connect;
 mod draft;
+#[cfg(feature = "js-api")]
+mod embed;
 mod i18n;
 mod state;
 mod store;
@@ -23,6 +25,8 @@ pub use connect::{
     Attempt, CheckStep, ConnectionTester, DemoOutcome, DemoTester, Password, SharedTester,
     StepFailure, StepFuture, StepResult,
 };
+#[cfg(feature = "js-api")]
+pub use embed::{MountHandle, mount_for_host};
 pub use i18n::Language;
 pub use uts46::install_browser_uts46;
 
@@ -66,27 +70,79 @@ pub const READY_MARK: &str = "mailsetup:ready";
 /// The storage key prefix used when a host page sets none.
 pub const DEFAULT_STORAGE_PREFIX: &str = "mailsetup";
 
+/// Which parts of the component an instance shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum View {
+    /// The settings panel and the allowlist, with the "Connect your inbox" flow beside them.
+    #[default]
+    All,
+    /// The settings panel and the allowlist: an admin portal's page.
+    Admin,
+    /// Only the "Connect your inbox" flow: what a portal shows the person connecting.
+    Connect,
+    /// Only the IP addresses to allowlist: an IT help page.
+    Allowlist,
+}
+
+impl View {
+    /// Whether the settings panel shows.
+    fn shows_panel(self) -> bool {
+        matches!(self, View::All | View::Admin)
+    }
+
+    fn shows_allowlist(self) -> bool {
+        matches!(self, View::All | View::Admin | View::Allowlist)
+    }
+
+    fn shows_connect(self) -> bool {
+        matches!(self, View::All | View::Connect)
+    }
+
+    /// The attribute form: `all`, `admin`, `connect` or `allowlist`.
+    pub fn as_attribute(self) -> &'static str {
+        match self {
+            View::All => "all",
+            View::Admin => "admin",
+            View::Connect => "connect",
+            View::Allowlist => "allowlist",
+        }
+    }
+}
+
+/// Where an instance keeps the settings book.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Storage {
+    /// The browser's `localStorage`, under keys that start with `prefix` (the book lives under
+    /// `PREFIX:settings`), so several products or instances on one origin keep their data
+    /// apart. Falls back to memory when the browser gives no storage.
+    Local { prefix: String },
+    /// Memory only: nothing is kept after the page goes (demos).
+    Memory,
+}
+
+impl Default for Storage {
+    fn default() -> Storage {
+        Storage::Local {
+            prefix: DEFAULT_STORAGE_PREFIX.to_owned(),
+        }
+    }
+}
+
 /// How an instance of the component behaves. Host pages set these through [`mount`] or, on the
 /// standalone page, through `data-*` attributes of the host element (see [`Options::from_element`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     /// The language of every string the component shows.
     pub language: Language,
     /// Whether the person may change the settings.
     pub role: Role,
-    /// Prefix of the browser-storage keys, so several products (or instances) on one origin
-    /// keep their data apart. The book lives under `PREFIX:settings`.
-    pub storage_prefix: String,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            language: Language::default(),
-            role: Role::default(),
-            storage_prefix: DEFAULT_STORAGE_PREFIX.to_owned(),
-        }
-    }
+    /// Which parts show.
+    pub view: View,
+    /// Where the settings book is kept.
+    pub storage: Storage,
+    /// The address of the person connecting, to pre-fill the first step of the connect flow
+    /// (a portal knows it).
+    pub email: Option<String>,
 }
 
 impl Options {
@@ -103,17 +159,34 @@ impl Options {
             .get_attribute("data-role")
             .and_then(|value| Role::from_attribute(&value))
             .unwrap_or_default();
-        let storage_prefix = element
+        let storage = element
             .get_attribute("data-storage-prefix")
             .map(|prefix| prefix.trim().to_owned())
             .filter(|prefix| !prefix.is_empty())
-            .unwrap_or_else(|| DEFAULT_STORAGE_PREFIX.to_owned());
+            .map(|prefix| Storage::Local { prefix })
+            .unwrap_or_default();
         Options {
             language,
             role,
-            storage_prefix,
+            storage,
+            ..Options::default()
         }
     }
+}
+
+/// Told each time the stored settings get into trouble (the banners show the same).
+pub type StorageListener = std::rc::Rc<dyn Fn(&state::StorageHealth, Language)>;
+
+/// What the host page hears about, in Rust form (the JavaScript API's `ready`, `onChange` and
+/// `onError` are built on it).
+#[derive(Clone, Default)]
+pub struct HostEvents {
+    /// Called once the first screen is drawn.
+    pub on_ready: Option<std::rc::Rc<dyn Fn()>>,
+    /// Called after each saved change, with the book before and after it.
+    pub on_saved: Option<state::SavedListener>,
+    /// Called when the storage is refused, unreadable or written by a newer version.
+    pub on_storage_problem: Option<StorageListener>,
 }
 
 /// A mounted instance. Dropping it removes the component from the page; call
@@ -144,6 +217,9 @@ pub fn MailSetup(
     /// What "Connect" uses to check a connection; the demo tester when not given.
     #[prop(optional)]
     tester: Option<SharedTester>,
+    /// What the host page is told.
+    #[prop(optional)]
+    events: Option<HostEvents>,
 ) -> impl IntoView {
     // The Polish text comes on demand (`i18n::polish`, fetched like any part: `ui::on_demand`):
     // a Polish instance draws once it is there, and in English if it cannot be fetched (the
@@ -160,6 +236,7 @@ pub fn MailSetup(
         });
     }
     let tester = StoredValue::new_local(tester);
+    let events = StoredValue::new_local(events.unwrap_or_default());
     move || {
         let language = if wanted == Language::English || english_instead.get() {
             Some(Language::English)
@@ -171,20 +248,36 @@ pub fn MailSetup(
                 language,
                 ..options.clone()
             };
-            view! { <MailSetupBody options tester=tester.get_value()/> }
+            view! { <MailSetupBody options tester=tester.get_value() events=events.get_value()/> }
         })
     }
 }
 
 /// The component in a language whose text is there.
 #[component]
-fn MailSetupBody(options: Options, tester: Option<SharedTester>) -> impl IntoView {
+fn MailSetupBody(
+    options: Options,
+    tester: Option<SharedTester>,
+    events: HostEvents,
+) -> impl IntoView {
     // Before anything parses a name: stored settings are read just below.
     install_browser_uts46();
     let tester = tester.unwrap_or_else(|| std::rc::Rc::new(DemoTester::default()));
     let language = options.language;
-    let settings = state::Settings::open(language, options.role, &options.storage_prefix);
+    let view = options.view;
+    let settings = state::Settings::open(language, options.role, &options.storage);
     provide_context(settings);
+    if let Some(listener) = events.on_saved {
+        settings.on_saved(listener);
+    }
+    if let Some(listener) = events.on_storage_problem {
+        Effect::new(move |_| {
+            let health = settings.health().get();
+            if !health.is_fine() {
+                listener(&health, settings.language);
+            }
+        });
+    }
     // Another tab or window of this site changed the settings: show them here too.
     let listener = window_event_listener(leptos::ev::storage, move |event| {
         let ours = event.key().is_none_or(|key| settings.watches(&key));
@@ -194,22 +287,39 @@ fn MailSetupBody(options: Options, tester: Option<SharedTester>) -> impl IntoVie
     });
     on_cleanup(move || listener.remove());
     // Effects first run once the view below is built and in the DOM: the first complete render.
-    Effect::new(move |_| mark_ready());
+    let on_ready = events.on_ready;
+    Effect::new(move |_| {
+        mark_ready();
+        if let Some(on_ready) = &on_ready {
+            on_ready();
+        }
+    });
     view! {
         <div
             class="ms-root"
             lang=language.tag()
             data-testid="mailsetup"
             data-role=options.role.as_attribute()
+            data-view=view.as_attribute()
         >
             <div class="ms-layout">
-                <div class="ms-layout__admin">
-                    <ui::settings_panel::SettingsPanel/>
-                    <ui::allowlist::AllowlistSection language/>
-                </div>
-                <div class="ms-layout__connect">
-                    <connect::ConnectInbox tester/>
-                </div>
+                {(view.shows_panel() || view.shows_allowlist())
+                    .then(|| {
+                        view! {
+                            <div class="ms-layout__admin">
+                                {view.shows_panel().then(|| view! { <ui::settings_panel::SettingsPanel/> })}
+                                {view.shows_allowlist().then(|| view! { <ui::allowlist::AllowlistSection language/> })}
+                            </div>
+                        }
+                    })}
+                {view.shows_connect()
+                    .then(|| {
+                        view! {
+                            <div class="ms-layout__connect">
+                                <connect::ConnectInbox tester email=options.email.clone()/>
+                            </div>
+                        }
+                    })}
             </div>
         </div>
     }

@@ -9,11 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use leptos::prelude::*;
 use mailsetup_core::{BookError, Document, DocumentError, SettingsBook, Timestamp};
 
-use crate::Role;
 use crate::i18n::Language;
 use crate::store::local::LocalStore;
 use crate::store::memory::MemoryStore;
 use crate::store::{Loaded, SettingsStore, StorageKeys, StoreError};
+use crate::{Role, Storage};
 
 /// How far the stored settings can be trusted and changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,9 @@ pub enum StorageHealth {
     Persistent,
     /// The browser gives no storage: the panel works, nothing survives a reload.
     MemoryOnly,
+    /// The host chose memory (`Storage::Memory`, demos): nothing is kept, and nothing needs
+    /// saying about it.
+    MemoryByChoice,
     /// What is stored is not a settings document. It was kept aside; nothing can change until
     /// the person downloads it or starts fresh.
     Unreadable(DocumentError),
@@ -30,9 +33,17 @@ pub enum StorageHealth {
 }
 
 impl StorageHealth {
+    /// Whether there is nothing to tell the person about the storage.
+    pub fn is_fine(&self) -> bool {
+        matches!(self, Self::Persistent | Self::MemoryByChoice)
+    }
+
     /// Whether changes may be saved at all.
     pub fn allows_changes(&self) -> bool {
-        matches!(self, Self::Persistent | Self::MemoryOnly)
+        matches!(
+            self,
+            Self::Persistent | Self::MemoryOnly | Self::MemoryByChoice
+        )
     }
 }
 
@@ -59,6 +70,9 @@ impl From<StoreError> for ChangeError {
     }
 }
 
+/// Told of every saved change, with the book before and after it (the host page's `onChange`).
+pub type SavedListener = std::rc::Rc<dyn Fn(&SettingsBook, &SettingsBook)>;
+
 /// Numbers the instances on a page, so element ids never collide between two of them.
 static INSTANCES: AtomicUsize = AtomicUsize::new(0);
 
@@ -71,16 +85,25 @@ pub struct Settings {
     document: RwSignal<Document>,
     health: RwSignal<StorageHealth>,
     store: StoredValue<Box<dyn SettingsStore>, LocalStorage>,
+    saved: StoredValue<Option<SavedListener>, LocalStorage>,
 }
 
 impl Settings {
-    /// Opens the browser's storage (or memory when there is none) and loads the document.
-    pub fn open(language: Language, role: Role, storage_prefix: &str) -> Settings {
-        let keys = StorageKeys::new(storage_prefix);
-        let (store, health): (Box<dyn SettingsStore>, StorageHealth) = match LocalStore::open(keys)
-        {
-            Some(local) => (Box::new(local), StorageHealth::Persistent),
-            None => (Box::<MemoryStore>::default(), StorageHealth::MemoryOnly),
+    /// Opens the store `storage` names (memory when the browser gives no storage) and loads
+    /// the document.
+    pub fn open(language: Language, role: Role, storage: &Storage) -> Settings {
+        let local = match storage {
+            Storage::Local { prefix } => LocalStore::open(StorageKeys::new(prefix)),
+            Storage::Memory => None,
+        };
+        let (store, health): (Box<dyn SettingsStore>, StorageHealth) = match (local, storage) {
+            (Some(local), _) => (Box::new(local), StorageHealth::Persistent),
+            (None, Storage::Memory) => {
+                (Box::<MemoryStore>::default(), StorageHealth::MemoryByChoice)
+            }
+            (None, Storage::Local { .. }) => {
+                (Box::<MemoryStore>::default(), StorageHealth::MemoryOnly)
+            }
         };
         Settings::with_store(language, role, store, health)
     }
@@ -99,6 +122,7 @@ impl Settings {
             document: RwSignal::new(Document::default()),
             health: RwSignal::new(health),
             store: StoredValue::new_local(store),
+            saved: StoredValue::new_local(None),
         };
         settings.reload();
         settings
@@ -135,11 +159,11 @@ impl Settings {
         match loaded {
             Ok(Loaded::Nothing) => {
                 self.document.set(Document::default());
-                self.health.set(healthy(persistent));
+                self.health.set(self.healthy(persistent));
             }
             Ok(Loaded::Document(document)) => {
                 self.document.set(document);
-                self.health.set(healthy(persistent));
+                self.health.set(self.healthy(persistent));
             }
             Ok(Loaded::Newer { found, .. }) => {
                 self.document.set(Document::default());
@@ -154,6 +178,17 @@ impl Settings {
                 self.health.set(StorageHealth::Unreadable(error));
             }
             Err(_) => self.health.set(StorageHealth::MemoryOnly),
+        }
+    }
+
+    /// The health of a store that read or wrote fine.
+    fn healthy(&self, persistent: bool) -> StorageHealth {
+        if persistent {
+            StorageHealth::Persistent
+        } else if self.health.get_untracked() == StorageHealth::MemoryByChoice {
+            StorageHealth::MemoryByChoice
+        } else {
+            StorageHealth::MemoryOnly
         }
     }
 
@@ -182,10 +217,22 @@ impl Settings {
                 return Err(ChangeError::Locked);
             }
         };
+        let before = self
+            .saved
+            .with_value(Option::is_some)
+            .then(|| document.book().clone());
         apply(document.book_mut(), now())?;
         self.store.with_value(|store| store.save(&document))?;
+        if let (Some(before), Some(listener)) = (before, self.saved.get_value()) {
+            listener(&before, document.book());
+        }
         self.document.set(document);
         Ok(())
+    }
+
+    /// Tells `listener` of every change saved from now on.
+    pub fn on_saved(&self, listener: SavedListener) {
+        self.saved.set_value(Some(listener));
     }
 
     /// A remembered choice of the person, e.g. whether a section is open.
@@ -208,14 +255,6 @@ impl Settings {
         self.store.with_value(|store| store.clear())?;
         self.reload();
         Ok(())
-    }
-}
-
-fn healthy(persistent: bool) -> StorageHealth {
-    if persistent {
-        StorageHealth::Persistent
-    } else {
-        StorageHealth::MemoryOnly
     }
 }
 

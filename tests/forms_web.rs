@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::task::tick;
-use mailsetup::Options;
+use mailsetup::{Options, Storage};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -18,7 +18,9 @@ fn mount(name: &str) -> (HtmlElement, mailsetup::Mounted, String) {
     document.body().unwrap().append_child(&host).unwrap();
     let prefix = format!("forms-test-{name}-{}", js_sys::Math::random());
     let options = Options {
-        storage_prefix: prefix.clone(),
+        storage: Storage::Local {
+            prefix: prefix.clone(),
+        },
         ..Options::default()
     };
     let mounted = mailsetup::mount(host.clone(), options);

@@ -2,7 +2,8 @@
 //! Run by `cargo xtask test` (`cargo test --target wasm32-unknown-unknown`).
 #![cfg(target_arch = "wasm32")]
 
-use mailsetup::{Language, Options};
+use leptos::task::tick;
+use mailsetup::{Language, Options, Storage, View};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -60,4 +61,83 @@ fn dropping_the_handle_unmounts() {
     assert!(host.query_selector(".ms-root").unwrap().is_some());
     drop(mounted);
     assert!(host.query_selector(".ms-root").unwrap().is_none());
+}
+
+/// Whether `host` holds an element matching `selector`.
+fn has(host: &web_sys::HtmlElement, selector: &str) -> bool {
+    host.query_selector(selector).unwrap().is_some()
+}
+
+#[wasm_bindgen_test]
+fn each_view_shows_only_its_parts() {
+    let parts = [
+        (View::All, [true, true, true]),
+        (View::Admin, [true, true, false]),
+        (View::Connect, [false, false, true]),
+        (View::Allowlist, [false, true, false]),
+    ];
+    for (view, [panel, allowlist, connect]) in parts {
+        let host = host();
+        let options = Options {
+            view,
+            storage: Storage::Memory,
+            ..Options::default()
+        };
+        let _mounted = mailsetup::mount(host.clone(), options);
+        let root = host.query_selector(".ms-root").unwrap().unwrap();
+        assert_eq!(
+            root.get_attribute("data-view").as_deref(),
+            Some(view.as_attribute())
+        );
+        assert_eq!(
+            has(&host, "[data-testid='settings-section']"),
+            panel,
+            "{view:?} panel"
+        );
+        assert_eq!(
+            has(&host, "[data-testid='allowlist']"),
+            allowlist,
+            "{view:?} allowlist"
+        );
+        assert_eq!(
+            has(&host, "[data-testid='connect']"),
+            connect,
+            "{view:?} connect"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn memory_storage_keeps_nothing_in_the_browser_and_says_nothing_about_it() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let before = storage.length().unwrap();
+    let host = host();
+    let options = Options {
+        storage: Storage::Memory,
+        ..Options::default()
+    };
+    let _mounted = mailsetup::mount(host.clone(), options);
+    tick().await;
+    assert!(!has(&host, "[data-testid='storage-banner']"));
+    assert_eq!(storage.length().unwrap(), before);
+}
+
+#[wasm_bindgen_test]
+async fn the_hosts_address_fills_the_connect_flows_first_step() {
+    let host = host();
+    let options = Options {
+        view: View::Connect,
+        storage: Storage::Memory,
+        email: Some("ada@example.com".into()),
+        ..Options::default()
+    };
+    let _mounted = mailsetup::mount(host.clone(), options);
+    tick().await;
+    let input: web_sys::HtmlInputElement = host
+        .query_selector("input[id$='-connect-email']")
+        .unwrap()
+        .expect("the address field")
+        .dyn_into()
+        .unwrap();
+    assert_eq!(input.value(), "ada@example.com");
 }

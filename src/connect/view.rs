@@ -59,6 +59,8 @@ fn focus_later(id: String) {
 pub fn ConnectInbox(
     /// Performs the connection check.
     tester: SharedTester,
+    /// The person's address, when the host page knows it: fills the first step in.
+    email: Option<String>,
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let language = settings.language;
@@ -66,7 +68,7 @@ pub fn ConnectInbox(
     let is_demo = tester.is_demo();
     let tester = StoredValue::new_local(tester);
 
-    let email = RwSignal::new(String::new());
+    let email = RwSignal::new(email.unwrap_or_default());
     let email_shown = RwSignal::new(false);
     let found = RwSignal::new(None::<Found>);
     let notice = RwSignal::new(None::<String>);

@@ -59,7 +59,7 @@ pub fn AllowlistSection(
 
     let labelled_by = heading_id.clone();
     view! {
-        <section class="ms-section ms-allowlist" aria-labelledby=labelled_by>
+        <section class="ms-section ms-allowlist" aria-labelledby=labelled_by data-testid="allowlist">
             <h2 class="ms-section__title" id=heading_id>{texts.heading}</h2>
             <p class="ms-allowlist__intro">{texts.intro}</p>
             <div class="ms-allowlist__combined">

@@ -19,7 +19,7 @@ use crate::ui::on_demand::{PartCode, on_demand};
 pub fn StorageBanner() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let troubled = Memo::new(move |_| {
-        !matches!(settings.health().get(), StorageHealth::Persistent)
+        !settings.health().with(StorageHealth::is_fine)
             || settings
                 .document()
                 .with(|document| !document.rejected().is_empty())
@@ -71,7 +71,7 @@ fn Banners(language: Language) -> impl IntoView {
 
     view! {
         {move || match health() {
-            StorageHealth::Persistent => None,
+            StorageHealth::Persistent | StorageHealth::MemoryByChoice => None,
             StorageHealth::MemoryOnly => Some(
                 view! {
                     <div class="ms-banner ms-banner--warning" role="status" data-testid="storage-banner">

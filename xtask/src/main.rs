@@ -7,6 +7,7 @@
 
 mod bench;
 mod newcomer;
+mod package;
 mod playwright;
 mod project;
 mod readme;
@@ -55,7 +56,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::ensure(&project, Scope::Everything),
         Some("serve") => serve(&project, &args[1..]),
         Some("test") => return test(&project),
-        Some("dist") => dist(&project).map(|_| ()),
+        Some("dist") => dist(&project),
         Some("e2e") => e2e(&project, &args[1..]),
         Some("bench") => bench::bench(&project, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
@@ -115,6 +116,30 @@ fn serve(project: &Project, args: &[String]) -> Outcome {
     ]))
 }
 
+/// The host pages, at `/hosts/` and again under a sub-path a portal might give them
+/// (`/tools/mailsetup/`), each with the package as `./pkg/`.
+fn host_page_mounts(project: &Project) -> Vec<Mount> {
+    let pages = project.e2e_dir().join("hosts");
+    ["/hosts/", HOST_SUB_PATH]
+        .into_iter()
+        .flat_map(|prefix| {
+            [
+                Mount {
+                    prefix: prefix.into(),
+                    dir: pages.clone(),
+                },
+                Mount {
+                    prefix: format!("{prefix}pkg/"),
+                    dir: project.package_dir(),
+                },
+            ]
+        })
+        .collect()
+}
+
+/// Where the host pages are served a second time.
+const HOST_SUB_PATH: &str = "/tools/mailsetup/";
+
 /// `dir` at the root and again under the nested path.
 fn mounts(dir: &std::path::Path) -> Vec<Mount> {
     vec![
@@ -129,16 +154,28 @@ fn mounts(dir: &std::path::Path) -> Vec<Mount> {
     ]
 }
 
+/// The demo page into dist/ and the npm package into pkg/.
 fn release_build(project: &Project) -> Outcome {
-    release::build(project, project.root(), &project.dist_dir())
+    release::build(project, project.root(), &project.dist_dir())?;
+    package::build(project)
 }
 
-fn dist(project: &Project) -> Outcome<sizes::SizeReport> {
+/// The size reports of dist/ and of the package, each checked against its budget.
+fn size_reports(project: &Project) -> Outcome<String> {
+    let page = sizes::measure(&project.dist_dir())?;
+    page.print();
+    let package = sizes::measure(&project.package_dir())?;
+    sizes::print_package(&package);
+    let page_verdict = page.check_budget()?;
+    let element_verdict = sizes::check_element_budget(&package)?;
+    Ok(format!("{page_verdict}; {element_verdict}"))
+}
+
+fn dist(project: &Project) -> Outcome {
     setup::ensure(project, Scope::Build)?;
     release_build(project)?;
-    let report = sizes::measure(&project.dist_dir())?;
-    report.print();
-    Ok(report)
+    println!("{}", size_reports(project)?);
+    Ok(())
 }
 
 fn test(project: &Project) -> ExitCode {
@@ -197,13 +234,9 @@ fn test(project: &Project) -> ExitCode {
         Ok(format!("{} in headless Chromium", test_count(output)))
     });
     pipeline.stage("release build", || {
-        release_build(project).map(|()| "split wasm, page by trunk".into())
+        release_build(project).map(|()| "split wasm, page by trunk; npm package in pkg/".into())
     });
-    pipeline.stage("size report", || {
-        let report = sizes::measure(&project.dist_dir())?;
-        report.print();
-        report.check_budget()
-    });
+    pipeline.stage("size report", || size_reports(project));
     pipeline.stage("playwright", || playwright_specs(project, &[]));
     pipeline.stage("readme serve", || newcomer::check(project));
     pipeline.finish()
@@ -224,9 +257,12 @@ fn e2e(project: &Project, args: &[String]) -> Outcome {
     Ok(())
 }
 
-/// Serves dist/ on a free port and runs the Playwright suite against it.
+/// Serves dist/ (and the host pages of `tests/e2e/hosts/` with the package beside them) on a
+/// free port and runs the Playwright suite against it.
 fn playwright_specs(project: &Project, extra_args: &[String]) -> Outcome<String> {
-    let server = StaticServer::start(0, mounts(&project.dist_dir()))?;
+    let mut served = mounts(&project.dist_dir());
+    served.extend(host_page_mounts(project));
+    let server = StaticServer::start(0, served)?;
     let book = ispdb_book(project);
     let book = book.to_string_lossy();
     playwright::run_suite(
@@ -235,6 +271,7 @@ fn playwright_specs(project: &Project, extra_args: &[String]) -> Outcome<String>
         &server.base_url(),
         &[
             ("MAILSETUP_NESTED_PATH", NESTED_MOUNT),
+            ("MAILSETUP_HOST_SUB_PATH", HOST_SUB_PATH),
             ("MAILSETUP_ISPDB_BOOK", &book),
         ],
         extra_args,

@@ -67,6 +67,11 @@ impl Project {
         self.root.join("dist")
     }
 
+    /// The npm package (`package.rs`), wasm-pack's folder name.
+    pub fn package_dir(&self) -> PathBuf {
+        self.root.join("pkg")
+    }
+
     /// Where `cargo xtask serve --release` builds (the debug server's folder, `target/serve`,
     /// is Trunk.toml's `dist`).
     pub fn serve_release_dir(&self) -> PathBuf {

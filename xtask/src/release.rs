@@ -21,7 +21,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use crate::project::Project;
-use crate::run::{Failure, Outcome, probe, run};
+use crate::run::{Failure, Outcome, run, run_and_capture_quietly};
 
 /// The standard library is compiled from source (rustup's `rust-src`) for size, and panics
 /// abort on the spot instead of formatting a message: the first visit went from 276.0 to
@@ -68,15 +68,40 @@ pub fn build(project: &Project, dir: &Path, dist: &Path) -> Outcome {
         .map_err(|e| Failure(format!("could not read {}: {e}", index.display())))?;
     let page = ReleasePage::from_index(&html)?;
     build_page(project, dir, dist, &page.html)?;
-    let wasm = build_wasm(project, dir, &page.bin)?;
-    let staging = std::env::temp_dir().join(format!(
-        "mailsetup-release-{}-{}",
-        page.bin,
-        std::process::id()
-    ));
-    let result = assemble(project, &wasm, &page.bin, &staging, dist);
-    let _ = fs::remove_dir_all(&staging);
-    result
+    let wasm = build_wasm(project, dir, WasmTarget::Bin(&page.bin))?;
+    let input =
+        fs::read(&wasm).map_err(|e| Failure(format!("could not read {}: {e}", wasm.display())))?;
+    let names = Names::hashed(&page.bin, &input);
+    split_bind_and_shrink(project, &wasm, &names, dist)?;
+    write_boot_block(
+        &dist.join("index.html"),
+        &names.glue(),
+        &names.main_module(),
+    )
+}
+
+/// The stem of the package's wasm files: `mailsetup-wasm.js` (wasm-bindgen's glue, which the
+/// package's own `index.js` imports), `mailsetup-wasm_bg.wasm`, `mailsetup-wasm-lazy-….wasm`.
+/// Not hashed: the package's version names them, and its hand-written modules refer to them.
+pub const PACKAGE_WASM_STEM: &str = "mailsetup-wasm";
+
+/// Builds the component's library with its JavaScript API (the `js-api` feature) as a
+/// cdylib, split like the page's wasm, into `out` (the npm package's folder, `pkg/`).
+pub fn build_package_wasm(project: &Project, out: &Path) -> Outcome {
+    let wasm = build_wasm(project, project.root(), WasmTarget::Library)?;
+    let names = Names {
+        stem: PACKAGE_WASM_STEM.to_owned(),
+    };
+    split_bind_and_shrink(project, &wasm, &names, out)
+}
+
+/// What cargo builds for a release.
+#[derive(Clone, Copy)]
+enum WasmTarget<'a> {
+    /// A page's binary, without the JavaScript API.
+    Bin(&'a str),
+    /// The component's library as a cdylib, with the JavaScript API.
+    Library,
 }
 
 /// index.html, split into what Trunk builds and the binary xtask builds.
@@ -144,18 +169,37 @@ fn build_page(project: &Project, dir: &Path, dist: &Path, html: &str) -> Outcome
     result
 }
 
-/// cargo's release wasm of `bin`, built for size with its split points marked.
-fn build_wasm(project: &Project, dir: &Path, bin: &str) -> Outcome<PathBuf> {
-    run(project
-        .command_in(dir, "cargo")
-        .args([
+/// cargo's release wasm of `target`, built for size with its split points marked. The file
+/// comes from cargo's own report (`--message-format=json`), not from the target folder: the
+/// page's binary and the library are both called `mailsetup.wasm` there.
+fn build_wasm(project: &Project, dir: &Path, target: WasmTarget) -> Outcome<PathBuf> {
+    let mut command = project.command_in(dir, "cargo");
+    match target {
+        WasmTarget::Bin(bin) => command.args([
             "build",
             "--release",
             "--target",
             "wasm32-unknown-unknown",
             "--bin",
             bin,
-        ])
+            // The page's binary mounts the component from Rust: the JavaScript API's exports
+            // (the `js-api` feature) stay out of its download.
+            "--no-default-features",
+        ]),
+        WasmTarget::Library => command.args([
+            "rustc",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--package",
+            "mailsetup",
+            "--lib",
+            "--crate-type",
+            "cdylib",
+        ]),
+    };
+    command
+        .arg("--message-format=json-render-diagnostics")
         // Cargo and rustc accept `-Z` options from a stable toolchain only with this set.
         // Unstable options can change between toolchains: checked on 1.95 (rust-version).
         .env("RUSTC_BOOTSTRAP", "1")
@@ -163,33 +207,27 @@ fn build_wasm(project: &Project, dir: &Path, bin: &str) -> Outcome<PathBuf> {
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
             SIZE_BUILD_RUSTFLAGS.join(" "),
-        ))?;
-    let wasm = target_dir(project, dir)?
-        .join("wasm32-unknown-unknown")
-        .join("release")
-        .join(format!("{bin}.wasm"));
-    if wasm.exists() {
-        Ok(wasm)
-    } else {
-        Err(Failure(format!("cargo built no {}", wasm.display())))
-    }
+        );
+    let report = run_and_capture_quietly(&mut command)?;
+    built_wasm(&report).ok_or_else(|| Failure("cargo reported no .wasm file for the build".into()))
 }
 
-/// Cargo's target directory, as cargo itself reports it (CARGO_TARGET_DIR included).
-fn target_dir(project: &Project, dir: &Path) -> Outcome<PathBuf> {
-    let metadata = probe(project.command_in(dir, "cargo").args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--no-deps",
-    ]))
-    .ok_or_else(|| Failure("`cargo metadata` failed".into()))?;
-    let metadata: serde_json::Value = serde_json::from_str(&metadata)
-        .map_err(|e| Failure(format!("could not read cargo metadata: {e}")))?;
-    metadata["target_directory"]
-        .as_str()
-        .map(PathBuf::from)
-        .ok_or_else(|| Failure("cargo metadata names no target directory".into()))
+/// The last `.wasm` file cargo's JSON messages name (the top-level artifact comes last).
+fn built_wasm(report: &str) -> Option<PathBuf> {
+    report
+        .lines()
+        .rev()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter_map(|message| {
+            message["filenames"]
+                .as_array()?
+                .iter()
+                .filter_map(|name| name.as_str())
+                .find(|name| name.ends_with(".wasm"))
+                .map(PathBuf::from)
+        })
+        .next()
 }
 
 /// The file names of one build: the build's hash in each, so a browser never mixes a cached
@@ -201,7 +239,7 @@ struct Names {
 }
 
 impl Names {
-    fn new(bin: &str, wasm: &[u8]) -> Names {
+    fn hashed(bin: &str, wasm: &[u8]) -> Names {
         let mut hasher = DefaultHasher::new();
         wasm.hash(&mut hasher);
         Names {
@@ -231,11 +269,23 @@ impl Names {
     }
 }
 
-/// Splits, binds and shrinks `wasm`, and puts the results into `dist` under hashed names.
-fn assemble(project: &Project, wasm: &Path, bin: &str, staging: &Path, dist: &Path) -> Outcome {
+/// Splits, binds and shrinks `wasm`, and puts the results into `dist` under `names`.
+fn split_bind_and_shrink(project: &Project, wasm: &Path, names: &Names, dist: &Path) -> Outcome {
+    let staging = std::env::temp_dir().join(format!(
+        "mailsetup-release-{}-{}",
+        names.stem,
+        std::process::id()
+    ));
+    let result = assemble(project, wasm, names, &staging, dist);
+    let _ = fs::remove_dir_all(&staging);
+    result
+}
+
+fn assemble(project: &Project, wasm: &Path, names: &Names, staging: &Path, dist: &Path) -> Outcome {
     let input =
         fs::read(wasm).map_err(|e| Failure(format!("could not read {}: {e}", wasm.display())))?;
-    let names = Names::new(bin, &input);
+    fs::create_dir_all(dist)
+        .map_err(|e| Failure(format!("could not create {}: {e}", dist.display())))?;
     let split_dir = staging.join("split");
     let bound_dir = staging.join("bound");
     let main_wasm = split_dir.join("main.wasm");
@@ -280,9 +330,7 @@ fn assemble(project: &Project, wasm: &Path, bin: &str, staging: &Path, dist: &Pa
     }
     fs::write(&loader, loader_js)
         .map_err(|e| Failure(format!("could not write {}: {e}", loader.display())))?;
-    minify(project, &loader, &dist.join(names.chunk_loader()))?;
-
-    write_boot_block(&dist.join("index.html"), &glue, &names.main_module())
+    minify(project, &loader, &dist.join(names.chunk_loader()))
 }
 
 /// The loader refers to each chunk as `"./<name>"`; points it at the hashed name instead.
@@ -354,6 +402,32 @@ mod tests {
     }
 
     #[test]
+    fn the_built_wasm_is_the_last_artifact_cargo_reports() {
+        let report = concat!(
+            r#"{"reason":"compiler-artifact","filenames":["/t/deps/libcore.rlib"]}"#,
+            "
+",
+            r#"{"reason":"compiler-artifact","filenames":["/t/deps/mailsetup-1.wasm","/t/deps/libmailsetup.rlib"]}"#,
+            "
+",
+            r#"{"reason":"build-finished","success":true}"#,
+            "
+"
+        );
+        assert_eq!(
+            built_wasm(report),
+            Some(PathBuf::from("/t/deps/mailsetup-1.wasm"))
+        );
+        assert_eq!(
+            built_wasm(
+                "not json
+"
+            ),
+            None
+        );
+    }
+
+    #[test]
     fn chunk_references_follow_their_hashed_names() {
         let js = r#"const a = fetch(new URL("./split_x.wasm", import.meta.url));"#;
         let renamed = rename_reference(js, "split_x.wasm", "app-1-lazy-split_x.wasm").unwrap();
@@ -366,8 +440,8 @@ mod tests {
 
     #[test]
     fn names_carry_the_build_hash_and_mark_chunks() {
-        let one = Names::new("app", b"one");
-        let two = Names::new("app", b"two");
+        let one = Names::hashed("app", b"one");
+        let two = Names::hashed("app", b"two");
         assert_ne!(one.stem, two.stem);
         assert_eq!(one.glue(), format!("{}.js", one.stem));
         assert_eq!(one.main_module(), format!("{}_bg.wasm", one.stem));

@@ -69,6 +69,22 @@ pub fn run_and_capture(command: &mut Command) -> Outcome<String> {
     }
 }
 
+/// Runs `command` and returns its standard output without showing it (machine-readable
+/// output, such as cargo's JSON messages); standard error is passed through.
+pub fn run_and_capture_quietly(command: &mut Command) -> Outcome<String> {
+    let line = describe(command);
+    println!("$ {line}");
+    let output = command
+        .stdout(Stdio::piped())
+        .output()
+        .map_err(|error| Failure(format!("could not start `{line}`: {error}")))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(Failure(format!("`{line}` failed ({})", output.status)))
+    }
+}
+
 /// The trimmed standard output of a command that succeeded, or `None` when it is missing or failed.
 /// Used for probing (`trunk --version`), so nothing is echoed.
 pub fn probe(command: &mut Command) -> Option<String> {

@@ -35,8 +35,11 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// ceiling 207 KB. The Polish text loads on demand, and the text of the parts that load on
 /// demand left the tables the first screen uses: 199.2 KB, and the ceiling is the target. A
 /// notice for a storage problem whose banners cannot be fetched: 199.5 KB; the Polish text
-/// fetched through the same `PartCode` as every other part: 199.0 KB.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = FIRST_VISIT_GZIP_TARGET;
+/// fetched through the same `PartCode` as every other part: 199.0 KB. Instances that show one
+/// part (`View`), keep the book in memory, pre-fill the address and tell the host what was
+/// saved: 200.4 KB (+1.4 KB), ceiling 201 KB. (The JavaScript API itself, the `js-api`
+/// feature, measured 9.5 KB more and stays out of this page's build until the page uses it.)
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 201 * 1024;
 
 pub struct FileSize {
     pub path: String,
@@ -96,7 +99,6 @@ impl SizeReport {
     /// against the target either way.
     pub fn check_budget(&self) -> Outcome<String> {
         let total = self.first_visit_gzip();
-        let kb = |bytes: u64| bytes as f64 / 1024.0;
         let against_target = if total > FIRST_VISIT_GZIP_TARGET {
             format!(
                 "{:.1} KB over the {:.0} KB target",
@@ -116,6 +118,39 @@ impl SizeReport {
         } else {
             Ok(verdict)
         }
+    }
+}
+
+/// What the `<mail-setup>` module (the package's `element.js`) may weigh, gzip -9.
+pub const ELEMENT_MODULE_GZIP_BUDGET: u64 = 3 * 1024;
+
+/// The npm package's files with their sizes.
+pub fn print_package(report: &SizeReport) {
+    println!(
+        "\n{:<56} {:>12} {:>12}",
+        "pkg/ file (npm package)", "raw bytes", "gzip -9"
+    );
+    for file in &report.files {
+        println!("{:<56} {:>12} {:>12}", file.path, file.raw, file.gzip);
+    }
+}
+
+/// Fails when the package's element module is over its budget.
+pub fn check_element_budget(package: &SizeReport) -> Outcome<String> {
+    let element = package
+        .files
+        .iter()
+        .find(|file| file.path == "element.js")
+        .ok_or_else(|| Failure("the package has no element.js".into()))?;
+    let verdict = format!(
+        "element module {:.1} KB gzip (budget {:.0} KB)",
+        kb(element.gzip),
+        kb(ELEMENT_MODULE_GZIP_BUDGET)
+    );
+    if element.gzip > ELEMENT_MODULE_GZIP_BUDGET {
+        Err(Failure(format!("over budget: {verdict}")))
+    } else {
+        Ok(verdict)
     }
 }
 
@@ -155,6 +190,11 @@ fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) -> Outcome {
         }
     }
     Ok(())
+}
+
+/// Bytes in KB (KiB), for the reports.
+fn kb(bytes: u64) -> f64 {
+    bytes as f64 / 1024.0
 }
 
 pub fn gzip_size(bytes: &[u8]) -> u64 {
@@ -217,5 +257,19 @@ mod tests {
         };
         assert_eq!(report.first_visit_gzip(), FIRST_VISIT_GZIP_CEILING);
         assert!(report.check_budget().is_ok());
+    }
+
+    #[test]
+    fn the_element_module_is_held_to_its_budget() {
+        let package = |gzip: u64| SizeReport {
+            files: vec![FileSize {
+                path: "element.js".into(),
+                raw: gzip,
+                gzip,
+            }],
+        };
+        assert!(check_element_budget(&package(ELEMENT_MODULE_GZIP_BUDGET)).is_ok());
+        assert!(check_element_budget(&package(ELEMENT_MODULE_GZIP_BUDGET + 1)).is_err());
+        assert!(check_element_budget(&SizeReport { files: vec![] }).is_err());
     }
 }

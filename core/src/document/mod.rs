@@ -313,6 +313,12 @@ impl Document {
         written::to_json(self)
     }
 
+    /// One entry as the document stores it (the same object as in [`Document::to_json`]'s
+    /// `domains` list), for a host that is told about a saved change.
+    pub fn entry_json(entry: &Entry) -> String {
+        written::entry_to_json(entry)
+    }
+
     pub fn book(&self) -> &SettingsBook {
         &self.book
     }
@@ -735,6 +741,19 @@ mod tests {
         let reloaded = Document::from_json(&saved).unwrap();
         assert_eq!(reloaded, document);
         assert_eq!(reloaded.to_json(), saved);
+    }
+
+    #[test]
+    fn one_entry_is_written_as_it_stands_in_the_document() {
+        let document = Document::from_json(SPEC_EXAMPLE).unwrap();
+        let original = parse_value(SPEC_EXAMPLE);
+        for (entry, stored) in document
+            .book()
+            .iter()
+            .zip([&original["domains"][1], &original["domains"][0]])
+        {
+            assert_eq!(&parse_value(&Document::entry_json(entry)), stored);
+        }
     }
 
     #[test]

@@ -37,6 +37,11 @@ pub(super) fn to_json(document: &Document) -> String {
     serde_json::to_string(&root).unwrap_or_default()
 }
 
+/// One entry in its stored shape, as it stands inside the document's `domains` list.
+pub(super) fn entry_to_json(entry: &Entry) -> String {
+    serde_json::to_string(&Written::Entry(entry)).unwrap_or_default()
+}
+
 struct Root<'a>(&'a Document);
 
 impl Serialize for Root<'_> {

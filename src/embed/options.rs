@@ -1,0 +1,245 @@
+//! Reading the options object a host page passes to `mount` (and to `update`) into the
+//! component's Rust types, checked key by key: an unknown key or a value of the wrong kind is a
+//! JavaScript `TypeError` whose message names the key and says what was expected, and nothing
+//! is mounted or changed then.
+//!
+//! Read with `js_sys::Reflect` key by key rather than through serde: serde-wasm-bindgen ignores
+//! `deny_unknown_fields` and its messages do not name the key, which is what a host developer
+//! needs to read.
+//!
+//! Owns: the JavaScript shape of the options. Must not: mount anything or keep the values.
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::keys::{LOCAL_STORAGE_KEYS, MEMORY_STORAGE_KEYS, OPTION_KEYS, first_unknown};
+use crate::{Language, Role, Storage, View};
+
+/// What a host asked for: the component's options, and the host's own functions.
+#[derive(Default)]
+pub struct HostOptions {
+    pub view: Option<View>,
+    pub role: Option<Role>,
+    pub language: Option<Language>,
+    pub storage: Option<Storage>,
+    /// `Some(None)` when the host cleared it with `email: null`.
+    pub email: Option<Option<String>>,
+    pub on_change: Option<Function>,
+    pub on_error: Option<Function>,
+    pub test_connection: Option<Function>,
+}
+
+/// Why the options were refused: the `TypeError`'s message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError(pub String);
+
+impl OptionsError {
+    pub fn into_type_error(self) -> JsValue {
+        js_sys::TypeError::new(&self.0).into()
+    }
+}
+
+/// Reads `value` (a plain object, or `undefined` for every default).
+pub fn read(value: &JsValue) -> Result<HostOptions, OptionsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(HostOptions::default());
+    }
+    let object = plain_object(value, "the options")?;
+    check_keys(object, OPTION_KEYS, "")?;
+    Ok(HostOptions {
+        view: choice(
+            object,
+            "view",
+            &[
+                ("all", View::All),
+                ("admin", View::Admin),
+                ("connect", View::Connect),
+                ("allowlist", View::Allowlist),
+            ],
+        )?,
+        role: choice(
+            object,
+            "role",
+            &[("admin", Role::Admin), ("read-only", Role::ReadOnly)],
+        )?,
+        language: choice(
+            object,
+            "locale",
+            &[("en", Language::English), ("pl", Language::Polish)],
+        )?,
+        storage: storage(object)?,
+        email: email(object)?,
+        on_change: function(object, "onChange")?,
+        on_error: function(object, "onError")?,
+        test_connection: function(object, "testConnection")?,
+    })
+}
+
+fn plain_object<'a>(value: &'a JsValue, what: &str) -> Result<&'a Object, OptionsError> {
+    if value.is_object() && !js_sys::Array::is_array(value) && !value.is_function() {
+        Ok(value.unchecked_ref())
+    } else {
+        Err(OptionsError(format!(
+            "mailsetup: {what} must be an object, not {}",
+            describe(value)
+        )))
+    }
+}
+
+/// Fails on the first key of `object` that is not in `known`, naming it with `path` before it.
+fn check_keys(object: &Object, known: &[&'static str], path: &str) -> Result<(), OptionsError> {
+    let keys: Vec<String> = Object::keys(object)
+        .iter()
+        .filter_map(|key| key.as_string())
+        .collect();
+    match first_unknown(keys.iter().map(String::as_str), known) {
+        None => Ok(()),
+        Some((key, suggestion)) => {
+            let hint = suggestion
+                .map(|meant| format!(" Did you mean \"{path}{meant}\"?"))
+                .unwrap_or_default();
+            let list = known
+                .iter()
+                .map(|key| format!("{path}{key}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(OptionsError(format!(
+                "mailsetup: unknown option \"{path}{key}\".{hint} Known options: {list}."
+            )))
+        }
+    }
+}
+
+/// The value under `key`, `None` when it is absent or `undefined`.
+fn field(object: &Object, key: &str) -> Option<JsValue> {
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .filter(|value| !value.is_undefined())
+}
+
+/// One of a few strings.
+fn choice<T: Copy>(
+    object: &Object,
+    key: &str,
+    choices: &[(&str, T)],
+) -> Result<Option<T>, OptionsError> {
+    let Some(value) = field(object, key) else {
+        return Ok(None);
+    };
+    let text = value.as_string();
+    choices
+        .iter()
+        .find(|(name, _)| Some(*name) == text.as_deref())
+        .map(|(_, choice)| Some(*choice))
+        .ok_or_else(|| {
+            let names = choices
+                .iter()
+                .map(|(name, _)| format!("\"{name}\""))
+                .collect::<Vec<_>>();
+            OptionsError(format!(
+                "mailsetup: option \"{key}\" must be {}, not {}",
+                one_of(&names),
+                describe(&value)
+            ))
+        })
+}
+
+fn function(object: &Object, key: &str) -> Result<Option<Function>, OptionsError> {
+    match field(object, key) {
+        None => Ok(None),
+        Some(value) if value.is_function() => Ok(Some(value.unchecked_into())),
+        Some(value) => Err(OptionsError(format!(
+            "mailsetup: option \"{key}\" must be a function, not {}",
+            describe(&value)
+        ))),
+    }
+}
+
+fn email(object: &Object) -> Result<Option<Option<String>>, OptionsError> {
+    match field(object, "email") {
+        None => Ok(None),
+        Some(value) if value.is_null() => Ok(Some(None)),
+        Some(value) => match value.as_string() {
+            Some(text) => Ok(Some(Some(text.trim().to_owned()).filter(|t| !t.is_empty()))),
+            None => Err(OptionsError(format!(
+                "mailsetup: option \"email\" must be a string (the person's address), not {}",
+                describe(&value)
+            ))),
+        },
+    }
+}
+
+/// `{ type: "local", prefix }` or `{ type: "memory" }`.
+fn storage(object: &Object) -> Result<Option<Storage>, OptionsError> {
+    let Some(value) = field(object, "storage") else {
+        return Ok(None);
+    };
+    let storage = plain_object(&value, "option \"storage\"")?;
+    let kind = field(storage, "type").and_then(|kind| kind.as_string());
+    match kind.as_deref() {
+        Some("local") => {
+            check_keys(storage, LOCAL_STORAGE_KEYS, "storage.")?;
+            let prefix = match field(storage, "prefix") {
+                None => crate::DEFAULT_STORAGE_PREFIX.to_owned(),
+                Some(prefix) => prefix
+                    .as_string()
+                    .map(|text| text.trim().to_owned())
+                    .filter(|text| !text.is_empty())
+                    .ok_or_else(|| {
+                        OptionsError(format!(
+                            "mailsetup: option \"storage.prefix\" must be a non-empty string \
+                             (the start of every storage key), not {}",
+                            describe(&prefix)
+                        ))
+                    })?,
+            };
+            Ok(Some(Storage::Local { prefix }))
+        }
+        Some("memory") => {
+            check_keys(storage, MEMORY_STORAGE_KEYS, "storage.")?;
+            Ok(Some(Storage::Memory))
+        }
+        _ => Err(OptionsError(format!(
+            "mailsetup: option \"storage.type\" must be \"local\" or \"memory\", not {}",
+            field(storage, "type")
+                .map(|kind| describe(&kind))
+                .unwrap_or_else(|| "missing".into())
+        ))),
+    }
+}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+fn one_of(names: &[String]) -> String {
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// What a value is, for a message: a string quoted, a number as written, else its kind.
+fn describe(value: &JsValue) -> String {
+    if let Some(text) = value.as_string() {
+        let short: String = text.chars().take(40).collect();
+        format!("\"{short}\"")
+    } else if value.as_f64().is_some() {
+        // JavaScript writes the number: Rust's float formatting would cost 7 KB of wasm.
+        let written = js_sys::Number::unchecked_from_js_ref(value).to_string_with_radix(10);
+        format!(
+            "the number {}",
+            written.map(String::from).unwrap_or_default()
+        )
+    } else if let Some(flag) = value.as_bool() {
+        format!("{flag}")
+    } else if value.is_null() {
+        "null".into()
+    } else if value.is_undefined() {
+        "undefined".into()
+    } else if js_sys::Array::is_array(value) {
+        "an array".into()
+    } else if value.is_function() {
+        "a function".into()
+    } else {
+        "an object".into()
+    }
+}

@@ -1,0 +1,176 @@
+// The package inside host pages (tests/e2e/hosts/), served under the strict CSP of
+// xtask/src/static_server.rs: the JavaScript API (`init`, `mount` and the handle) and the
+// <mail-setup> element, at the root and under a sub-path. The fixture fails any test that
+// sees a console error or a CSP violation.
+import { test, expect, checkA11y, snap } from '../support/fixtures';
+import type { Page } from '@playwright/test';
+
+const SUB_PATH = process.env.MAILSETUP_HOST_SUB_PATH ?? '/tools/mailsetup/';
+
+async function openPortal(page: Page, options?: object, base = '/hosts/'): Promise<void> {
+  const query = options ? `?options=${encodeURIComponent(JSON.stringify(options))}` : '';
+  await page.goto(`${base}portal.html${query}`);
+  await expect(page.locator('body')).toHaveAttribute('data-portal-ready', 'yes', { timeout: 30_000 });
+}
+
+for (const base of ['/hosts/', SUB_PATH]) {
+  test(`a portal page mounts the component through the API (${base})`, async ({ page }) => {
+    await openPortal(page, undefined, base);
+    const app = page.locator('#app');
+    await expect(app.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible();
+    await expect(page.locator('#portal-note')).toHaveText('Portal content the component must leave alone.');
+    // The host page's own elements are untouched.
+    expect(await page.evaluate(() => document.documentElement.getAttribute('lang'))).toBe('en');
+    expect(await page.evaluate(() => document.body.getAttribute('class'))).toBeNull();
+    expect(await page.evaluate(() => (window as any).portal.beforeInit)).toBe(
+      'mailsetup: call `await init()` before mount()',
+    );
+    if (base === '/hosts/') await snap(page, 'embed-portal-en-wide');
+  });
+}
+
+test('bad options throw TypeErrors that name the key, and mount nothing', async ({ page }) => {
+  await openPortal(page, undefined);
+  const cases: Array<[unknown, string]> = [
+    [{ lcoale: 'pl' }, 'mailsetup: unknown option "lcoale". Did you mean "locale"?'],
+    [{ role: 'owner' }, 'mailsetup: option "role" must be "admin" or "read-only", not "owner"'],
+    [{ storage: { type: 'local', prefx: 'a' } }, 'mailsetup: unknown option "storage.prefx". Did you mean "storage.prefix"?'],
+    [{ onChange: 'log' }, 'mailsetup: option "onChange" must be a function, not "log"'],
+  ];
+  for (const [options, message] of cases) {
+    const thrown = await page.evaluate((options) => {
+      const element = document.getElementById('second')!;
+      try {
+        (window as any).portal.mount(element, options);
+        return { name: 'none', message: '', children: element.childElementCount };
+      } catch (error: any) {
+        return { name: error.constructor.name, message: String(error.message), children: element.childElementCount };
+      }
+    }, options);
+    expect(thrown.name).toBe('TypeError');
+    expect(thrown.message.startsWith(message), thrown.message).toBe(true);
+    expect(thrown.children).toBe(0);
+  }
+  const twice = await page.evaluate(() => {
+    try {
+      (window as any).portal.mount(document.getElementById('app'), { storage: { type: 'memory' } });
+      return '';
+    } catch (error: any) {
+      return String(error.message);
+    }
+  });
+  expect(twice).toBe('mailsetup: this element already holds an instance; unmount it first');
+});
+
+test('update switches language and role in place; unmount leaves the element as it was', async ({ page }) => {
+  await openPortal(page, { storage: { type: 'memory' } });
+  const app = page.locator('#app');
+  await page.evaluate(() => (window as any).portal.handle.update({ locale: 'pl' }));
+  await expect(app.getByRole('heading', { name: 'Ustawienia Exchange i IMAP' })).toBeVisible();
+  await checkA11y(page, 'in a host page, in Polish');
+  await page.evaluate(() => (window as any).portal.handle.update({ role: 'read-only', locale: 'en' }));
+  await expect(app.getByRole('button', { name: 'Add IMAP settings' })).toHaveCount(0);
+  await checkA11y(page, 'in a host page, read-only');
+  await page.evaluate(() => (window as any).portal.handle.unmount());
+  expect(await page.locator('#app').innerHTML()).toBe('');
+  // A new mount into the same element works.
+  await page.evaluate(async () => {
+    const { portal } = window as any;
+    portal.handle = portal.mount(document.getElementById('app'), { storage: { type: 'memory' }, view: 'allowlist' });
+    await portal.handle.ready;
+  });
+  await expect(app.getByRole('heading', { name: 'IP addresses to allowlist' })).toBeVisible();
+  await expect(app.getByRole('heading', { name: 'Exchange & IMAP settings' })).toHaveCount(0);
+});
+
+test('a saved change reaches onChange with its settings and no secret', async ({ page }) => {
+  await openPortal(page, { storage: { type: 'local', prefix: 'portal-change' } });
+  const app = page.locator('#app');
+  await app.getByRole('button', { name: 'Add IMAP settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'IMAP settings' });
+  await dialog.getByLabel('Domain name').fill('example.com');
+  await dialog.getByLabel('IMAP server').fill('imap.example.com');
+  await dialog.getByLabel('SMTP server').fill('smtp.example.com');
+  await dialog.getByRole('button', { name: 'Add IMAP settings' }).click();
+  await expect(dialog).toBeHidden();
+  const changes = await page.evaluate(() => (window as any).portal.changes);
+  expect(changes).toHaveLength(1);
+  expect(changes[0].action).toBe('added');
+  expect(changes[0].domain).toBe('example.com');
+  expect(changes[0].settings.incoming).toEqual({ host: 'imap.example.com', port: 993, security: 'ssl_tls' });
+  expect(JSON.stringify(changes[0])).not.toMatch(/password/i);
+  // Its storage keys carry the prefix the host chose.
+  const keys = await page.evaluate(() => Object.keys(localStorage));
+  expect(keys).toContain('portal-change:settings');
+});
+
+test('the <mail-setup> element follows its attributes and sends its events', async ({ page }) => {
+  await page.goto('/hosts/element.html');
+  const element = page.locator('mail-setup');
+  await expect(element.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible({ timeout: 30_000 });
+  await expect(element.getByTestId('connect')).toHaveCount(0);
+  await expect.poll(() => page.evaluate(() => (window as any).seen.map((e: any) => e.type))).toContain('mailsetup-ready');
+  // Open a dialog with a draft, then switch the language: the panel follows.
+  await page.evaluate(() => document.getElementById('settings')!.setAttribute('lang', 'pl'));
+  await expect(element.getByRole('heading', { name: 'Ustawienia Exchange i IMAP' })).toBeVisible();
+  await page.evaluate(() => document.getElementById('settings')!.setAttribute('view', 'connect'));
+  await expect(element.getByTestId('connect')).toBeVisible();
+  await page.evaluate(() => document.getElementById('settings')!.setAttribute('email', 'ada@example.com'));
+  await expect(element.getByLabel('Adres e-mail')).toHaveValue('ada@example.com');
+  // Moved within the page: still the same instance (no second ready).
+  await page.evaluate(() => {
+    const settings = document.getElementById('settings')!;
+    document.body.append(settings);
+  });
+  await expect(element.getByTestId('connect')).toBeVisible();
+  // Removed: nothing of it is left behind.
+  await page.evaluate(() => document.getElementById('settings')!.remove());
+  await expect.poll(() => page.evaluate(() => document.querySelectorAll('.ms-root').length)).toBe(0);
+  const readies = await page.evaluate(() => (window as any).seen.filter((e: any) => e.type === 'mailsetup-ready').length);
+  expect(readies).toBe(1);
+});
+
+test('in shadow mode the hostile page CSS does not reach the component', async ({ page }) => {
+  await page.goto('/hosts/hostile.html');
+  const element = page.locator('mail-setup');
+  const add = element.getByRole('button', { name: 'Add IMAP settings' });
+  await expect(add).toBeVisible({ timeout: 30_000 });
+  // The component's own stylesheet is adopted inside the shadow root.
+  const display = await add.evaluate((button) => getComputedStyle(button).display);
+  expect(display).not.toBe('none');
+  const sheets = await page.evaluate(() => document.getElementById('settings')!.shadowRoot!.adoptedStyleSheets.length);
+  expect(sheets).toBe(1);
+  await snap(page, 'embed-shadow-hostile');
+});
+
+test('50 mount and unmount cycles leave no node behind and stop growing wasm memory', async ({ page }) => {
+  await openPortal(page, { storage: { type: 'memory' } }, '/hosts/');
+  const figures = await page.evaluate(async () => {
+    const { portal } = window as any;
+    // The glue module is the package's own: the same instance, whose exports hold the memory.
+    const glue = await import('./pkg/mailsetup-wasm.js' as string);
+    const memory: WebAssembly.Memory = (await glue.default()).memory;
+    const app = document.getElementById('app')!;
+    portal.handle.unmount();
+    const nodesBefore = document.getElementsByTagName('*').length;
+    const bytes: number[] = [];
+    for (let cycle = 0; cycle < 50; cycle++) {
+      const handle = portal.mount(app, { storage: { type: 'memory' } });
+      await handle.ready;
+      handle.unmount();
+      bytes.push(memory.buffer.byteLength);
+    }
+    return {
+      nodesBefore,
+      nodesAfter: document.getElementsByTagName('*').length,
+      appChildren: app.childElementCount,
+      bytes,
+    };
+  });
+  console.log(`leak check: wasm memory ${figures.bytes[0]} bytes after the first cycle, ${figures.bytes[9]} after 10, ${figures.bytes[49]} after 50`);
+  expect(figures.appChildren).toBe(0);
+  expect(figures.nodesAfter).toBe(figures.nodesBefore);
+  // Memory may settle during the first cycles, then must not grow: a generous bound of 1 MiB
+  // between cycle 10 and cycle 50.
+  expect(figures.bytes[49] - figures.bytes[9]).toBeLessThanOrEqual(1024 * 1024);
+});

@@ -1,0 +1,151 @@
+// <mail-setup>: the component as a custom element. Importing this module defines the element at
+// once (so frameworks that set properties only on elements they know, such as React 19, see its
+// properties); the WebAssembly loads when the first one connects.
+//
+// Attributes: `view`, `user-role`, `lang` (else the nearest ancestor's, else English) and `email`
+// follow changes; `storage-prefix` and `shadow` are read when the element connects. Properties:
+// `testConnection` (a function) and `options` (more mount options). Events, bubbling and
+// composed: `mailsetup-ready`, `mailsetup-change` (detail as onChange), `mailsetup-error`.
+import init, { mount } from './index.js';
+
+const LIVE = ['view', 'user-role', 'lang', 'email'];
+
+const Base = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
+
+class MailSetupElement extends Base {
+  static observedAttributes = LIVE;
+
+  #handle = null;
+  #container = null;
+  #options = {};
+  #testConnection = undefined;
+  #connecting = false;
+
+  get options() {
+    return this.#options;
+  }
+
+  set options(value) {
+    this.#options = value ?? {};
+  }
+
+  get testConnection() {
+    return this.#testConnection;
+  }
+
+  set testConnection(value) {
+    this.#testConnection = value;
+  }
+
+  connectedCallback() {
+    if (this.#handle !== null || this.#connecting) return;
+    this.#connecting = true;
+    init()
+      .then(() => {
+        this.#connecting = false;
+        if (this.isConnected && this.#handle === null) this.#mount();
+      })
+      .catch((error) => {
+        this.#connecting = false;
+        this.#tell('mailsetup-error', { code: 'load-failed', message: String(error?.message ?? error) });
+      });
+  }
+
+  disconnectedCallback() {
+    // After a microtask, so that moving the element within the page keeps its state.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#unmount();
+    });
+  }
+
+  attributeChangedCallback() {
+    if (this.#handle === null) return;
+    try {
+      this.#handle.update(this.#live());
+    } catch (error) {
+      this.#tell('mailsetup-error', { code: 'invalid-attribute', message: String(error?.message ?? error) });
+    }
+  }
+
+  #live() {
+    const live = {};
+    const view = this.getAttribute('view');
+    if (view !== null) live.view = view;
+    const role = this.getAttribute('user-role');
+    if (role !== null) live.role = role;
+    const email = this.getAttribute('email');
+    live.email = email;
+    const lang = this.closest('[lang]')?.getAttribute('lang') ?? 'en';
+    live.locale = lang.toLowerCase().startsWith('pl') ? 'pl' : 'en';
+    return live;
+  }
+
+  #mount() {
+    let target = this;
+    if (this.hasAttribute('shadow')) {
+      const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+      adoptStylesheet(root);
+      this.#container = document.createElement('div');
+      root.append(this.#container);
+      target = this.#container;
+    }
+    const prefix = this.getAttribute('storage-prefix');
+    const options = {
+      ...this.#options,
+      ...this.#live(),
+      onChange: (detail) => {
+        this.#options.onChange?.(detail);
+        this.#tell('mailsetup-change', detail);
+      },
+      onError: (error) => {
+        this.#options.onError?.(error);
+        this.#tell('mailsetup-error', error);
+      },
+    };
+    if (prefix !== null && options.storage === undefined) {
+      options.storage = { type: 'local', prefix };
+    }
+    if (this.#testConnection !== undefined) options.testConnection = this.#testConnection;
+    try {
+      this.#handle = mount(target, options);
+    } catch (error) {
+      this.#container?.remove();
+      this.#container = null;
+      this.#tell('mailsetup-error', { code: 'invalid-options', message: String(error?.message ?? error) });
+      return;
+    }
+    this.#handle.ready.then(() => this.#tell('mailsetup-ready', {}));
+  }
+
+  #unmount() {
+    this.#handle?.unmount();
+    this.#handle = null;
+    this.#container?.remove();
+    this.#container = null;
+  }
+
+  #tell(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}
+
+/** The component's stylesheet, fetched once and adopted by every shadow root. */
+let stylesheet = null;
+
+function adoptStylesheet(root) {
+  if (stylesheet === null) {
+    stylesheet = new CSSStyleSheet();
+    fetch(new URL('./mailsetup.css', import.meta.url))
+      .then((response) => response.text())
+      .then((text) => stylesheet.replace(text));
+  }
+  if (!root.adoptedStyleSheets.includes(stylesheet)) {
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, stylesheet];
+  }
+}
+
+if (typeof customElements !== 'undefined' && customElements.get('mail-setup') === undefined) {
+  customElements.define('mail-setup', MailSetupElement);
+}
+
+export { MailSetupElement };

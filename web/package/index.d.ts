@@ -1,0 +1,92 @@
+// Types of mailsetup's JavaScript API (index.js).
+
+/** Which parts an instance shows. */
+export type MailSetupView = 'all' | 'admin' | 'connect' | 'allowlist';
+
+/** Where the settings are kept. */
+export type MailSetupStorage =
+  | { type: 'local'; /** Start of every storage key (`PREFIX:settings`, ...). */ prefix?: string }
+  | { type: 'memory' };
+
+/** A saved change, as `onChange` and the `mailsetup-change` event carry it. */
+export interface MailSetupChange {
+  action: 'added' | 'updated' | 'renamed' | 'removed';
+  /** The domain as people read it (Unicode for international names). */
+  domain: string;
+  /** The old name, for a rename. */
+  previousDomain?: string;
+  /** The entry in the stored document's JSON shape; absent for a removal. Never a secret. */
+  settings?: Record<string, unknown>;
+}
+
+/** A problem the component reports. */
+export interface MailSetupError {
+  code: 'storage-unavailable' | 'storage-unreadable' | 'storage-newer' | string;
+  message: string;
+}
+
+/** A step of the connection check, as the demo names them. */
+export type MailSetupCheckStep =
+  | 'imap-connect'
+  | 'imap-login'
+  | 'smtp-connect'
+  | 'smtp-login'
+  | 'send-test-email'
+  | 'exchange-reach'
+  | 'exchange-login';
+
+export interface MailSetupEndpoint {
+  host: string;
+  port: number;
+  security: 'ssl_tls' | 'starttls';
+}
+
+/** What one attempt of the check is about. The password is handed over for that call only. */
+export type MailSetupAttempt =
+  | {
+      type: 'imap';
+      email: string;
+      username: string;
+      password: string;
+      incoming: MailSetupEndpoint;
+      outgoing: MailSetupEndpoint;
+      allowInsecureCertificates: boolean;
+    }
+  | { type: 'exchange'; email: string; username: string; password: string; url: string };
+
+export type MailSetupStepResult = { ok: true } | { ok: false; reason?: string };
+
+export interface MailSetupOptions {
+  view?: MailSetupView;
+  role?: 'admin' | 'read-only';
+  locale?: 'en' | 'pl';
+  storage?: MailSetupStorage;
+  /** The person's address, to pre-fill the connect flow's first step. */
+  email?: string | null;
+  onChange?: (change: MailSetupChange) => void;
+  onError?: (error: MailSetupError) => void;
+  /** Replaces the demo check: called for each step, in order, until one fails. */
+  testConnection?: (
+    step: MailSetupCheckStep,
+    attempt: MailSetupAttempt,
+    signal: AbortSignal,
+  ) => Promise<MailSetupStepResult> | MailSetupStepResult;
+}
+
+/** What `update` may change in place. */
+export type MailSetupUpdate = Pick<MailSetupOptions, 'view' | 'role' | 'locale' | 'email'>;
+
+export interface MailSetupHandle {
+  /** Resolves when the first screen is drawn. */
+  readonly ready: Promise<void>;
+  update(partial: MailSetupUpdate): void;
+  /** Removes everything the instance added; the element is left as it was found. */
+  unmount(): void;
+}
+
+/** Loads the WebAssembly module (once; later calls return the same promise). */
+export default function init(
+  wasm?: string | URL | Response | BufferSource | WebAssembly.Module,
+): Promise<void>;
+
+export function mount(element: HTMLElement, options?: MailSetupOptions): MailSetupHandle;

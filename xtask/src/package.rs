@@ -1,0 +1,116 @@
+//! The npm package `mailsetup` in `pkg/` (wasm-pack's folder): the component's library with its
+//! JavaScript API, split like the page (`release::build_package_wasm`), the hand-written
+//! modules and types of `web/package/` (`index.js`: `init` and `mount`; `element.js`:
+//! `<mail-setup>`), the component's stylesheet, and a package.json whose version is the
+//! crate's. Its files load each other by relative URL, so the folder works copied anywhere;
+//! `npm pack` in it makes the tarball.
+//!
+//! Owns: what goes into the package and its package.json. Must not: build the wasm itself.
+
+use std::fs;
+use std::path::Path;
+
+use crate::project::Project;
+use crate::release;
+use crate::run::{Failure, Outcome};
+
+/// The hand-written files copied from `web/package/`.
+const HAND_WRITTEN: &[&str] = &[
+    "index.js",
+    "index.d.ts",
+    "element.js",
+    "element.d.ts",
+    "react.d.ts",
+];
+
+/// The stylesheet, as the package exports it (`mailsetup/mailsetup.css`).
+const STYLESHEET: &str = "mailsetup.css";
+
+/// Builds the package into `project.package_dir()`, emptied first.
+pub fn build(project: &Project) -> Outcome {
+    let out = project.package_dir();
+    if out.exists() {
+        fs::remove_dir_all(&out)
+            .map_err(|e| Failure(format!("could not empty {}: {e}", out.display())))?;
+    }
+    release::build_package_wasm(project, &out)?;
+    let sources = project.root().join("web").join("package");
+    for name in HAND_WRITTEN {
+        copy(&sources.join(name), &out.join(name))?;
+    }
+    copy(
+        &project.root().join("style").join(STYLESHEET),
+        &out.join(STYLESHEET),
+    )?;
+    let version = crate_version(&project.root().join("Cargo.toml"))?;
+    let manifest = package_json(&version);
+    let path = out.join("package.json");
+    fs::write(&path, manifest)
+        .map_err(|e| Failure(format!("could not write {}: {e}", path.display())))
+}
+
+fn copy(from: &Path, to: &Path) -> Outcome {
+    fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| Failure(format!("could not copy {}: {e}", from.display())))
+}
+
+/// `[package] version` of the component's Cargo.toml.
+fn crate_version(manifest: &Path) -> Outcome<String> {
+    let text = fs::read_to_string(manifest)
+        .map_err(|e| Failure(format!("could not read {}: {e}", manifest.display())))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| Failure(format!("could not read {}: {e}", manifest.display())))?;
+    table
+        .get("package")
+        .and_then(|package| package.get("version"))
+        .and_then(|version| version.as_str())
+        .map(str::to_owned)
+        .ok_or_else(|| Failure(format!("{} names no [package] version", manifest.display())))
+}
+
+fn package_json(version: &str) -> String {
+    let manifest = serde_json::json!({
+        "name": "mailsetup",
+        "version": version,
+        "description": "Admin panel for per-domain IMAP/SMTP or Exchange settings, as a web component",
+        "license": "MIT OR Apache-2.0",
+        "type": "module",
+        "main": "./index.js",
+        "types": "./index.d.ts",
+        "exports": {
+            ".": { "types": "./index.d.ts", "default": "./index.js" },
+            "./element": { "types": "./element.d.ts", "default": "./element.js" },
+            "./react": { "types": "./react.d.ts" },
+            "./mailsetup.css": "./mailsetup.css",
+        },
+        "files": ["*.js", "*.d.ts", "*.wasm", "mailsetup.css"],
+        // Importing the element module defines <mail-setup>: bundlers must keep it.
+        "sideEffects": ["./element.js"],
+    });
+    serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_exports_the_api_the_element_and_the_stylesheet() {
+        let manifest: serde_json::Value = serde_json::from_str(&package_json("1.2.3")).unwrap();
+        assert_eq!(manifest["name"], "mailsetup");
+        assert_eq!(manifest["version"], "1.2.3");
+        assert_eq!(manifest["exports"]["."]["default"], "./index.js");
+        assert_eq!(manifest["exports"]["./element"]["types"], "./element.d.ts");
+        assert_eq!(manifest["exports"]["./mailsetup.css"], "./mailsetup.css");
+        assert_eq!(manifest["sideEffects"][0], "./element.js");
+    }
+
+    #[test]
+    fn the_version_is_the_crates() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let version = crate_version(&root.join("Cargo.toml")).unwrap();
+        assert!(version.split('.').count() == 3, "{version}");
+    }
+}
