@@ -267,6 +267,12 @@ fn MailSetupBody(
     let view = options.view;
     let settings = state::Settings::open(language, options.role, &options.storage);
     provide_context(settings);
+    // Another instance on this page saved the same book (the `storage` event below tells only
+    // of other tabs).
+    if let Some(saved) = settings.saved_event() {
+        let listener = window_event_listener_untyped(&saved, move |_| settings.reload_if_changed());
+        on_cleanup(move || listener.remove());
+    }
     if let Some(listener) = events.on_saved {
         settings.on_saved(listener);
     }

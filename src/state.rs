@@ -154,22 +154,29 @@ impl Settings {
 
     /// Re-reads the store, e.g. after another tab changed it.
     pub fn reload(&self) {
-        let loaded = self.store.with_value(|store| store.load());
+        match self.store.with_value(|store| store.load()) {
+            Ok(loaded) => self.show(loaded),
+            Err(_) => self.health.set(StorageHealth::MemoryOnly),
+        }
+    }
+
+    /// Shows what the store holds.
+    fn show(&self, loaded: Loaded) {
         let persistent = self.store.with_value(|store| store.is_persistent());
         match loaded {
-            Ok(Loaded::Nothing) => {
+            Loaded::Nothing => {
                 self.document.set(Document::default());
                 self.health.set(self.healthy(persistent));
             }
-            Ok(Loaded::Document(document)) => {
+            Loaded::Document(document) => {
                 self.document.set(document);
                 self.health.set(self.healthy(persistent));
             }
-            Ok(Loaded::Newer { found, .. }) => {
+            Loaded::Newer { found, .. } => {
                 self.document.set(Document::default());
                 self.health.set(StorageHealth::Newer { found });
             }
-            Ok(Loaded::Unreadable { text, error }) => {
+            Loaded::Unreadable { text, error } => {
                 // Keep the text aside before anything could replace it. If even that fails,
                 // the original stays where it is, because the panel is locked until the
                 // person chooses.
@@ -177,7 +184,6 @@ impl Settings {
                 self.document.set(Document::default());
                 self.health.set(StorageHealth::Unreadable(error));
             }
-            Err(_) => self.health.set(StorageHealth::MemoryOnly),
         }
     }
 
@@ -189,6 +195,21 @@ impl Settings {
             StorageHealth::MemoryByChoice
         } else {
             StorageHealth::MemoryOnly
+        }
+    }
+
+    /// The event another instance on this page dispatches on `window` when it saved the same
+    /// book, if the store is shared.
+    pub fn saved_event(&self) -> Option<String> {
+        self.store.with_value(|store| store.saved_event())
+    }
+
+    /// Re-reads the store if what is stored is not what this instance last read or wrote.
+    pub fn reload_if_changed(&self) {
+        match self.store.with_value(|store| store.load_if_changed()) {
+            Ok(None) => {}
+            Ok(Some(loaded)) => self.show(loaded),
+            Err(_) => self.health.set(StorageHealth::MemoryOnly),
         }
     }
 

@@ -393,3 +393,17 @@ async fn the_hosts_connection_check_runs_each_step_and_its_failure_shows() {
     let text = host.text_content().unwrap();
     assert!(text.contains("535 authentication failed"), "{text}");
 }
+
+#[wasm_bindgen_test]
+async fn an_instance_outlives_a_handle_the_host_let_go_of() {
+    let host = host();
+    let handle = mounted(&host, memory_options(&[])).await;
+    // What wasm-bindgen's finaliser does when the host page drops the handle.
+    drop(handle);
+    settle().await;
+    assert!(host.query_selector(".ms-root").unwrap().is_some());
+    let error = mount_for_host(host.into(), memory_options(&[]))
+        .err()
+        .unwrap();
+    assert!(error_message(&error).contains("already holds an instance"));
+}

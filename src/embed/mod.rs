@@ -92,8 +92,14 @@ impl MountHandle {
 }
 
 impl Drop for MountHandle {
+    /// JavaScript frees a handle the host let go of (wasm-bindgen's finaliser), often without
+    /// `unmount()`: a host that ignores `mount`'s result still expects the component to stay.
+    /// So an instance outlives its handle, as the Rust `Mounted::forget` does.
     fn drop(&mut self) {
-        self.unmount();
+        if let Some(mounted) = self.mounted.take() {
+            mounted.forget();
+            std::mem::forget(self.owner.clone());
+        }
     }
 }
 

@@ -53,6 +53,17 @@ fn classify(error: JsValue) -> StoreError {
 }
 
 impl LocalStore {
+    /// Tells the other instances on this page (`saved_event`); the one that saved finds
+    /// nothing new when it hears it, as it remembers what it wrote.
+    fn announce_save(&self) {
+        let event = self
+            .saved_event()
+            .and_then(|name| web_sys::Event::new(&name).ok());
+        if let (Some(window), Some(event)) = (web_sys::window(), event) {
+            let _ = window.dispatch_event(&event);
+        }
+    }
+
     fn stored_text(&self) -> Result<Option<String>, StoreError> {
         self.storage.get_item(&self.keys.settings).map_err(classify)
     }
@@ -96,6 +107,7 @@ impl SettingsStore for LocalStore {
             .set_item(&self.keys.settings, &text)
             .map_err(classify)?;
         self.last_seen.remember(Some(&text));
+        self.announce_save();
         Ok(())
     }
 
@@ -114,7 +126,13 @@ impl SettingsStore for LocalStore {
         self.storage
             .remove_item(&self.keys.settings)
             .and_then(|()| self.storage.remove_item(&self.keys.quarantine))
-            .map_err(classify)
+            .map_err(classify)?;
+        self.announce_save();
+        Ok(())
+    }
+
+    fn saved_event(&self) -> Option<String> {
+        Some(format!("mailsetup-saved:{}", self.keys.settings))
     }
 
     fn watches(&self, key: &str) -> bool {

@@ -77,6 +77,13 @@ pub trait SettingsStore {
     /// Whether a change notification for `key` concerns this store's document.
     fn watches(&self, key: &str) -> bool;
 
+    /// The name of the event this store dispatches on `window` after each save, for the other
+    /// instances on this page that keep the same document (the browser's `storage` event
+    /// reaches only other tabs). `None` for a store nothing else shares.
+    fn saved_event(&self) -> Option<String> {
+        None
+    }
+
     /// A small remembered choice of the person (such as whether a section is open).
     fn preference(&self, name: &str) -> Option<String>;
 

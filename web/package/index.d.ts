@@ -76,6 +76,7 @@ export interface MailSetupOptions {
 /** What `update` may change in place. */
 export type MailSetupUpdate = Pick<MailSetupOptions, 'view' | 'role' | 'locale' | 'email'>;
 
+/** An instance stays mounted until `unmount()`, whether or not the host keeps its handle. */
 export interface MailSetupHandle {
   /** Resolves when the first screen is drawn. */
   readonly ready: Promise<void>;

@@ -237,6 +237,17 @@ fn test(project: &Project) -> ExitCode {
         release_build(project).map(|()| "split wasm, page by trunk; npm package in pkg/".into())
     });
     pipeline.stage("size report", || size_reports(project));
+    pipeline.stage("package types", || {
+        // A TypeScript host and a React one, checked against pkg/*.d.ts (tests/e2e/types/).
+        run(project.command_in(&project.e2e_dir(), "npx").args([
+            "--no-install",
+            "tsc",
+            "-p",
+            "types/tsconfig.json",
+        ]))
+        .map(|()| "a TypeScript host and a React host type-check".into())
+    });
+    pipeline.stage("react host", || build_react_host(project));
     pipeline.stage("playwright", || playwright_specs(project, &[]));
     pipeline.stage("readme serve", || newcomer::check(project));
     pipeline.finish()
@@ -257,11 +268,40 @@ fn e2e(project: &Project, args: &[String]) -> Outcome {
     Ok(())
 }
 
+/// The React host app as a web developer builds it: the packed package installed into it
+/// (`npm install` of the tarball, as README says), then `vite build`.
+fn build_react_host(project: &Project) -> Outcome<String> {
+    let tarball = package::pack(project, &project.xtask_output_dir().join("package"))?;
+    let app = project.react_host_dir();
+    run(project
+        .command_in(&app, "npm")
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+        ])
+        .arg(&tarball))?;
+    run(project.command_in(&app, "npx").args([
+        "--no-install",
+        "vite",
+        "build",
+        "--logLevel",
+        "warn",
+    ]))?;
+    Ok("vite build of a React 19 portal with the packed package".into())
+}
+
 /// Serves dist/ (and the host pages of `tests/e2e/hosts/` with the package beside them) on a
 /// free port and runs the Playwright suite against it.
 fn playwright_specs(project: &Project, extra_args: &[String]) -> Outcome<String> {
     let mut served = mounts(&project.dist_dir());
     served.extend(host_page_mounts(project));
+    served.push(Mount {
+        prefix: "/react/".into(),
+        dir: project.react_host_dir().join("dist"),
+    });
     let server = StaticServer::start(0, served)?;
     let book = ispdb_book(project);
     let book = book.to_string_lossy();

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::project::Project;
 use crate::release;
-use crate::run::{Failure, Outcome};
+use crate::run::{Failure, Outcome, run};
 
 /// The hand-written files copied from `web/package/`.
 const HAND_WRITTEN: &[&str] = &[
@@ -47,6 +47,29 @@ pub fn build(project: &Project) -> Outcome {
     let path = out.join("package.json");
     fs::write(&path, manifest)
         .map_err(|e| Failure(format!("could not write {}: {e}", path.display())))
+}
+
+/// `npm pack` of the package into `into`, which is emptied first; answers the tarball.
+pub fn pack(project: &Project, into: &Path) -> Outcome<std::path::PathBuf> {
+    if into.exists() {
+        fs::remove_dir_all(into)
+            .map_err(|e| Failure(format!("could not empty {}: {e}", into.display())))?;
+    }
+    fs::create_dir_all(into)
+        .map_err(|e| Failure(format!("could not create {}: {e}", into.display())))?;
+    run(project
+        .command_in(&project.package_dir(), "npm")
+        .args(["pack", "--loglevel=error", "--pack-destination"])
+        .arg(into))?;
+    fs::read_dir(into)
+        .ok()
+        .and_then(|entries| {
+            entries
+                .flatten()
+                .map(|entry| entry.path())
+                .find(|path| path.extension().is_some_and(|ext| ext == "tgz"))
+        })
+        .ok_or_else(|| Failure(format!("npm pack left no tarball in {}", into.display())))
 }
 
 fn copy(from: &Path, to: &Path) -> Outcome {

@@ -62,6 +62,11 @@ impl Project {
         self.root.join("tests").join("e2e")
     }
 
+    /// The Vite + React host app the Playwright suite drives (`tests/e2e/react-host`).
+    pub fn react_host_dir(&self) -> PathBuf {
+        self.e2e_dir().join("react-host")
+    }
+
     /// The release build that the size report and the Playwright suite check.
     pub fn dist_dir(&self) -> PathBuf {
         self.root.join("dist")

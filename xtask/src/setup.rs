@@ -33,7 +33,16 @@ pub fn ensure(project: &Project, scope: Scope) -> Outcome {
     ensure_terser(project)?;
     if scope == Scope::Everything {
         ensure_chromium()?;
-        ensure_playwright(project)?;
+        ensure_npm_folder(
+            project,
+            &project.e2e_dir(),
+            "Playwright packages (tests/e2e; no browser download)",
+        )?;
+        ensure_npm_folder(
+            project,
+            &project.react_host_dir(),
+            "the React host app's packages (tests/e2e/react-host: React 19, Vite)",
+        )?;
     }
     Ok(())
 }
@@ -253,16 +262,15 @@ fn ensure_chromium() -> Outcome {
     }
 }
 
-/// `npm ci` in tests/e2e when node_modules does not match package-lock.json. A copy of the lock
-/// file taken after a successful install is the stamp that makes this idempotent.
-fn ensure_playwright(project: &Project) -> Outcome {
-    let e2e = project.e2e_dir();
-    let lock = e2e.join("package-lock.json");
-    let stamp = e2e.join("node_modules").join(".xtask-installed-lock.json");
+/// `npm ci` in `dir` when its node_modules does not match its package-lock.json. A copy of the
+/// lock file taken after a successful install is the stamp that makes this idempotent.
+fn ensure_npm_folder(project: &Project, dir: &Path, what: &str) -> Outcome {
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules").join(".xtask-installed-lock.json");
     let lock_text =
         fs::read(&lock).map_err(|e| Failure(format!("could not read {}: {e}", lock.display())))?;
     if fs::read(&stamp).is_ok_and(|installed| installed == lock_text) {
-        ready("Playwright packages (tests/e2e)");
+        ready(what);
         return Ok(());
     }
     require_program(
@@ -270,8 +278,8 @@ fn ensure_playwright(project: &Project) -> Outcome {
         "npm",
         "Node.js and npm (Debian: `apt-get install nodejs npm`)",
     )?;
-    installing("Playwright packages (npm ci in tests/e2e; no browser download)");
-    run(project.command_in(&e2e, "npm").args([
+    installing(&format!("{what} (npm ci)"));
+    run(project.command_in(dir, "npm").args([
         "ci",
         "--no-audit",
         "--no-fund",

@@ -174,3 +174,31 @@ test('50 mount and unmount cycles leave no node behind and stop growing wasm mem
   // between cycle 10 and cycle 50.
   expect(figures.bytes[49] - figures.bytes[9]).toBeLessThanOrEqual(1024 * 1024);
 });
+
+test('two instances with one prefix stay in sync in one page; another prefix stays apart', async ({ page }) => {
+  await openPortal(page, { storage: { type: 'local', prefix: 'shared-book' }, view: 'admin' });
+  await page.evaluate(async () => {
+    const { portal } = window as any;
+    const other = document.createElement('div');
+    other.id = 'third';
+    document.querySelector('main')!.append(other);
+    const same = portal.mount(document.getElementById('second'), { storage: { type: 'local', prefix: 'shared-book' }, view: 'admin' });
+    const apart = portal.mount(other, { storage: { type: 'local', prefix: 'other-book' }, view: 'admin' });
+    await Promise.all([same.ready, apart.ready]);
+  });
+  const first = page.locator('#app');
+  await first.getByRole('button', { name: 'Add Exchange settings' }).click();
+  const drawer = page.getByRole('dialog', { name: 'Exchange settings' });
+  await drawer.getByLabel('Domain name').fill('corp.example');
+  await drawer.getByLabel('Exchange URL').fill('https://mail.corp.example/EWS/Exchange.asmx');
+  await drawer.getByRole('button', { name: 'Add Exchange settings' }).click();
+  await expect(drawer).toBeHidden();
+  await expect(page.locator('#second').getByTestId('domain-row')).toContainText('corp.example');
+  await expect(page.locator('#third').getByTestId('domain-row')).toHaveCount(0);
+  // Element ids stay unique with three instances on the page.
+  const duplicates = await page.evaluate(() => {
+    const ids = [...document.querySelectorAll('[id]')].map((element) => element.id);
+    return ids.filter((id, index) => ids.indexOf(id) !== index);
+  });
+  expect(duplicates).toEqual([]);
+});
