@@ -18,7 +18,7 @@ use crate::draft::{ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{connect, forms, problems};
 use crate::state::Settings;
 use crate::ui::field::TextField;
-use crate::ui::focus::focus_element;
+use crate::ui::focus::{element_by_id, focus_element};
 use crate::ui::on_demand::{PartCode, on_demand};
 use crate::ui::save_error::describe_change_error;
 use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates};
@@ -143,9 +143,7 @@ pub fn ConnectInbox(
         }
         let section = settings.id("connect");
         request_animation_frame(move || {
-            let element = web_sys::window()
-                .and_then(|window| window.document())
-                .and_then(|document| document.get_element_by_id(&section));
+            let element = element_by_id(&section);
             if let Some(element) = element {
                 element.scroll_into_view();
             }

@@ -45,9 +45,7 @@ pub fn keep_tab_inside(dialog: NodeRef<Dialog>) -> impl Fn(web_sys::KeyboardEven
         let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
             return;
         };
-        let active = web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| document.active_element());
+        let active = crate::ui::focus::active_element();
         let is = |element: &web_sys::HtmlElement| {
             active
                 .as_ref()

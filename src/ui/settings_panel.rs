@@ -336,8 +336,6 @@ pub fn edit_button_id(settings: Settings, domain: &Domain) -> String {
 
 /// The element that has focus now, to return focus to when a dialog closes.
 fn active_element() -> Option<web_sys::HtmlElement> {
-    web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.active_element())
+    crate::ui::focus::active_element()
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
 }

@@ -140,6 +140,15 @@ test('in shadow mode the hostile page CSS does not reach the component', async (
   expect(display).not.toBe('none');
   const sheets = await page.evaluate(() => document.getElementById('settings')!.shadowRoot!.adoptedStyleSheets.length);
   expect(sheets).toBe(1);
+  // Dialogs, their focus and the way back stay inside the shadow root.
+  await add.click();
+  const drawer = element.getByRole('dialog', { name: 'IMAP settings' });
+  await expect(drawer.getByLabel('Domain name')).toBeFocused();
+  await drawer.getByLabel('Domain name').fill('shadow.example');
+  await snap(page, 'embed-shadow-dialog');
+  await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
+  await expect(add).toBeFocused();
   await snap(page, 'embed-shadow-hostile');
 });
 
