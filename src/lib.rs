@@ -187,6 +187,9 @@ pub struct HostEvents {
     pub on_saved: Option<state::SavedListener>,
     /// Called when the storage is refused, unreadable or written by a newer version.
     pub on_storage_problem: Option<StorageListener>,
+    /// Called when the code of a part that loads on demand could not be fetched (the part says
+    /// so to the person; asking again retries).
+    pub on_fetch_failed: Option<std::rc::Rc<dyn Fn()>>,
 }
 
 /// A mounted instance. Dropping it removes the component from the page; call
@@ -224,6 +227,10 @@ pub fn MailSetup(
     // The Polish text comes on demand (`i18n::polish`, fetched like any part: `ui::on_demand`):
     // a Polish instance draws once it is there, and in English if it cannot be fetched (the
     // console says why).
+    let events = events.unwrap_or_default();
+    provide_context(ui::on_demand::FetchFailures(StoredValue::new_local(
+        events.on_fetch_failed.clone(),
+    )));
     let wanted = options.language;
     let polish = ui::on_demand::PartCode::new();
     let english_instead = RwSignal::new(false);
@@ -236,7 +243,7 @@ pub fn MailSetup(
         });
     }
     let tester = StoredValue::new_local(tester);
-    let events = StoredValue::new_local(events.unwrap_or_default());
+    let events = StoredValue::new_local(events);
     move || {
         let language = if wanted == Language::English || english_instead.get() {
             Some(Language::English)

@@ -151,6 +151,16 @@ pub fn mount_for_host(element: JsValue, options: JsValue) -> Result<MountHandle,
                 }
             }) as crate::state::SavedListener
         }),
+        on_fetch_failed: asked.on_error.clone().map(|on_error| {
+            Rc::new(move || {
+                tell_error(
+                    &on_error,
+                    "fetch-failed",
+                    "mailsetup: a part of the component could not be downloaded; it is tried \
+                     again when it is next needed",
+                );
+            }) as Rc<dyn Fn()>
+        }),
         on_storage_problem: asked.on_error.map(|on_error| {
             Rc::new(move |health: &StorageHealth, language| {
                 if let Some((code, message)) = storage_problem(health, language) {

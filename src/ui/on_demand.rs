@@ -79,10 +79,16 @@ enum Stage {
     Here,
 }
 
+/// Told each time a part's code could not be fetched (the host page's `onError`); provided as
+/// context by the root component.
+#[derive(Clone, Copy)]
+pub struct FetchFailures(pub StoredValue<Option<std::rc::Rc<dyn Fn()>>, LocalStorage>);
+
 /// One part's code, for the view that shows the part.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct PartCode {
     stage: RwSignal<Stage>,
+    failures: Option<FetchFailures>,
 }
 
 impl PartCode {
@@ -96,6 +102,7 @@ impl PartCode {
         };
         PartCode {
             stage: RwSignal::new(stage),
+            failures: use_context::<FetchFailures>(),
         }
     }
 
@@ -120,6 +127,9 @@ impl PartCode {
                 Err(CodeMissing) => {
                     self.stage.set(Stage::NotAsked);
                     on_failure();
+                    if let Some(tell) = self.failures.and_then(|failures| failures.0.get_value()) {
+                        tell();
+                    }
                 }
             }
         });

@@ -21,7 +21,7 @@ export interface MailSetupChange {
 
 /** A problem the component reports. */
 export interface MailSetupError {
-  code: 'storage-unavailable' | 'storage-unreadable' | 'storage-newer' | string;
+  code: 'storage-unavailable' | 'storage-unreadable' | 'storage-newer' | 'fetch-failed' | string;
   message: string;
 }
 

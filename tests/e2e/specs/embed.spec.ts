@@ -211,3 +211,18 @@ test('two instances with one prefix stay in sync in one page; another prefix sta
   });
   expect(duplicates).toEqual([]);
 });
+
+test('onError hears of a part whose code could not be downloaded', async ({ page, problems }) => {
+  await page.route('**/*-lazy-*', (route) => route.abort());
+  await openPortal(page, { storage: { type: 'memory' } });
+  await page.locator('#app').getByRole('button', { name: 'Add IMAP settings' }).click();
+  await expect(page.locator('#app').getByTestId('settings-alert')).toBeVisible();
+  await expect.poll(() => page.evaluate(() => (window as any).portal.errors.map((e: any) => e.code))).toEqual(['fetch-failed']);
+  const error = await page.evaluate(() => (window as any).portal.errors[0]);
+  expect(error.message).toContain('could not be downloaded');
+  // The browser logged the failed fetches; nothing else may have been logged.
+  const expected = /Failed to (load resource|fetch)|ERR_FAILED/;
+  const unexpected = problems.filter((problem) => !expected.test(problem));
+  problems.length = 0;
+  problems.push(...unexpected);
+});
