@@ -15,6 +15,9 @@ pub struct LocalStore {
     keys: StorageKeys,
     /// The document text this tab last loaded or saved.
     last_seen: LastSeen,
+    /// While this store tells the page of its own save: it holds what it wrote, so it need not
+    /// read the book back when it hears itself.
+    announcing: std::cell::Cell<bool>,
 }
 
 impl LocalStore {
@@ -29,6 +32,7 @@ impl LocalStore {
             storage,
             keys,
             last_seen: LastSeen::default(),
+            announcing: std::cell::Cell::new(false),
         })
     }
 }
@@ -60,7 +64,10 @@ impl LocalStore {
             .saved_event()
             .and_then(|name| web_sys::Event::new(&name).ok());
         if let (Some(window), Some(event)) = (web_sys::window(), event) {
+            // Listeners run during the dispatch, this store's own instance among them.
+            self.announcing.set(true);
             let _ = window.dispatch_event(&event);
+            self.announcing.set(false);
         }
     }
 
@@ -94,6 +101,9 @@ impl SettingsStore for LocalStore {
     }
 
     fn load_if_changed(&self) -> Result<Option<Loaded>, StoreError> {
+        if self.announcing.get() {
+            return Ok(None);
+        }
         let text = self.stored_text()?;
         if self.last_seen.is(text.as_deref()) {
             return Ok(None);
