@@ -143,6 +143,8 @@ pub struct Options {
     /// The address of the person connecting, to pre-fill the first step of the connect flow
     /// (a portal knows it).
     pub email: Option<String>,
+    /// The IP groups to show instead of the provider's lists (a host page's own).
+    pub allowlist: Option<mailsetup_core::Allowlist>,
 }
 
 impl Options {
@@ -321,7 +323,7 @@ fn MailSetupBody(
                         view! {
                             <div class="ms-layout__admin">
                                 {view.shows_panel().then(|| view! { <ui::settings_panel::SettingsPanel/> })}
-                                {view.shows_allowlist().then(|| view! { <ui::allowlist::AllowlistSection language/> })}
+                                {view.shows_allowlist().then(|| view! { <ui::allowlist::AllowlistSection language allowlist=options.allowlist.clone()/> })}
                             </div>
                         }
                     })}

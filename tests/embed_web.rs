@@ -116,6 +116,54 @@ fn bad_options_throw_a_type_error_that_names_the_key_and_mount_nothing() {
             r#"{"storage":{"type":"local","prefix":""}}"#,
             r#"option "storage.prefix" must be a non-empty string"#,
         ),
+        (
+            r#"{"allowlist":{"name":"Relays"}}"#,
+            r#"option "allowlist" must be an array of groups ({ name, purpose, ranges }), not an object"#,
+        ),
+        (
+            r#"{"allowlist":["10.0.0.0/8"]}"#,
+            r#"option "allowlist[0]" must be an object, not "10.0.0.0/8""#,
+        ),
+        (
+            r#"{"allowlist":[{"name":"Relays","purpose":"smtp","range":["10.0.0.0/8"]}]}"#,
+            r#"unknown option "allowlist[0].range". Did you mean "allowlist[0].ranges"?"#,
+        ),
+        (
+            r#"{"allowlist":[{"name":"Relays","purpose":"pop3","ranges":["10.0.0.0/8"]}]}"#,
+            r#"option "allowlist[0].purpose" must be "smtp" or "imap", not "pop3""#,
+        ),
+        (
+            r#"{"allowlist":[{"name":"Relays","ranges":["10.0.0.0/8"]}]}"#,
+            r#"option "allowlist[0].purpose" must be "smtp" or "imap" (the traffic the addresses carry), not missing"#,
+        ),
+        (
+            r#"{"allowlist":[{"name":"Relays","purpose":"smtp","ranges":"10.0.0.0/8"}]}"#,
+            r#"option "allowlist[0].ranges" must be an array of address ranges"#,
+        ),
+        (
+            r#"{"allowlist":[{"name":"Relays","purpose":"smtp","ranges":[167772160]}]}"#,
+            r#"option "allowlist[0].ranges[0]" must be a string"#,
+        ),
+        (
+            r#"{"allowlist":[{"name":7,"purpose":"smtp","ranges":["10.0.0.0/8"]}]}"#,
+            r#"option "allowlist[0].name" must be a string (the group's heading), not the number 7"#,
+        ),
+        (
+            r#"{"allowlist":[]}"#,
+            r#"option "allowlist": The allowlist has no groups."#,
+        ),
+        (
+            r#"{"allowlist":[{"name":" ","purpose":"imap","ranges":["10.0.0.0/8"]}]}"#,
+            r#"option "allowlist": Allowlist group 1 has no name."#,
+        ),
+        (
+            r#"{"allowlist":[{"name":"Sync","purpose":"imap","ranges":[]}]}"#,
+            r#"option "allowlist": Allowlist group "Sync" has no address ranges."#,
+        ),
+        (
+            r#"{"allowlist":[{"name":"Relays","purpose":"smtp","ranges":["192.0.2.0/24"]},{"name":"Sync","purpose":"imap","ranges":["10.0.0.1/8"]}]}"#,
+            r#"option "allowlist": Allowlist group "Sync": "10.0.0.1/8" is not an address range. This network has host bits set. Enter the network address 10.0.0.0/8 instead."#,
+        ),
         (r#"[]"#, "the options must be an object, not an array"),
         (
             r#""admin""#,
@@ -227,6 +275,57 @@ async fn update_changes_language_role_and_view_and_refuses_what_is_read_once() {
     assert!(error_message(&error).contains("read once, at mount"));
     let error = handle.update(object(r#"{"rolle":"admin"}"#)).err().unwrap();
     assert!(error_message(&error).contains(r#"Did you mean "role"?"#));
+}
+
+#[wasm_bindgen_test]
+async fn a_hosts_allowlist_replaces_the_providers_and_update_changes_it() {
+    let host = host();
+    let groups = r#"[{"name":"Office relays","purpose":"smtp","ranges":["192.0.2.0/24","198.51.100.7"]},{"name":"Mailbox sync","purpose":"imap","ranges":["192.0.2.0/25"]}]"#;
+    let mut handle = mounted(
+        &host,
+        memory_options(&[("view", "allowlist".into()), ("allowlist", object(groups))]),
+    )
+    .await;
+    let headings = |host: &HtmlElement| {
+        let found = host
+            .query_selector_all("h3.ms-allowlist__group-title")
+            .unwrap();
+        (0..found.length())
+            .filter_map(|index| found.item(index)?.text_content())
+            .map(|text| text.trim().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(headings(&host), ["Office relays", "Mailbox sync"]);
+    let entries = host.query_selector_all(".ms-allowlist__net").unwrap();
+    assert_eq!(entries.length(), 3);
+
+    handle
+        .update(object(
+            r#"{"allowlist":[{"name":"Relays","purpose":"smtp","ranges":["203.0.113.0/24"]}]}"#,
+        ))
+        .unwrap();
+    settle().await;
+    assert_eq!(headings(&host), ["Relays"]);
+
+    let error = handle
+        .update(object(
+            r#"{"allowlist":[{"name":"Relays","purpose":"smtp","ranges":["203.0.113.0/33"]}]}"#,
+        ))
+        .err()
+        .unwrap();
+    assert!(is_type_error(&error));
+    assert!(error_message(&error).contains(r#"Allowlist group "Relays": "203.0.113.0/33""#));
+    settle().await;
+    assert_eq!(
+        headings(&host),
+        ["Relays"],
+        "a refused update changes nothing"
+    );
+
+    handle.update(object(r#"{"allowlist":null}"#)).unwrap();
+    settle().await;
+    assert_eq!(headings(&host), ["SMTP IP addresses", "IMAP IP addresses"]);
+    handle.unmount();
 }
 
 /// Collects every call's first argument into `calls`.

@@ -1,8 +1,9 @@
 //! [`Allowlist`]: the provider's egress IP addresses (SMTP and IMAP) that a customer's IT adds
 //! to its firewall, with copy-ready text and a "does this address belong to the provider" check.
 //!
-//! Owns: strict CIDR parsing ([`AllowlistEntry`]), the provider's seed lists, merging the
-//! groups into the shortest equivalent list.
+//! Owns: strict CIDR parsing ([`AllowlistEntry`]), the provider's seed lists, the groups a host
+//! page gives instead ([`NamedGroup`], checked like any input), merging the groups into the
+//! shortest equivalent list.
 //! Must not: fetch lists from anywhere or know about the UI; it is data plus arithmetic.
 
 use std::fmt;
@@ -47,11 +48,12 @@ const PROVIDER_IMAP: [&str; 12] = [
     "54.174.62.199",
 ];
 
-/// [`Allowlist::combined_text`] of [`Allowlist::provider_default`], one line each, worked out
-/// ahead of time (a test holds it to the aggregation). The component shows this instead of
-/// aggregating the seed lists as it starts, which keeps the aggregation and its sorts (about
-/// 6 KB gzip) out of the download. Change it with the seed lists; the test says to.
-pub const PROVIDER_COMBINED: [&str; 6] = [
+/// The seed lists merged ([`Allowlist::combined`] of [`Allowlist::provider_default`]), worked
+/// out ahead of time (a test holds it to the aggregation). The provider's lists carry this
+/// instead of aggregating as the component starts, which keeps the aggregation and its sorts
+/// (about 6 KB gzip) out of a page that only shows the provider's lists. Change it with the
+/// seed lists; the test says to.
+const PROVIDER_COMBINED: [&str; 6] = [
     "54.174.62.128/26",
     "54.174.62.192/29",
     "141.193.184.0/27",
@@ -245,12 +247,20 @@ impl Serialize for AllowlistEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AllowlistGroup {
     kind: AllowlistGroupKind,
+    /// The host's name for the group; `None` for the provider's own lists, which the UI names
+    /// in the person's language.
+    name: Option<String>,
     entries: Vec<AllowlistEntry>,
 }
 
 impl AllowlistGroup {
     pub fn kind(&self) -> AllowlistGroupKind {
         self.kind
+    }
+
+    /// The name a host page gave the group (`None` for the provider's lists).
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     pub fn entries(&self) -> &[AllowlistEntry] {
@@ -263,13 +273,33 @@ impl AllowlistGroup {
     }
 }
 
-/// Why a list of addresses could not be read: which group, which line (from 1), what is wrong.
+/// A group as a host page gives it: a name for its heading, the traffic it carries, and its
+/// address ranges as text (`203.0.113.7`, `203.0.113.0/24`, IPv6 alike).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedGroup {
+    pub name: String,
+    pub kind: AllowlistGroupKind,
+    pub ranges: Vec<String>,
+}
+
+/// Why a host page's groups are not an allowlist: each names the group and, for a range, the
+/// value as given.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AllowlistError {
-    #[error("{group} list, line {line}: {error}")]
-    InvalidEntry {
-        group: AllowlistGroupKind,
-        line: usize,
+    #[error(
+        "The allowlist has no groups. Give at least one, or leave it out for the provider's lists."
+    )]
+    NoGroups,
+    #[error("Allowlist group {position} has no name. Give each group the name its heading shows.")]
+    UnnamedGroup { position: usize },
+    #[error(
+        "Allowlist group \"{group}\" has no address ranges. Give at least one, such as 203.0.113.0/24."
+    )]
+    EmptyGroup { group: String },
+    #[error("Allowlist group \"{group}\": \"{value}\" is not an address range. {error}")]
+    InvalidRange {
+        group: String,
+        value: String,
         error: CidrError,
     },
 }
@@ -277,14 +307,24 @@ pub enum AllowlistError {
 impl Problem for AllowlistError {
     fn code(&self) -> &'static str {
         match self {
-            Self::InvalidEntry { error, .. } => error.code(),
+            Self::NoGroups => "allowlist.no_groups",
+            Self::UnnamedGroup { .. } => "allowlist.unnamed_group",
+            Self::EmptyGroup { .. } => "allowlist.empty_group",
+            Self::InvalidRange { error, .. } => error.code(),
         }
     }
 
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
-            Self::InvalidEntry { group, line, error } => {
-                let mut params = vec![("group", group.to_string()), ("line", line.to_string())];
+            Self::NoGroups => Vec::new(),
+            Self::UnnamedGroup { position } => vec![("position", position.to_string())],
+            Self::EmptyGroup { group } => vec![("group", group.clone())],
+            Self::InvalidRange {
+                group,
+                value,
+                error,
+            } => {
+                let mut params = vec![("group", group.clone()), ("value", value.clone())];
                 params.extend(error.params());
                 params
             }
@@ -292,9 +332,11 @@ impl Problem for AllowlistError {
     }
 }
 
-/// An address matched by [`Allowlist::contains`]: the group and the entry that holds it.
+/// An address matched by [`Allowlist::contains`]: the group (its place in
+/// [`Allowlist::groups`] and its kind) and the entry that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AllowlistMatch {
+    pub group: usize,
     pub kind: AllowlistGroupKind,
     pub entry: AllowlistEntry,
 }
@@ -317,10 +359,12 @@ impl Problem for IpAddressError {
     }
 }
 
-/// The provider's egress addresses, SMTP group first.
+/// The provider's egress addresses (SMTP group first), or the groups a host page gives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Allowlist {
     groups: Vec<AllowlistGroup>,
+    /// Every group merged, one network per line: worked out when the groups are made.
+    combined: Vec<String>,
 }
 
 impl Default for Allowlist {
@@ -332,21 +376,69 @@ impl Default for Allowlist {
 impl Allowlist {
     /// The provider's published lists.
     pub fn provider_default() -> Allowlist {
-        // The seed lists are constants covered by a test, so this only fails if someone breaks
-        // them; an empty list is the least surprising result then, and the test catches it.
-        Allowlist::from_lists(&PROVIDER_SMTP, &PROVIDER_IMAP)
-            .unwrap_or(Allowlist { groups: Vec::new() })
+        // The seed lists are constants covered by a test, so parsing only fails if someone
+        // breaks them; leaving the broken entry out is the least surprising result then, and the
+        // test catches it.
+        let group = |kind, texts: &[&str]| AllowlistGroup {
+            kind,
+            name: None,
+            entries: texts
+                .iter()
+                .filter_map(|text| AllowlistEntry::parse(text).ok())
+                .collect(),
+        };
+        Allowlist {
+            groups: vec![
+                group(AllowlistGroupKind::Smtp, &PROVIDER_SMTP),
+                group(AllowlistGroupKind::Imap, &PROVIDER_IMAP),
+            ],
+            combined: PROVIDER_COMBINED
+                .iter()
+                .map(|line| (*line).to_owned())
+                .collect(),
+        }
     }
 
-    /// Builds an allowlist from one entry per element. Blank elements are skipped (pasted text
-    /// often ends with a newline) but still count for line numbers.
-    pub fn from_lists(smtp: &[&str], imap: &[&str]) -> Result<Allowlist, AllowlistError> {
-        Ok(Allowlist {
-            groups: vec![
-                parse_group(AllowlistGroupKind::Smtp, smtp)?,
-                parse_group(AllowlistGroupKind::Imap, imap)?,
-            ],
-        })
+    /// The groups a host page gives instead of the provider's, in its order. Names are trimmed
+    /// and must not be empty; every range must parse ([`AllowlistEntry::parse`]); a group needs
+    /// at least one range and the list at least one group. The first problem is returned.
+    pub fn from_named(groups: &[NamedGroup]) -> Result<Allowlist, AllowlistError> {
+        if groups.is_empty() {
+            return Err(AllowlistError::NoGroups);
+        }
+        let groups = groups
+            .iter()
+            .enumerate()
+            .map(|(index, group)| {
+                let name = group.name.trim();
+                if name.is_empty() {
+                    return Err(AllowlistError::UnnamedGroup {
+                        position: index + 1,
+                    });
+                }
+                if group.ranges.is_empty() {
+                    return Err(AllowlistError::EmptyGroup { group: name.into() });
+                }
+                let entries = group
+                    .ranges
+                    .iter()
+                    .map(|value| {
+                        AllowlistEntry::parse(value).map_err(|error| AllowlistError::InvalidRange {
+                            group: name.into(),
+                            value: value.clone(),
+                            error,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(AllowlistGroup {
+                    kind: group.kind,
+                    name: Some(name.into()),
+                    entries,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let combined = aggregate(&groups);
+        Ok(Allowlist { groups, combined })
     }
 
     /// The group for one kind of traffic.
@@ -354,25 +446,20 @@ impl Allowlist {
         self.groups.iter().find(|group| group.kind == kind)
     }
 
-    /// All groups, SMTP first.
+    /// All groups, in order (the provider's: SMTP first).
     pub fn groups(&self) -> &[AllowlistGroup] {
         &self.groups
     }
 
     /// Every group merged into the shortest equivalent list (duplicates removed, adjacent
-    /// networks joined), sorted.
-    pub fn combined(&self) -> Vec<IpNet> {
-        let all: Vec<IpNet> = self
-            .groups
-            .iter()
-            .flat_map(|group| group.entries.iter().map(AllowlistEntry::net))
-            .collect();
-        IpNet::aggregate(&all)
+    /// networks joined), sorted, one network each; single addresses bare.
+    pub fn combined(&self) -> &[String] {
+        &self.combined
     }
 
-    /// [`Allowlist::combined`] one per line; single addresses bare.
+    /// [`Allowlist::combined`] one per line, for the copy button.
     pub fn combined_text(&self) -> String {
-        lines(self.combined().into_iter().map(net_text))
+        self.combined.join("\n")
     }
 
     /// Which entries hold `ip`, per group. Empty when the address is not the provider's.
@@ -385,12 +472,14 @@ impl Allowlist {
         Ok(self
             .groups
             .iter()
-            .flat_map(|group| {
+            .enumerate()
+            .flat_map(|(index, group)| {
                 group
                     .entries
                     .iter()
                     .filter(move |entry| entry.contains(address))
-                    .map(|entry| AllowlistMatch {
+                    .map(move |entry| AllowlistMatch {
+                        group: index,
                         kind: group.kind,
                         entry: *entry,
                     })
@@ -399,20 +488,14 @@ impl Allowlist {
     }
 }
 
-fn parse_group(kind: AllowlistGroupKind, texts: &[&str]) -> Result<AllowlistGroup, AllowlistError> {
-    let entries = texts
+/// The groups' networks merged into the shortest equivalent list, as [`Allowlist::combined`]
+/// shows them.
+fn aggregate(groups: &[AllowlistGroup]) -> Vec<String> {
+    let all: Vec<IpNet> = groups
         .iter()
-        .enumerate()
-        .filter(|(_, text)| !text.trim().is_empty())
-        .map(|(index, text)| {
-            AllowlistEntry::parse(text).map_err(|error| AllowlistError::InvalidEntry {
-                group: kind,
-                line: index + 1,
-                error,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(AllowlistGroup { kind, entries })
+        .flat_map(|group| group.entries.iter().map(AllowlistEntry::net))
+        .collect();
+    IpNet::aggregate(&all).into_iter().map(net_text).collect()
 }
 
 fn lines(items: impl Iterator<Item = String>) -> String {
@@ -514,49 +597,165 @@ mod tests {
     #[test]
     fn combined_merges_and_aggregates() {
         let allowlist = Allowlist::provider_default();
-        let combined: Vec<String> = allowlist
-            .combined()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         assert_eq!(
-            combined, PROVIDER_COMBINED,
+            aggregate(allowlist.groups()),
+            PROVIDER_COMBINED,
             "PROVIDER_COMBINED must be the seed lists' combined list: update it with them"
         );
         assert_eq!(allowlist.combined_text(), PROVIDER_COMBINED.join("\n"));
-        let singles = Allowlist::from_lists(&["192.0.2.1", "192.0.2.1"], &["192.0.2.7"]).unwrap();
+        let singles = Allowlist::from_named(&[
+            named(
+                "Relays",
+                AllowlistGroupKind::Smtp,
+                &["192.0.2.1", "192.0.2.1"],
+            ),
+            named("Fetchers", AllowlistGroupKind::Imap, &["192.0.2.7"]),
+        ])
+        .unwrap();
         assert_eq!(singles.combined_text(), "192.0.2.1\n192.0.2.7");
+        let adjacent = Allowlist::from_named(&[
+            named("A", AllowlistGroupKind::Smtp, &["192.0.2.0/25"]),
+            named(
+                "B",
+                AllowlistGroupKind::Smtp,
+                &["192.0.2.128/25", "2001:db8::/33"],
+            ),
+            named("C", AllowlistGroupKind::Imap, &["2001:db8:8000::/33"]),
+        ])
+        .unwrap();
+        assert_eq!(adjacent.combined_text(), "192.0.2.0/24\n2001:db8::/32");
+    }
+
+    fn named(name: &str, kind: AllowlistGroupKind, ranges: &[&str]) -> NamedGroup {
+        NamedGroup {
+            name: name.into(),
+            kind,
+            ranges: ranges.iter().map(|range| (*range).to_owned()).collect(),
+        }
     }
 
     #[test]
-    fn from_lists_reports_group_and_line() {
-        let error = Allowlist::from_lists(&["192.0.2.0/24"], &["192.0.2.1", "", "192.0.2.300"])
-            .unwrap_err();
+    fn named_groups_keep_their_names_order_and_kinds() {
+        let allowlist = Allowlist::from_named(&[
+            named(
+                " Office relays ",
+                AllowlistGroupKind::Smtp,
+                &["192.0.2.0/24", "2001:db8::1"],
+            ),
+            named("Archive", AllowlistGroupKind::Imap, &["198.51.100.7"]),
+            named(
+                "Backup relays",
+                AllowlistGroupKind::Smtp,
+                &["203.0.113.0/28"],
+            ),
+        ])
+        .unwrap();
+        let shown: Vec<(Option<&str>, AllowlistGroupKind, String)> = allowlist
+            .groups()
+            .iter()
+            .map(|group| (group.name(), group.kind(), group.copy_text()))
+            .collect();
         assert_eq!(
-            error,
-            AllowlistError::InvalidEntry {
-                group: AllowlistGroupKind::Imap,
-                line: 3,
-                error: CidrError::Invalid
-            }
+            shown,
+            vec![
+                (
+                    Some("Office relays"),
+                    AllowlistGroupKind::Smtp,
+                    "192.0.2.0/24\n2001:db8::1".to_owned()
+                ),
+                (
+                    Some("Archive"),
+                    AllowlistGroupKind::Imap,
+                    "198.51.100.7".to_owned()
+                ),
+                (
+                    Some("Backup relays"),
+                    AllowlistGroupKind::Smtp,
+                    "203.0.113.0/28".to_owned()
+                ),
+            ]
         );
-        assert!(error.to_string().starts_with("IMAP list, line 3: "));
-        assert_eq!(error.code(), "cidr.invalid");
-        let allowlist = Allowlist::from_lists(&["192.0.2.0/24", "  "], &[]).unwrap();
         assert_eq!(
-            allowlist
-                .group(AllowlistGroupKind::Smtp)
-                .unwrap()
-                .entries()
-                .len(),
-            1
+            allowlist.group(AllowlistGroupKind::Smtp).unwrap().name(),
+            Some("Office relays")
         );
+        let matches = allowlist.contains("203.0.113.9").unwrap();
+        assert_eq!(matches.len(), 1);
+        assert_eq!(matches[0].group, 2);
+        assert!(
+            Allowlist::provider_default()
+                .groups()
+                .iter()
+                .all(|group| group.name().is_none())
+        );
+    }
+
+    #[test]
+    fn named_groups_report_the_group_and_the_value() {
+        let table = [
+            (vec![], AllowlistError::NoGroups),
+            (
+                vec![
+                    named("Relays", AllowlistGroupKind::Smtp, &["192.0.2.1"]),
+                    named("  ", AllowlistGroupKind::Imap, &["192.0.2.2"]),
+                ],
+                AllowlistError::UnnamedGroup { position: 2 },
+            ),
+            (
+                vec![named("Relays", AllowlistGroupKind::Smtp, &[])],
+                AllowlistError::EmptyGroup {
+                    group: "Relays".into(),
+                },
+            ),
+            (
+                vec![named(
+                    "Relays",
+                    AllowlistGroupKind::Smtp,
+                    &["192.0.2.1", "192.0.2.7/24"],
+                )],
+                AllowlistError::InvalidRange {
+                    group: "Relays".into(),
+                    value: "192.0.2.7/24".into(),
+                    error: CidrError::HostBitsSet {
+                        network: "192.0.2.0/24".into(),
+                    },
+                },
+            ),
+            (
+                vec![named("Relays", AllowlistGroupKind::Smtp, &[""])],
+                AllowlistError::InvalidRange {
+                    group: "Relays".into(),
+                    value: String::new(),
+                    error: CidrError::Empty,
+                },
+            ),
+        ];
+        for (groups, expected) in table {
+            assert_eq!(
+                Allowlist::from_named(&groups),
+                Err(expected.clone()),
+                "{expected}"
+            );
+        }
+        let error = Allowlist::from_named(&[named(
+            "Office relays",
+            AllowlistGroupKind::Smtp,
+            &["10.0.0.0/33"],
+        )])
+        .unwrap_err();
         assert_eq!(
-            allowlist
-                .group(AllowlistGroupKind::Imap)
-                .unwrap()
-                .copy_text(),
-            ""
+            error.to_string(),
+            "Allowlist group \"Office relays\": \"10.0.0.0/33\" is not an address range. \
+             Enter a prefix length from 0 to 32 after the slash, such as 203.0.113.0/24."
+        );
+        assert_eq!(error.code(), "cidr.prefix_out_of_range");
+        assert_eq!(
+            error.params(),
+            vec![
+                ("group", "Office relays".to_owned()),
+                ("value", "10.0.0.0/33".to_owned()),
+                ("max", "32".to_owned()),
+            ]
         );
     }
 
@@ -568,10 +767,12 @@ mod tests {
             matches,
             vec![
                 AllowlistMatch {
+                    group: 0,
                     kind: AllowlistGroupKind::Smtp,
                     entry: entry("141.193.184.0/27")
                 },
                 AllowlistMatch {
+                    group: 1,
                     kind: AllowlistGroupKind::Imap,
                     entry: entry("141.193.184.0/27")
                 },
@@ -581,6 +782,7 @@ mod tests {
         assert_eq!(
             matches,
             vec![AllowlistMatch {
+                group: 0,
                 kind: AllowlistGroupKind::Smtp,
                 entry: entry("143.244.82.12")
             }]

@@ -114,6 +114,11 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
         Box::new(CidrError::Invalid),
         Box::new(IpAddressError::Empty),
         Box::new(IpAddressError::Invalid),
+        Box::new(AllowlistError::NoGroups),
+        Box::new(AllowlistError::UnnamedGroup { position: 2 }),
+        Box::new(AllowlistError::EmptyGroup {
+            group: "Office relays".into(),
+        }),
         Box::new(DocumentError::NotJson { line: 1, column: 2 }),
         Box::new(DocumentError::NotADocument),
         Box::new(DocumentError::NewerVersion { found: 2 }),
@@ -161,8 +166,8 @@ fn every_code_is_unique_and_well_formed() {
         }
     }
     assert_eq!(seen.len(), problems.len());
-    // 81 leaf variants today; update when adding one.
-    assert_eq!(seen.len(), 81);
+    // 84 leaf variants today; update when adding one.
+    assert_eq!(seen.len(), 84);
 }
 
 #[test]
@@ -222,9 +227,9 @@ fn wrappers_delegate_code_params_and_message() {
         assert_eq!(problem.code(), host_warning.code());
         assert_eq!(problem.to_string(), host_warning.to_string());
     }
-    let allowlist = AllowlistError::InvalidEntry {
-        group: AllowlistGroupKind::Smtp,
-        line: 2,
+    let allowlist = AllowlistError::InvalidRange {
+        group: "Office relays".into(),
+        value: "192.0.2.7/24".into(),
         error: CidrError::HostBitsSet {
             network: "192.0.2.0/24".into(),
         },
@@ -233,8 +238,8 @@ fn wrappers_delegate_code_params_and_message() {
     assert_eq!(
         allowlist.params(),
         vec![
-            ("group", "SMTP".to_owned()),
-            ("line", "2".to_owned()),
+            ("group", "Office relays".to_owned()),
+            ("value", "192.0.2.7/24".to_owned()),
             ("network", "192.0.2.0/24".to_owned()),
         ]
     );
@@ -366,7 +371,10 @@ fn exhaustive(
         IpAddressError::Empty | IpAddressError::Invalid => {}
     }
     match allowlist {
-        AllowlistError::InvalidEntry { .. } => {}
+        AllowlistError::NoGroups
+        | AllowlistError::UnnamedGroup { .. }
+        | AllowlistError::EmptyGroup { .. }
+        | AllowlistError::InvalidRange { .. } => {}
     }
     use DocumentError as Doc;
     match document {

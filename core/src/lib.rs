@@ -31,7 +31,7 @@ mod codes_tests;
 
 pub use allowlist::{
     Allowlist, AllowlistEntry, AllowlistError, AllowlistGroup, AllowlistGroupKind, AllowlistMatch,
-    CidrError, IpAddressError, PROVIDER_COMBINED,
+    CidrError, IpAddressError, NamedGroup,
 };
 pub use book::{BookError, Entry, EntryDraft, Match, MatchKind, SettingsBook, Timestamp};
 pub use credentials::{CredentialError, Username, check_password};

@@ -17,12 +17,36 @@ use super::tester::{Attempt, CheckOutcome, CheckProgress, ConnectionTester, Pass
 use crate::draft::{ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{connect, forms, problems};
 use crate::state::Settings;
+use crate::ui::carryover;
 use crate::ui::field::TextField;
 use crate::ui::focus::{element_by_id, focus_element};
 use crate::ui::on_demand::{PartCode, on_demand};
 use crate::ui::save_error::describe_change_error;
 use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates};
 use crate::ui::shown_errors::ShownErrors;
+
+/// The address step as the person left it, for the flow drawn anew after a redraw of the
+/// component (`carryover`); kept only while the host's address stays the same.
+struct AddressCarried {
+    given: Option<String>,
+    email: String,
+    email_shown: bool,
+    found: Option<Found>,
+}
+
+/// The settings step as the person left it. The password is not carried: it never leaves its
+/// field but for an attempt, so after a redraw the person types it again.
+struct StepCarried {
+    typed: String,
+    source: Source,
+    locked: bool,
+    imap: ImapDraft,
+    security_choices: (bool, bool),
+    url: String,
+    username: String,
+    shown_errors: (Vec<ConnectField>, bool),
+    save_tried: bool,
+}
 
 /// The tester a component instance uses.
 pub type SharedTester = Rc<dyn ConnectionTester>;
@@ -68,6 +92,7 @@ pub fn ConnectInbox(
     let is_demo = tester.is_demo();
     let tester = StoredValue::new_local(tester);
 
+    let given = email.clone();
     let email = RwSignal::new(email.unwrap_or_default());
     let email_shown = RwSignal::new(false);
     let found = RwSignal::new(None::<Found>);
@@ -149,7 +174,30 @@ pub fn ConnectInbox(
             }
         });
     };
-    follow_link();
+    // A redraw of the whole component (the host switched the language) goes on where the
+    // person was, unless the host gave another address.
+    {
+        let given = given.clone();
+        carryover::offer("connect-address", move || AddressCarried {
+            given: given.clone(),
+            email: email.get(),
+            email_shown: email_shown.get(),
+            found: found.get(),
+        });
+    }
+    match carryover::take::<AddressCarried>("connect-address")
+        .filter(|carried| carried.given == given)
+    {
+        Some(carried) => {
+            email.set(carried.email);
+            email_shown.set(carried.email_shown);
+            found.set(carried.found.map(|found| Found {
+                focus: None,
+                ..found
+            }));
+        }
+        None => follow_link(),
+    }
     let listener = window_event_listener(leptos::ev::hashchange, move |_| follow_link());
     on_cleanup(move || listener.remove());
 
@@ -279,16 +327,47 @@ fn SettingsStep(
     let domain_shown = address_domain.to_unicode();
     let kind = server.kind();
     let prefilled = matches!(source, Source::Administrator { .. });
-    let source = RwSignal::new(source);
-    let locked = RwSignal::new(prefilled);
+    // The same step before a redraw of the component goes on as the person left it.
+    let carried =
+        carryover::take::<StepCarried>("connect-step").filter(|carried| carried.typed == typed);
 
     let (imap_draft, exchange_draft) = match server {
         ServerDraft::Imap(draft) => (draft, ExchangeDraft::default()),
         ServerDraft::Exchange(draft) => (ImapDraft::default(), draft),
     };
-    let imap = ImapFields::new(imap_draft, prefilled);
-    let url = RwSignal::new(exchange_draft.url);
-    let username = RwSignal::new(typed);
+    let shown_errors = ShownErrors::<ConnectField>::new();
+    let (source, locked, imap, url, username, save_tried) = match carried {
+        Some(carried) => {
+            shown_errors.restore(carried.shown_errors);
+            (
+                RwSignal::new(carried.source),
+                RwSignal::new(carried.locked),
+                ImapFields::with_choices(carried.imap, carried.security_choices),
+                RwSignal::new(carried.url),
+                RwSignal::new(carried.username),
+                RwSignal::new(carried.save_tried),
+            )
+        }
+        None => (
+            RwSignal::new(source),
+            RwSignal::new(prefilled),
+            ImapFields::new(imap_draft, prefilled),
+            RwSignal::new(exchange_draft.url),
+            RwSignal::new(typed.clone()),
+            RwSignal::new(false),
+        ),
+    };
+    carryover::offer("connect-step", move || StepCarried {
+        typed: typed.clone(),
+        source: source.get(),
+        locked: locked.get(),
+        imap: imap.draft(String::new(), false),
+        security_choices: imap.choices(),
+        url: url.get(),
+        username: username.get(),
+        shown_errors: shown_errors.snapshot(),
+        save_tried: save_tried.get(),
+    });
     let password = RwSignal::new(String::new());
     let show_password = RwSignal::new(false);
 
@@ -313,8 +392,6 @@ fn SettingsStep(
         })
     };
 
-    let shown_errors = ShownErrors::<ConnectField>::new();
-    let save_tried = RwSignal::new(false);
     let shown = move |field: ConnectField| {
         shown_errors.shows(field) || (save_tried.get() && matches!(field, ConnectField::Server(_)))
     };

@@ -11,6 +11,7 @@ pub const OPTION_KEYS: &[&str] = &[
     "locale",
     "storage",
     "email",
+    "allowlist",
     "onChange",
     "onError",
     "testConnection",
@@ -18,6 +19,9 @@ pub const OPTION_KEYS: &[&str] = &[
 
 /// The keys of `storage: { type: "local", prefix }`.
 pub const LOCAL_STORAGE_KEYS: &[&str] = &["type", "prefix"];
+
+/// The keys of one group of `allowlist: [{ name, purpose, ranges }]`.
+pub const ALLOWLIST_GROUP_KEYS: &[&str] = &["name", "purpose", "ranges"];
 
 /// The keys of `storage: { type: "memory" }`.
 pub const MEMORY_STORAGE_KEYS: &[&str] = &["type"];

@@ -24,7 +24,8 @@ use web_sys::HtmlElement;
 
 use crate::i18n::{Language, storage};
 use crate::state::StorageHealth;
-use crate::{HostEvents, MailSetup, Options};
+use crate::ui::carryover::Carryover;
+use crate::{HostEvents, MailSetup, Options, Role};
 use options::{HostOptions, OptionsError};
 use saved_change::{SavedChange, saved_change};
 
@@ -39,6 +40,8 @@ pub struct MountHandle {
     element: HtmlElement,
     /// What the instance shows; `update` changes it.
     options: RwSignal<Options>,
+    /// What open dialogs hold, kept across the redraw an `update` causes.
+    carryover: Carryover,
     /// Owns `options`: lives as long as the instance.
     owner: Owner,
     mounted: Option<UnmountHandle<AnyViewState>>,
@@ -67,8 +70,8 @@ impl MountHandle {
         }
     }
 
-    /// Changes `view`, `role`, `locale` or `email` (the other options are read once, at
-    /// mount). A bad key or value throws a `TypeError` and changes nothing.
+    /// Changes `view`, `role`, `locale`, `email` or `allowlist` (the other options are read
+    /// once, at mount). A bad key or value throws a `TypeError` and changes nothing.
     pub fn update(&mut self, partial: JsValue) -> Result<(), JsValue> {
         if self.mounted.is_none() {
             return Err(js_sys::Error::new("mailsetup: this instance was unmounted").into());
@@ -80,11 +83,21 @@ impl MountHandle {
             || asked.test_connection.is_some()
         {
             return Err(OptionsError(
-                "mailsetup: update() changes view, role, locale and email; storage and the \
+                "mailsetup: update() changes view, role, locale, email and allowlist; storage and the \
                  functions are read once, at mount: unmount and mount again to change them"
                     .into(),
             )
             .into_type_error());
+        }
+        // The component is drawn anew with the new options: open dialogs and their drafts go
+        // on in the new drawing, except that read-only closes them, saving nothing.
+        let to_read_only = asked.role == Some(Role::ReadOnly)
+            && self
+                .options
+                .with_untracked(|options| options.role != Role::ReadOnly);
+        self.carryover.forget();
+        if !to_read_only {
+            self.carryover.capture();
         }
         self.options.update(|options| apply(options, &asked));
         Ok(())
@@ -174,8 +187,9 @@ pub fn mount_for_host(element: JsValue, options: JsValue) -> Result<MountHandle,
         .map(|test| Rc::new(host_tester::HostTester::new(test)) as crate::SharedTester);
 
     let owner = Owner::new();
-    let signal = owner.with(|| RwSignal::new(initial));
+    let (signal, carryover) = owner.with(|| (RwSignal::new(initial), Carryover::new()));
     let mounted = mount_to(element.clone(), move || {
+        provide_context(carryover);
         let events = StoredValue::new_local(events);
         let tester = StoredValue::new_local(tester);
         view! {
@@ -193,6 +207,7 @@ pub fn mount_for_host(element: JsValue, options: JsValue) -> Result<MountHandle,
     Ok(MountHandle {
         element,
         options: signal,
+        carryover,
         owner,
         mounted: Some(mounted),
         ready,
@@ -212,6 +227,9 @@ fn apply(options: &mut Options, asked: &HostOptions) {
     }
     if let Some(email) = &asked.email {
         options.email = email.clone();
+    }
+    if let Some(allowlist) = &asked.allowlist {
+        options.allowlist = allowlist.clone();
     }
 }
 

@@ -9,10 +9,13 @@
 //!
 //! Owns: the JavaScript shape of the options. Must not: mount anything or keep the values.
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
+use mailsetup_core::{Allowlist, AllowlistGroupKind, NamedGroup};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::keys::{LOCAL_STORAGE_KEYS, MEMORY_STORAGE_KEYS, OPTION_KEYS, first_unknown};
+use super::keys::{
+    ALLOWLIST_GROUP_KEYS, LOCAL_STORAGE_KEYS, MEMORY_STORAGE_KEYS, OPTION_KEYS, first_unknown,
+};
 use crate::{Language, Role, Storage, View};
 
 /// What a host asked for: the component's options, and the host's own functions.
@@ -24,6 +27,8 @@ pub struct HostOptions {
     pub storage: Option<Storage>,
     /// `Some(None)` when the host cleared it with `email: null`.
     pub email: Option<Option<String>>,
+    /// `Some(None)` when the host went back to the provider's lists with `allowlist: null`.
+    pub allowlist: Option<Option<Allowlist>>,
     pub on_change: Option<Function>,
     pub on_error: Option<Function>,
     pub test_connection: Option<Function>,
@@ -69,6 +74,7 @@ pub fn read(value: &JsValue) -> Result<HostOptions, OptionsError> {
         )?,
         storage: storage(object)?,
         email: email(object)?,
+        allowlist: allowlist(object)?,
         on_change: function(object, "onChange")?,
         on_error: function(object, "onError")?,
         test_connection: function(object, "testConnection")?,
@@ -123,6 +129,16 @@ fn choice<T: Copy>(
     key: &str,
     choices: &[(&str, T)],
 ) -> Result<Option<T>, OptionsError> {
+    choice_at(object, key, "", choices)
+}
+
+/// One of a few strings under `key` of an object found at `path` (such as `allowlist[0].`).
+fn choice_at<T: Copy>(
+    object: &Object,
+    key: &str,
+    path: &str,
+    choices: &[(&str, T)],
+) -> Result<Option<T>, OptionsError> {
     let Some(value) = field(object, key) else {
         return Ok(None);
     };
@@ -137,7 +153,7 @@ fn choice<T: Copy>(
                 .map(|(name, _)| format!("\"{name}\""))
                 .collect::<Vec<_>>();
             OptionsError(format!(
-                "mailsetup: option \"{key}\" must be {}, not {}",
+                "mailsetup: option \"{path}{key}\" must be {}, not {}",
                 one_of(&names),
                 describe(&value)
             ))
@@ -166,6 +182,88 @@ fn email(object: &Object) -> Result<Option<Option<String>>, OptionsError> {
                 describe(&value)
             ))),
         },
+    }
+}
+
+/// `[{ name, purpose: "smtp" | "imap", ranges: ["203.0.113.0/24", …] }, …]`, checked by core
+/// like any input; `null` goes back to the provider's lists.
+fn allowlist(object: &Object) -> Result<Option<Option<Allowlist>>, OptionsError> {
+    let Some(value) = field(object, "allowlist") else {
+        return Ok(None);
+    };
+    if value.is_null() {
+        return Ok(Some(None));
+    }
+    let groups = array(
+        &value,
+        "allowlist",
+        "an array of groups ({ name, purpose, ranges })",
+    )?;
+    let named = groups
+        .iter()
+        .enumerate()
+        .map(|(index, group)| named_group(&group, &format!("allowlist[{index}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Allowlist::from_named(&named)
+        .map(|allowlist| Some(Some(allowlist)))
+        .map_err(|problem| OptionsError(format!("mailsetup: option \"allowlist\": {problem}")))
+}
+
+/// One group of the allowlist, found at `path`; core checks the name and the ranges.
+fn named_group(value: &JsValue, path: &str) -> Result<NamedGroup, OptionsError> {
+    let group = plain_object(value, &format!("option \"{path}\""))?;
+    check_keys(group, ALLOWLIST_GROUP_KEYS, &format!("{path}."))?;
+    let name = match field(group, "name") {
+        None => String::new(),
+        Some(name) => name.as_string().ok_or_else(|| {
+            OptionsError(format!(
+                "mailsetup: option \"{path}.name\" must be a string (the group's heading), not {}",
+                describe(&name)
+            ))
+        })?,
+    };
+    let purposes = [
+        ("smtp", AllowlistGroupKind::Smtp),
+        ("imap", AllowlistGroupKind::Imap),
+    ];
+    let kind = choice_at(group, "purpose", &format!("{path}."), &purposes)?.ok_or_else(|| {
+        OptionsError(format!(
+            "mailsetup: option \"{path}.purpose\" must be \"smtp\" or \"imap\" (the traffic the \
+             addresses carry), not missing"
+        ))
+    })?;
+    let ranges = match field(group, "ranges") {
+        None => Vec::new(),
+        Some(ranges) => {
+            let ranges_path = format!("{path}.ranges");
+            let expected = "an array of address ranges such as \"203.0.113.0/24\"";
+            array(&ranges, &ranges_path, expected)?
+                .iter()
+                .enumerate()
+                .map(|(index, range)| {
+                    range.as_string().ok_or_else(|| {
+                        OptionsError(format!(
+                            "mailsetup: option \"{ranges_path}[{index}]\" must be a string (an \
+                             address range such as \"203.0.113.0/24\"), not {}",
+                            describe(&range)
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    Ok(NamedGroup { name, kind, ranges })
+}
+
+/// `value` as an array, else an error saying the option at `path` must be `expected`.
+fn array(value: &JsValue, path: &str, expected: &str) -> Result<Array, OptionsError> {
+    if Array::is_array(value) {
+        Ok(value.clone().unchecked_into())
+    } else {
+        Err(OptionsError(format!(
+            "mailsetup: option \"{path}\" must be {expected}, not {}",
+            describe(value)
+        )))
     }
 }
 

@@ -4,7 +4,7 @@
 //! Owns: wording, plural choice and number formatting. Must not: decide what an address or a
 //! network is, or which entries hold an address; that arithmetic is `mailsetup_core::allowlist`.
 
-use mailsetup_core::{AllowlistEntry, AllowlistGroupKind, AllowlistMatch};
+use mailsetup_core::{AllowlistEntry, AllowlistGroup, AllowlistGroupKind, AllowlistMatch};
 
 use super::{Language, polish};
 
@@ -17,6 +17,9 @@ pub struct AllowlistTexts {
     pub copy: &'static str,
     pub copy_all_smtp: &'static str,
     pub copy_all_imap: &'static str,
+    /// The "Copy all" button of a group a host page named; the group's name follows, visually
+    /// hidden.
+    pub copy_all: &'static str,
     pub copy_combined: &'static str,
     pub combined_hint: &'static str,
     pub copy_blocked: &'static str,
@@ -41,6 +44,7 @@ pub(super) static EN: AllowlistTexts = AllowlistTexts {
     copy: "Copy",
     copy_all_smtp: "Copy all SMTP IP addresses",
     copy_all_imap: "Copy all IMAP IP addresses",
+    copy_all: "Copy all",
     copy_combined: "Copy combined list",
     combined_hint: "One list for both SMTP and IMAP: every address once, with neighbouring \
         networks merged.",
@@ -65,6 +69,7 @@ pub(super) static PL: AllowlistTexts = AllowlistTexts {
     copy: "Kopiuj",
     copy_all_smtp: "Kopiuj wszystkie adresy IP SMTP",
     copy_all_imap: "Kopiuj wszystkie adresy IP IMAP",
+    copy_all: "Kopiuj wszystkie",
     copy_combined: "Kopiuj połączoną listę",
     combined_hint: "Jedna lista dla SMTP i IMAP: każdy adres tylko raz, a sąsiednie sieci \
         połączone.",
@@ -179,12 +184,30 @@ pub fn entry_details(language: Language, entry: &AllowlistEntry) -> EntryDetails
     }
 }
 
-/// The heading of a group, which is also its name in sentences.
+/// The heading of one of the provider's groups, which is also its name in sentences.
 pub fn group_name(language: Language, kind: AllowlistGroupKind) -> &'static str {
     let texts = texts(language);
     match kind {
         AllowlistGroupKind::Smtp => texts.smtp_heading,
         AllowlistGroupKind::Imap => texts.imap_heading,
+    }
+}
+
+/// The heading of a group: the name a host page gave it, else the provider's group name.
+pub fn group_heading(language: Language, group: &AllowlistGroup) -> String {
+    match group.name() {
+        Some(name) => name.to_owned(),
+        None => group_name(language, group.kind()).to_owned(),
+    }
+}
+
+/// A group's name mid-sentence: Polish lowercases the provider's headings ("adresy IP SMTP");
+/// a host's name stays as the host wrote it.
+fn group_in_sentence(language: Language, group: &AllowlistGroup) -> String {
+    match (language, group.name()) {
+        (_, Some(name)) => name.to_owned(),
+        (Language::English, None) => group_name(language, group.kind()).to_owned(),
+        (Language::Polish, None) => lowercase_first(group_name(language, group.kind())),
     }
 }
 
@@ -196,26 +219,35 @@ pub fn copied_entry(language: Language, entry: &AllowlistEntry) -> String {
     }
 }
 
-/// Announced after a whole group was copied: "Copied 12 SMTP IP addresses".
-pub fn copied_group(language: Language, kind: AllowlistGroupKind, entries: usize) -> String {
-    let n = entries as u128;
-    let counted = match kind {
-        AllowlistGroupKind::Smtp => counted(
+/// Announced after a whole group was copied: "Copied 12 SMTP IP addresses", or for a group a
+/// host page named, "Copied 3 IP addresses from Office relays".
+pub fn copied_group(language: Language, group: &AllowlistGroup) -> String {
+    let n = group.entries().len() as u128;
+    let counted = match (group.name(), group.kind()) {
+        (Some(_), _) => counted(
+            language,
+            n,
+            ["IP address", "IP addresses"],
+            ["adres IP", "adresy IP", "adresów IP"],
+        ),
+        (None, AllowlistGroupKind::Smtp) => counted(
             language,
             n,
             ["SMTP IP address", "SMTP IP addresses"],
             ["adres IP SMTP", "adresy IP SMTP", "adresów IP SMTP"],
         ),
-        AllowlistGroupKind::Imap => counted(
+        (None, AllowlistGroupKind::Imap) => counted(
             language,
             n,
             ["IMAP IP address", "IMAP IP addresses"],
             ["adres IP IMAP", "adresy IP IMAP", "adresów IP IMAP"],
         ),
     };
-    match language {
-        Language::English => format!("Copied {counted}"),
-        Language::Polish => format!("Skopiowano {counted}"),
+    match (language, group.name()) {
+        (Language::English, None) => format!("Copied {counted}"),
+        (Language::Polish, None) => format!("Skopiowano {counted}"),
+        (Language::English, Some(name)) => format!("Copied {counted} from {name}"),
+        (Language::Polish, Some(name)) => format!("Skopiowano {counted} z grupy „{name}”"),
     }
 }
 
@@ -236,28 +268,28 @@ pub fn copied_combined(language: Language, entries: usize) -> String {
 
 /// The checker's answer when some entries hold the address:
 /// "141.193.184.7 is in 141.193.184.0/27 (SMTP IP addresses, IMAP IP addresses)."
-/// Matches of the same entry in several groups are told once, with every group.
-pub fn check_found(language: Language, address: &str, matches: &[AllowlistMatch]) -> String {
-    let mut entries: Vec<(AllowlistEntry, Vec<AllowlistGroupKind>)> = Vec::new();
+/// Matches of the same entry in several groups are told once, with every group; `groups` are
+/// the lists the matches point into.
+pub fn check_found(
+    language: Language,
+    address: &str,
+    matches: &[AllowlistMatch],
+    groups: &[AllowlistGroup],
+) -> String {
+    let mut entries: Vec<(AllowlistEntry, Vec<String>)> = Vec::new();
     for found in matches {
+        let Some(group) = groups.get(found.group) else {
+            continue;
+        };
+        let name = group_in_sentence(language, group);
         match entries.iter_mut().find(|(entry, _)| *entry == found.entry) {
-            Some((_, kinds)) => kinds.push(found.kind),
-            None => entries.push((found.entry, vec![found.kind])),
+            Some((_, names)) => names.push(name),
+            None => entries.push((found.entry, vec![name])),
         }
     }
     let described: Vec<String> = entries
         .iter()
-        .map(|(entry, kinds)| {
-            let groups: Vec<String> = kinds
-                .iter()
-                .map(|kind| match language {
-                    Language::English => group_name(language, *kind).to_owned(),
-                    // Mid-sentence, Polish lowercases the heading.
-                    Language::Polish => lowercase_first(group_name(language, *kind)),
-                })
-                .collect();
-            format!("{entry} ({})", groups.join(", "))
-        })
+        .map(|(entry, names)| format!("{entry} ({})", names.join(", ")))
         .collect();
     let and = match language {
         Language::English => " and ",
@@ -297,7 +329,7 @@ pub fn check_not_found(language: Language, address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailsetup_core::Allowlist;
+    use mailsetup_core::{Allowlist, NamedGroup};
 
     fn entry(text: &str) -> AllowlistEntry {
         AllowlistEntry::parse(text).unwrap()
@@ -372,6 +404,41 @@ mod tests {
         );
     }
 
+    /// Two groups as a host page might give them.
+    fn host_groups() -> Allowlist {
+        Allowlist::from_named(&[
+            NamedGroup {
+                name: "Office relays".into(),
+                kind: AllowlistGroupKind::Smtp,
+                ranges: vec![
+                    "192.0.2.0/24".into(),
+                    "198.51.100.7".into(),
+                    "2001:db8::/48".into(),
+                ],
+            },
+            NamedGroup {
+                name: "Mailbox sync".into(),
+                kind: AllowlistGroupKind::Imap,
+                ranges: vec!["192.0.2.0/25".into()],
+            },
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn headings_name_the_hosts_groups_as_given() {
+        let provider = Allowlist::provider_default();
+        assert_eq!(
+            group_heading(Language::Polish, &provider.groups()[0]),
+            "Adresy IP SMTP"
+        );
+        let host = host_groups();
+        assert_eq!(
+            group_heading(Language::Polish, &host.groups()[0]),
+            "Office relays"
+        );
+    }
+
     #[test]
     fn copy_announcements() {
         let network = entry("141.193.184.0/27");
@@ -383,21 +450,34 @@ mod tests {
             copied_entry(Language::Polish, &network),
             "Skopiowano 141.193.184.0/27"
         );
+        let provider = Allowlist::provider_default();
+        let [smtp, imap] = provider.groups() else {
+            panic!("the provider has two groups");
+        };
         assert_eq!(
-            copied_group(Language::English, AllowlistGroupKind::Smtp, 12),
+            copied_group(Language::English, smtp),
             "Copied 12 SMTP IP addresses"
         );
         assert_eq!(
-            copied_group(Language::Polish, AllowlistGroupKind::Imap, 12),
+            copied_group(Language::Polish, imap),
             "Skopiowano 12 adresów IP IMAP"
         );
+        let host = host_groups();
         assert_eq!(
-            copied_group(Language::Polish, AllowlistGroupKind::Smtp, 3),
-            "Skopiowano 3 adresy IP SMTP"
+            copied_group(Language::English, &host.groups()[0]),
+            "Copied 3 IP addresses from Office relays"
         );
         assert_eq!(
-            copied_group(Language::English, AllowlistGroupKind::Imap, 1),
-            "Copied 1 IMAP IP address"
+            copied_group(Language::Polish, &host.groups()[0]),
+            "Skopiowano 3 adresy IP z grupy „Office relays”"
+        );
+        assert_eq!(
+            copied_group(Language::English, &host.groups()[1]),
+            "Copied 1 IP address from Mailbox sync"
+        );
+        assert_eq!(
+            copied_group(Language::Polish, &host.groups()[1]),
+            "Skopiowano 1 adres IP z grupy „Mailbox sync”"
         );
         assert_eq!(
             copied_combined(Language::English, 6),
@@ -422,31 +502,38 @@ mod tests {
         let allowlist = Allowlist::provider_default();
         let both = allowlist.contains("141.193.184.7").unwrap();
         assert_eq!(
-            check_found(Language::English, "141.193.184.7", &both),
+            check_found(
+                Language::English,
+                "141.193.184.7",
+                &both,
+                allowlist.groups()
+            ),
             "141.193.184.7 is in 141.193.184.0/27 (SMTP IP addresses, IMAP IP addresses)."
         );
         assert_eq!(
-            check_found(Language::Polish, "141.193.184.7", &both),
+            check_found(Language::Polish, "141.193.184.7", &both, allowlist.groups()),
             "Adres 141.193.184.7 należy do 141.193.184.0/27 (adresy IP SMTP, adresy IP IMAP)."
         );
         let single = allowlist.contains("143.244.82.12").unwrap();
+        let host = host_groups();
+        let two_entries = host.contains("192.0.2.1").unwrap();
         assert_eq!(
-            check_found(Language::English, "143.244.82.12", &single),
-            "143.244.82.12 is in 143.244.82.12 (SMTP IP addresses)."
+            check_found(Language::English, "192.0.2.1", &two_entries, host.groups()),
+            "192.0.2.1 is in 192.0.2.0/24 (Office relays) and 192.0.2.0/25 (Mailbox sync)."
         );
-        let two_entries = [
-            AllowlistMatch {
-                kind: AllowlistGroupKind::Smtp,
-                entry: entry("192.0.2.0/24"),
-            },
-            AllowlistMatch {
-                kind: AllowlistGroupKind::Imap,
-                entry: entry("192.0.2.0/25"),
-            },
-        ];
+        // A host's names keep their capitals mid-sentence in Polish.
         assert_eq!(
-            check_found(Language::English, "192.0.2.1", &two_entries),
-            "192.0.2.1 is in 192.0.2.0/24 (SMTP IP addresses) and 192.0.2.0/25 (IMAP IP addresses)."
+            check_found(Language::Polish, "192.0.2.1", &two_entries, host.groups()),
+            "Adres 192.0.2.1 należy do 192.0.2.0/24 (Office relays) oraz 192.0.2.0/25 (Mailbox sync)."
+        );
+        assert_eq!(
+            check_found(
+                Language::English,
+                "143.244.82.12",
+                &single,
+                allowlist.groups()
+            ),
+            "143.244.82.12 is in 143.244.82.12 (SMTP IP addresses)."
         );
         assert_eq!(
             check_not_found(Language::English, "141.193.184.32"),

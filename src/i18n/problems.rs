@@ -27,18 +27,19 @@ pub(super) fn polish(problem: &dyn Problem) -> Option<String> {
     let template = template(code)?;
     let params = polish_params(code, problem.params());
     let sentence = fill(template, &params)?;
-    // `AllowlistError` reports the code of the CIDR error it wraps and adds `group` and `line`;
-    // its English message puts them in front ("SMTP list, line 2: ..."), so the Polish does too.
+    // `AllowlistError` reports the code of the CIDR error it wraps and adds `group` and
+    // `value`; its English message puts them in front ("Allowlist group "Relays": "10.0.0.1/8"
+    // is not an address range. ..."), so the Polish does too.
     if code.starts_with("cidr.") {
         let group = value_of(&params, "group");
-        let line = value_of(&params, "line");
-        if let (Some(group), Some(line)) = (group, line) {
+        let value = value_of(&params, "value");
+        if let (Some(group), Some(value)) = (group, value) {
             let context = [
                 ("group", group.to_owned()),
-                ("line", line.to_owned()),
+                ("value", value.to_owned()),
                 ("message", sentence.clone()),
             ];
-            return fill(ALLOWLIST_LINE, &context);
+            return fill(ALLOWLIST_RANGE, &context);
         }
     }
     Some(sentence)
@@ -122,8 +123,9 @@ fn placeholder_at(text: &str) -> Option<&str> {
     is_name.then_some(name)
 }
 
-/// Wraps a CIDR problem reported for one line of an allowlist text (`AllowlistError`).
-static ALLOWLIST_LINE: &str = "Adresy IP {group}, wiersz {line}: {message}";
+/// Wraps a CIDR problem reported for one range of a host's allowlist group (`AllowlistError`).
+static ALLOWLIST_RANGE: &str = "Grupa listy dozwolonych adresów „{group}”: „{value}” nie jest \
+                                zakresem adresów. {message}";
 
 /// English words core passes as values from a closed set: (code, param, English, Polish).
 /// A value not listed here is shown as it is.
@@ -453,6 +455,21 @@ static PL: &[(&str, &str)] = &[
         "Wpisz adres IP lub sieć bez zer wiodących, np. 203.0.113.7 lub 203.0.113.0/24.",
     ),
     ("ip_address.empty", "Wpisz adres IP, np. 203.0.113.7."),
+    (
+        "allowlist.no_groups",
+        "Lista dozwolonych adresów nie ma grup. Podaj co najmniej jedną albo pomiń ją, aby \
+         pokazać listy dostawcy.",
+    ),
+    (
+        "allowlist.unnamed_group",
+        "Grupa {position} listy dozwolonych adresów nie ma nazwy. Nadaj każdej grupie nazwę, \
+         którą pokaże jej nagłówek.",
+    ),
+    (
+        "allowlist.empty_group",
+        "Grupa listy dozwolonych adresów „{group}” nie ma zakresów adresów. Podaj co najmniej \
+         jeden, np. 203.0.113.0/24.",
+    ),
     ("ip_address.invalid", "Wpisz adres IP, np. 203.0.113.7."),
     // document: saved settings
     (
@@ -635,12 +652,17 @@ mod tests {
                 network: "143.244.82.0/24".into(),
             }),
             Box::new(CidrError::Invalid),
-            Box::new(AllowlistError::InvalidEntry {
-                group: AllowlistGroupKind::Smtp,
-                line: 7,
+            Box::new(AllowlistError::InvalidRange {
+                group: "Office relays".into(),
+                value: "192.0.2.7/24".into(),
                 error: CidrError::HostBitsSet {
                     network: "192.0.2.0/24".into(),
                 },
+            }),
+            Box::new(AllowlistError::NoGroups),
+            Box::new(AllowlistError::UnnamedGroup { position: 2 }),
+            Box::new(AllowlistError::EmptyGroup {
+                group: "Office relays".into(),
             }),
             Box::new(IpAddressError::Empty),
             Box::new(IpAddressError::Invalid),
@@ -715,7 +737,7 @@ mod tests {
         let problems = every_problem();
         let codes: BTreeSet<&str> = problems.iter().map(|problem| problem.code()).collect();
         // Core's own count of leaf variants (codes_tests.rs); update both when adding one.
-        assert_eq!(codes.len(), 81);
+        assert_eq!(codes.len(), 84);
         for problem in &problems {
             let code = problem.code();
             let english = problem.to_string();
@@ -752,8 +774,8 @@ mod tests {
                 );
             }
         }
-        for name in placeholders(ALLOWLIST_LINE) {
-            assert!(["group", "line", "message"].contains(&name), "{{{name}}}");
+        for name in placeholders(ALLOWLIST_RANGE) {
+            assert!(["group", "value", "message"].contains(&name), "{{{name}}}");
         }
     }
 
@@ -817,16 +839,16 @@ mod tests {
     }
 
     #[test]
-    fn allowlist_entries_keep_their_list_and_line() {
-        let problem = AllowlistError::InvalidEntry {
-            group: AllowlistGroupKind::Imap,
-            line: 2,
+    fn allowlist_ranges_keep_their_group_and_value() {
+        let problem = AllowlistError::InvalidRange {
+            group: "Archiwum".into(),
+            value: "::/129".into(),
             error: CidrError::PrefixOutOfRange { max: 128 },
         };
         assert_eq!(
             message(Language::Polish, &problem),
-            "Adresy IP IMAP, wiersz 2: Po ukośniku wpisz długość prefiksu od 0 do 128, \
-             np. 203.0.113.0/24."
+            "Grupa listy dozwolonych adresów „Archiwum”: „::/129” nie jest zakresem adresów. \
+             Po ukośniku wpisz długość prefiksu od 0 do 128, np. 203.0.113.0/24."
         );
     }
 

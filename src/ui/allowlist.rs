@@ -1,6 +1,6 @@
-//! The "IP addresses to allowlist" section: the provider's SMTP and IMAP lists with copy buttons,
-//! the combined list, the "Copied" announcement or the copy-by-hand fallback, and a checker that
-//! says whether an address is one of the provider's.
+//! The "IP addresses to allowlist" section: the provider's SMTP and IMAP lists (or the groups a
+//! host page gives instead) with copy buttons, the combined list, the "Copied" announcement or
+//! the copy-by-hand fallback, and a checker that says whether an address is in the lists.
 //!
 //! Owns: the section's layout and its small view state (last announcement, fallback text, the
 //! checker's input and answer). Must not: parse addresses, compute ranges, counts, merges or
@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
-use mailsetup_core::{Allowlist, AllowlistGroup, PROVIDER_COMBINED};
+use mailsetup_core::{Allowlist, AllowlistGroup, AllowlistGroupKind};
 
 use crate::i18n::allowlist::{self as strings, AllowlistTexts};
 use crate::i18n::{Language, problems};
@@ -27,34 +27,32 @@ fn instance_prefix() -> String {
 pub fn AllowlistSection(
     /// The language of the section's text.
     language: Language,
+    /// The groups a host page gives instead of the provider's lists (checked by core).
+    #[prop(optional_no_strip)]
+    allowlist: Option<Allowlist>,
 ) -> impl IntoView {
     let texts = strings::texts(language);
-    let allowlist = Allowlist::provider_default();
+    let allowlist = allowlist.unwrap_or_else(Allowlist::provider_default);
     let prefix = instance_prefix();
     let heading_id = format!("{prefix}-heading");
 
     let announcement = RwSignal::new(String::new());
     let fallback = RwSignal::new(None::<String>);
-    // Each button announces its own sentence on success; all share one fallback field.
-    let report = move |copied: String| {
-        Callback::new(move |outcome: CopyOutcome| match outcome {
-            CopyOutcome::Copied => {
-                fallback.set(None);
-                announcement.set(copied.clone());
-            }
-            CopyOutcome::Blocked(text) => {
-                announcement.set(String::new());
-                fallback.set(Some(text));
-            }
-        })
-    };
+    let report = move |copied: String| reporter(announcement, fallback, copied);
 
-    // The provider's list, aggregated ahead of time by core (not at every start).
-    let combined_text = PROVIDER_COMBINED.join("\n");
     let groups = allowlist
         .groups()
         .iter()
-        .map(|group| group_view(language, texts, group, &prefix, report))
+        .enumerate()
+        .map(|(index, group)| {
+            group_view(
+                language,
+                texts,
+                group,
+                &format!("{prefix}-group-{index}"),
+                report,
+            )
+        })
         .collect_view();
 
     let labelled_by = heading_id.clone();
@@ -64,10 +62,10 @@ pub fn AllowlistSection(
             <p class="ms-allowlist__intro">{texts.intro}</p>
             <div class="ms-allowlist__combined">
                 <CopyButton
-                    text=combined_text
+                    text=allowlist.combined_text()
                     label=texts.copy_combined
                     class="ms-button--primary"
-                    on_copy=report(strings::copied_combined(language, PROVIDER_COMBINED.len()))
+                    on_copy=report(strings::copied_combined(language, allowlist.combined().len()))
                 />
                 <p class="ms-allowlist__hint">{texts.combined_hint}</p>
             </div>
@@ -87,22 +85,45 @@ pub fn AllowlistSection(
     }
 }
 
-/// One list (SMTP or IMAP): heading, "Copy all", and each entry with its range and copy button.
+/// What a copy button does once its attempt is over: announce `copied`, or offer the text for
+/// copying by hand. Every button of the section shares the announcement and the fallback field.
+fn reporter(
+    announcement: RwSignal<String>,
+    fallback: RwSignal<Option<String>>,
+    copied: String,
+) -> Callback<CopyOutcome> {
+    Callback::new(move |outcome: CopyOutcome| match outcome {
+        CopyOutcome::Copied => {
+            fallback.set(None);
+            announcement.set(copied.clone());
+        }
+        CopyOutcome::Blocked(text) => {
+            announcement.set(String::new());
+            fallback.set(Some(text));
+        }
+    })
+}
+
+/// One group (the provider's SMTP or IMAP list, or a host's): heading, "Copy all", and each
+/// entry with its range and copy button. `id` is the group's id, unique on the page.
 fn group_view<F>(
     language: Language,
     texts: &'static AllowlistTexts,
     group: &AllowlistGroup,
-    prefix: &str,
+    id: &str,
     report: F,
 ) -> impl IntoView + use<F>
 where
     F: Fn(String) -> Callback<CopyOutcome> + Copy,
 {
-    let kind = group.kind();
-    let heading_id = format!("{prefix}-{}", kind.to_string().to_ascii_lowercase());
-    let copy_all = match kind {
-        mailsetup_core::AllowlistGroupKind::Smtp => texts.copy_all_smtp,
-        mailsetup_core::AllowlistGroupKind::Imap => texts.copy_all_imap,
+    let heading_id = format!("{id}-heading");
+    let heading = strings::group_heading(language, group);
+    // The provider's buttons say which list; a host's say "Copy all" and name the group to
+    // screen readers (visually it is the heading beside them).
+    let (copy_all, copy_all_context) = match (group.name(), group.kind()) {
+        (Some(name), _) => (texts.copy_all, name.to_owned()),
+        (None, AllowlistGroupKind::Smtp) => (texts.copy_all_smtp, String::new()),
+        (None, AllowlistGroupKind::Imap) => (texts.copy_all_imap, String::new()),
     };
     let entries = group
         .entries()
@@ -130,12 +151,13 @@ where
         <div class="ms-allowlist__group">
             <div class="ms-allowlist__group-header">
                 <h3 class="ms-allowlist__group-title" id=heading_id.clone()>
-                    {strings::group_name(language, kind)}
+                    {heading}
                 </h3>
                 <CopyButton
                     text=group.copy_text()
                     label=copy_all
-                    on_copy=report(strings::copied_group(language, kind, group.entries().len()))
+                    context=copy_all_context
+                    on_copy=report(strings::copied_group(language, group))
                 />
             </div>
             <ul class="ms-allowlist__entries" aria-labelledby=heading_id>
@@ -206,7 +228,12 @@ fn IpChecker(
             Ok(matches) if matches.is_empty() => {
                 CheckAnswer::NotFound(strings::check_not_found(language, address))
             }
-            Ok(matches) => CheckAnswer::Found(strings::check_found(language, address, &matches)),
+            Ok(matches) => CheckAnswer::Found(strings::check_found(
+                language,
+                address,
+                &matches,
+                allowlist.groups(),
+            )),
             Err(problem) => CheckAnswer::Problem(problems::message(language, &problem)),
         }));
     };

@@ -1,6 +1,7 @@
 //! The component's views, one Leptos component per file.
 
 pub mod allowlist;
+pub mod carryover;
 pub mod confirm_delete;
 pub mod copy_button;
 pub mod domain_table;

@@ -34,6 +34,12 @@ pub(crate) struct ImapFields {
 impl ImapFields {
     /// The fields of `draft`; with `security_chosen` false, each security follows its port.
     pub fn new(draft: ImapDraft, security_chosen: bool) -> ImapFields {
+        ImapFields::with_choices(draft, (security_chosen, security_chosen))
+    }
+
+    /// The fields of `draft`, with whether the IMAP and the SMTP security were chosen (a form
+    /// drawn anew keeps each as it was, [`ImapFields::choices`]).
+    pub fn with_choices(draft: ImapDraft, (imap_chosen, smtp_chosen): (bool, bool)) -> ImapFields {
         let fields = ImapFields {
             imap_host: RwSignal::new(draft.imap_host),
             imap_port: RwSignal::new(draft.imap_port),
@@ -42,8 +48,8 @@ impl ImapFields {
             smtp_port: RwSignal::new(draft.smtp_port),
             smtp_security: RwSignal::new(draft.smtp_security),
             allow_insecure: RwSignal::new(draft.allow_insecure_certificates),
-            imap_security_chosen: RwSignal::new(security_chosen),
-            smtp_security_chosen: RwSignal::new(security_chosen),
+            imap_security_chosen: RwSignal::new(imap_chosen),
+            smtp_security_chosen: RwSignal::new(smtp_chosen),
         };
         follow_port(
             fields.imap_port,
@@ -58,6 +64,14 @@ impl ImapFields {
             Protocol::Smtp,
         );
         fields
+    }
+
+    /// Whether the IMAP and the SMTP security were chosen.
+    pub fn choices(&self) -> (bool, bool) {
+        (
+            self.imap_security_chosen.get_untracked(),
+            self.smtp_security_chosen.get_untracked(),
+        )
     }
 
     pub fn draft(&self, domain: String, include_subdomains: bool) -> ImapDraft {

@@ -14,6 +14,7 @@ use mailsetup_core::{BookError, ConnectionKind, Domain, Entry, EntryDraft, Proto
 use crate::draft::{Checked, ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{forms, problems};
 use crate::state::Settings;
+use crate::ui::carryover;
 use crate::ui::field::TextField;
 use crate::ui::focus::focus_element;
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
@@ -27,6 +28,19 @@ use crate::ui::shown_errors::ShownErrors;
 pub enum DialogRequest {
     Add(ConnectionKind),
     Edit(Domain),
+}
+
+/// The drawer as the person left it, for the drawer drawn anew after a redraw of the component
+/// (`carryover`): what was typed, which errors showed, and the revision it started from.
+struct DrawerCarried {
+    request: DialogRequest,
+    domain: String,
+    include_subdomains: bool,
+    imap: ImapDraft,
+    security_choices: (bool, bool),
+    url: String,
+    shown_errors: (Vec<Field>, bool),
+    base_revision: Option<u64>,
 }
 
 /// How this tab's copy of the entry being edited relates to the stored one.
@@ -69,7 +83,9 @@ pub fn SettingsDialog(
         (DialogRequest::Edit(_), None) => ConnectionKind::Imap,
     };
     let original_domain = original.as_ref().map(|entry| entry.domain().clone());
-    let base_revision = original.as_ref().map(Entry::revision);
+    // The same drawer before a redraw of the component: it goes on as the person left it.
+    let carried =
+        carryover::take::<DrawerCarried>("drawer").filter(|carried| carried.request == request);
 
     let imap_draft = original
         .as_ref()
@@ -86,11 +102,40 @@ pub fn SettingsDialog(
             exchange_draft.include_subdomains,
         ),
     };
-    let domain = RwSignal::new(domain_text);
-    let include_subdomains = RwSignal::new(subdomains);
-    // Security follows the port until the person picks one (or the entry already has one).
-    let imap = ImapFields::new(imap_draft, original.is_some());
-    let url = RwSignal::new(exchange_draft.url);
+    let shown_errors = ShownErrors::<Field>::new();
+    let (base_revision, domain, include_subdomains, imap, url) = match carried {
+        Some(carried) => {
+            shown_errors.restore(carried.shown_errors);
+            (
+                carried.base_revision,
+                RwSignal::new(carried.domain),
+                RwSignal::new(carried.include_subdomains),
+                ImapFields::with_choices(carried.imap, carried.security_choices),
+                RwSignal::new(carried.url),
+            )
+        }
+        None => (
+            original.as_ref().map(Entry::revision),
+            RwSignal::new(domain_text),
+            RwSignal::new(subdomains),
+            // Security follows the port until the person picks one (or the entry has one).
+            ImapFields::new(imap_draft, original.is_some()),
+            RwSignal::new(exchange_draft.url),
+        ),
+    };
+    {
+        let request = request.clone();
+        carryover::offer("drawer", move || DrawerCarried {
+            request: request.clone(),
+            domain: domain.get(),
+            include_subdomains: include_subdomains.get(),
+            imap: imap.draft(String::new(), false),
+            security_choices: imap.choices(),
+            url: url.get(),
+            shown_errors: shown_errors.snapshot(),
+            base_revision,
+        });
+    }
 
     let checked = Memo::new(move |_| match kind {
         ConnectionKind::Imap => imap
@@ -133,7 +178,6 @@ pub fn SettingsDialog(
         })
     };
 
-    let shown_errors = ShownErrors::<Field>::new();
     let save_error = RwSignal::new(None::<String>);
     let shown = move |field: Field| shown_errors.shows(field);
     let blur = move |field: Field| Callback::new(move |()| shown_errors.leave(field));

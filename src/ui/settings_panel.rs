@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::i18n::panel;
 use crate::state::{Settings, StorageHealth};
+use crate::ui::carryover;
 use crate::ui::confirm_delete::{ConfirmDeleteProps, draw_confirm_delete, fetch_confirm_delete};
 use crate::ui::domain_table::{DomainTable, filter_text, rows_at};
 use crate::ui::focus::focus_element;
@@ -170,6 +171,25 @@ pub fn SettingsPanel() -> impl IntoView {
             settings.with_book(|book| rows_at(book.iter(), in_view))
         })
     });
+    // A redraw of the whole component (the host switched the language) keeps what is open
+    // and the filter; the drawer keeps its own draft.
+    carryover::offer("panel", move || PanelCarried {
+        request: request.get(),
+        deleting: deleting.get(),
+        filter: filter.get(),
+        page: page.get(),
+    });
+    if let Some(carried) = carryover::take::<PanelCarried>("panel") {
+        filter.set(carried.filter);
+        page.set(carried.page);
+        if let Some(wanted) = carried.request {
+            open_dialog(wanted);
+        }
+        if let Some(domain) = carried.deleting {
+            ask_delete.run(domain);
+        }
+    }
+
     let can_change = Signal::derive(move || settings.can_change());
     let filter_id = settings.id("filter");
     let section_label = toggle_id.clone();
@@ -327,6 +347,14 @@ pub fn SettingsPanel() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// What the panel had open, carried across a redraw of the component (`carryover`).
+struct PanelCarried {
+    request: Option<DialogRequest>,
+    deleting: Option<Domain>,
+    filter: String,
+    page: usize,
 }
 
 /// The id of a row's pencil button.

@@ -80,6 +80,18 @@ impl<F: Copy + PartialEq + Send + Sync + 'static> ShownErrors<F> {
         self.submitted.set(false);
         self.left.update(|left| left.retain(|f| *f != field));
     }
+
+    /// The fields left and whether the person submitted, to show the same errors again in a
+    /// form drawn anew ([`Self::restore`]).
+    pub fn snapshot(self) -> (Vec<F>, bool) {
+        (self.left.get_untracked(), self.submitted.get_untracked())
+    }
+
+    /// Shows the errors a [`Self::snapshot`] showed.
+    pub fn restore(self, (left, submitted): (Vec<F>, bool)) {
+        self.left.set(left);
+        self.submitted.set(submitted);
+    }
 }
 
 #[cfg(test)]

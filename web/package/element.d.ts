@@ -3,8 +3,10 @@ import type { MailSetupChange, MailSetupError, MailSetupOptions } from './index.
 
 export declare class MailSetupElement extends HTMLElement {
   /** More mount options (read when the element connects). */
-  options: Omit<MailSetupOptions, 'view' | 'role' | 'locale' | 'email'>;
+  options: Omit<MailSetupOptions, 'view' | 'role' | 'locale' | 'email' | 'allowlist'>;
   testConnection: MailSetupOptions['testConnection'];
+  /** The IP groups to show instead of the provider's (live: setting it re-renders). */
+  allowlist: MailSetupOptions['allowlist'];
 }
 
 export interface MailSetupElementEventMap extends HTMLElementEventMap {
@@ -27,6 +29,7 @@ export interface MailSetupAttributes {
   className?: string;
   id?: string;
   testConnection?: MailSetupOptions['testConnection'];
+  allowlist?: MailSetupOptions['allowlist'];
   options?: MailSetupElement['options'];
   'onmailsetup-change'?: (event: CustomEvent<MailSetupChange>) => void;
   'onmailsetup-error'?: (event: CustomEvent<MailSetupError>) => void;

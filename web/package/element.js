@@ -4,7 +4,8 @@
 //
 // Attributes: `view`, `user-role`, `lang` (else the nearest ancestor's, else English) and `email`
 // follow changes; `storage-prefix` and `shadow` are read when the element connects. Properties:
-// `testConnection` (a function) and `options` (more mount options). Events, bubbling and
+// `allowlist` (the IP groups, live), `testConnection` (a function) and `options` (more mount
+// options). Events, bubbling and
 // composed: `mailsetup-ready`, `mailsetup-change` (detail as onChange), `mailsetup-error`.
 import init, { mount } from './index.js';
 
@@ -19,7 +20,17 @@ class MailSetupElement extends Base {
   #container = null;
   #options = {};
   #testConnection = undefined;
+  #allowlist = undefined;
   #connecting = false;
+
+  get allowlist() {
+    return this.#allowlist;
+  }
+
+  set allowlist(value) {
+    this.#allowlist = value;
+    if (this.#handle !== null) this.#update({ allowlist: value ?? null }, 'invalid-options');
+  }
 
   get options() {
     return this.#options;
@@ -59,11 +70,14 @@ class MailSetupElement extends Base {
   }
 
   attributeChangedCallback() {
-    if (this.#handle === null) return;
+    if (this.#handle !== null) this.#update(this.#live(), 'invalid-attribute');
+  }
+
+  #update(partial, code) {
     try {
-      this.#handle.update(this.#live());
+      this.#handle.update(partial);
     } catch (error) {
-      this.#tell('mailsetup-error', { code: 'invalid-attribute', message: String(error?.message ?? error) });
+      this.#tell('mailsetup-error', { code, message: String(error?.message ?? error) });
     }
   }
 
@@ -106,6 +120,7 @@ class MailSetupElement extends Base {
       options.storage = { type: 'local', prefix };
     }
     if (this.#testConnection !== undefined) options.testConnection = this.#testConnection;
+    if (this.#allowlist !== undefined) options.allowlist = this.#allowlist;
     try {
       this.#handle = mount(target, options);
     } catch (error) {

@@ -56,6 +56,14 @@ export type MailSetupAttempt =
 
 export type MailSetupStepResult = { ok: true } | { ok: false; reason?: string };
 
+/** One group of IP addresses the allowlist shows: its heading, the traffic it carries, and its
+ * address ranges (`203.0.113.7`, `203.0.113.0/24`, IPv6 alike, no host bits set). */
+export interface MailSetupAllowlistGroup {
+  name: string;
+  purpose: 'smtp' | 'imap';
+  ranges: string[];
+}
+
 export interface MailSetupOptions {
   view?: MailSetupView;
   role?: 'admin' | 'read-only';
@@ -63,6 +71,8 @@ export interface MailSetupOptions {
   storage?: MailSetupStorage;
   /** The person's address, to pre-fill the connect flow's first step. */
   email?: string | null;
+  /** The IP groups to show instead of the provider's; `null` goes back to the provider's. */
+  allowlist?: MailSetupAllowlistGroup[] | null;
   onChange?: (change: MailSetupChange) => void;
   onError?: (error: MailSetupError) => void;
   /** Replaces the demo check: called for each step, in order, until one fails. */
@@ -74,7 +84,10 @@ export interface MailSetupOptions {
 }
 
 /** What `update` may change in place. */
-export type MailSetupUpdate = Pick<MailSetupOptions, 'view' | 'role' | 'locale' | 'email'>;
+export type MailSetupUpdate = Pick<
+  MailSetupOptions,
+  'view' | 'role' | 'locale' | 'email' | 'allowlist'
+>;
 
 /** An instance stays mounted until `unmount()`, whether or not the host keeps its handle. */
 export interface MailSetupHandle {

@@ -39,9 +39,14 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// part (`View`), keep the book in memory, pre-fill the address and tell the host what was
 /// saved: 200.4 KB (+1.4 KB); instances with one storage prefix on one page follow each
 /// other's saves: 201.9 KB; focus found inside a `<mail-setup shadow>` root (dialogs gave it
-/// back to nothing): 202.3 KB, ceiling 203 KB; failed chunk fetches told to the host: 202.0 KB. (The JavaScript API itself, the `js-api`
-/// feature, measured 9.5 KB more and stays out of this page's build until the page uses it.)
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 203 * 1024;
+/// back to nothing): 202.3 KB, ceiling 203 KB; failed chunk fetches told to the host: 202.0 KB; the
+/// allowlist shows a host's own named groups (headings, announcements and the checker name
+/// them): 203.6 KB, ceiling 204 KB, 4.6 KB above the 199.0 KB before the embedding issue (its
+/// budget is 5 KB). Merging a host's groups runs where the groups are read (the JavaScript
+/// API), so this page, which only shows the provider's lists, does not carry it. (The
+/// JavaScript API itself, the `js-api` feature, measured 9.5 KB more and stays out of this
+/// page's build until the page uses it.)
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 204 * 1024;
 
 pub struct FileSize {
     pub path: String,

@@ -19,6 +19,8 @@ for (const base of ['/hosts/', SUB_PATH]) {
     const app = page.locator('#app');
     await expect(app.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible();
     await expect(page.locator('#portal-note')).toHaveText('Portal content the component must leave alone.');
+    // The portal's theme (portal.css sets --ms-color-accent on #app .ms-root) reaches the buttons.
+    await expect(app.locator('.ms-button--primary').first()).toHaveCSS('background-color', 'rgb(10, 90, 40)');
     // The host page's own elements are untouched.
     expect(await page.evaluate(() => document.documentElement.getAttribute('lang'))).toBe('en');
     expect(await page.evaluate(() => document.body.getAttribute('class'))).toBeNull();
@@ -68,6 +70,22 @@ test('update switches language and role in place; unmount leaves the element as 
   await page.evaluate(() => (window as any).portal.handle.update({ locale: 'pl' }));
   await expect(app.getByRole('heading', { name: 'Ustawienia Exchange i IMAP' })).toBeVisible();
   await checkA11y(page, 'in a host page, in Polish');
+  // The connect flow goes on where the person was: the settings step, with what they typed
+  // (the password, which never leaves its field but for an attempt, is typed again).
+  await page.evaluate(() => (window as any).portal.handle.update({ locale: 'en' }));
+  const connect = app.getByTestId('connect');
+  await connect.getByLabel('Email address').fill('ada@nobody.example');
+  await connect.getByRole('button', { name: 'Continue' }).click();
+  await connect.getByLabel('IMAP server').fill('imap.nobody.example');
+  await connect.getByLabel('Username').fill('ada');
+  await connect.getByLabel('Password', { exact: true }).fill('s3cret');
+  await page.evaluate(() => (window as any).portal.handle.update({ locale: 'pl' }));
+  await expect(connect.getByLabel('Serwer IMAP')).toHaveValue('imap.nobody.example');
+  await expect(connect.getByLabel('Nazwa użytkownika')).toHaveValue('ada');
+  await expect(connect.getByLabel('Hasło', { exact: true })).toHaveValue('');
+  // Another address from the host starts the flow over with it.
+  await page.evaluate(() => (window as any).portal.handle.update({ email: 'bob@nobody.example' }));
+  await expect(connect.getByLabel('Adres e-mail')).toHaveValue('bob@nobody.example');
   await page.evaluate(() => (window as any).portal.handle.update({ role: 'read-only', locale: 'en' }));
   await expect(app.getByRole('button', { name: 'Add IMAP settings' })).toHaveCount(0);
   await checkA11y(page, 'in a host page, read-only');
@@ -110,9 +128,29 @@ test('the <mail-setup> element follows its attributes and sends its events', asy
   await expect(element.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible({ timeout: 30_000 });
   await expect(element.getByTestId('connect')).toHaveCount(0);
   await expect.poll(() => page.evaluate(() => (window as any).seen.map((e: any) => e.type))).toContain('mailsetup-ready');
-  // Open a dialog with a draft, then switch the language: the panel follows.
+  // Open a dialog with a draft, then switch the language: the panel follows, and the drawer
+  // stays open with what was typed and the error it showed.
+  await element.getByRole('button', { name: 'Add IMAP settings' }).click();
+  const drawer = element.getByRole('dialog', { name: 'IMAP settings' });
+  await drawer.getByLabel('Domain name').fill('draft.example');
+  await drawer.getByLabel('IMAP server').fill('imap.draft.example');
+  await drawer.getByLabel('IMAP port').fill('99999');
+  await drawer.getByLabel('IMAP port').blur();
+  await expect(drawer.locator('.ms-field__error')).toHaveCount(1);
   await page.evaluate(() => document.getElementById('settings')!.setAttribute('lang', 'pl'));
   await expect(element.getByRole('heading', { name: 'Ustawienia Exchange i IMAP' })).toBeVisible();
+  const polishDrawer = element.getByRole('dialog', { name: 'Ustawienia IMAP' });
+  await expect(polishDrawer.getByLabel('Nazwa domeny')).toHaveValue('draft.example');
+  await expect(polishDrawer.getByLabel('Serwer IMAP')).toHaveValue('imap.draft.example');
+  await expect(polishDrawer.getByLabel('Port IMAP')).toHaveValue('99999');
+  await expect(polishDrawer.locator('.ms-field__error')).toHaveCount(1);
+  await snap(page, 'embed-element-draft-pl');
+  // Read-only closes it, saving nothing.
+  await page.evaluate(() => document.getElementById('settings')!.setAttribute('user-role', 'read-only'));
+  await expect(element.getByRole('dialog')).toHaveCount(0);
+  await expect(element.getByTestId('domain-row')).toHaveCount(0);
+  await page.evaluate(() => document.getElementById('settings')!.setAttribute('user-role', 'admin'));
+  await expect(element.getByRole('dialog')).toHaveCount(0);
   await page.evaluate(() => document.getElementById('settings')!.setAttribute('view', 'connect'));
   await expect(element.getByTestId('connect')).toBeVisible();
   await page.evaluate(() => document.getElementById('settings')!.setAttribute('email', 'ada@example.com'));
@@ -130,6 +168,79 @@ test('the <mail-setup> element follows its attributes and sends its events', asy
   expect(readies).toBe(1);
 });
 
+const HOST_GROUPS = [
+  { name: 'Office relays', purpose: 'smtp', ranges: ['192.0.2.0/25', '192.0.2.128/25', '198.51.100.7'] },
+  { name: 'Mailbox sync', purpose: 'imap', ranges: ['192.0.2.0/24', '2001:db8::/48'] },
+];
+
+test('a host passes its own allowlist groups as a property; a bad range is refused by name', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/hosts/element.html');
+  const element = page.locator('mail-setup');
+  await expect(element.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible({ timeout: 30_000 });
+  await page.evaluate((groups) => {
+    const settings = document.getElementById('settings') as any;
+    settings.setAttribute('view', 'allowlist');
+    settings.allowlist = groups;
+  }, HOST_GROUPS);
+  await expect(element.getByRole('heading', { level: 3 })).toHaveText(['Office relays', 'Mailbox sync', 'Check an IP address']);
+  await expect(element.getByRole('list', { name: 'Office relays' }).getByRole('listitem')).toHaveCount(3);
+  await expect(element.getByRole('heading', { name: 'SMTP IP addresses' })).toHaveCount(0);
+
+  await element.getByRole('button', { name: 'Copy all Office relays' }).click();
+  await expect(element.getByRole('status').first()).toHaveText('Copied 3 IP addresses from Office relays');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('192.0.2.0/25\n192.0.2.128/25\n198.51.100.7');
+  // The combined list merges the host's ranges (core worked it out when the groups came).
+  await element.getByRole('button', { name: 'Copy combined list' }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('192.0.2.0/24\n198.51.100.7\n2001:db8::/48');
+  await expect(element.getByRole('status').first()).toHaveText('Copied the combined list (3 entries)');
+
+  await element.getByLabel('IP address', { exact: true }).fill('192.0.2.200');
+  await element.getByRole('button', { name: 'Check', exact: true }).click();
+  await expect(element.getByText('192.0.2.200 is in 192.0.2.128/25 (Office relays) and 192.0.2.0/24 (Mailbox sync).')).toBeVisible();
+  await checkA11y(page, 'host allowlist groups');
+  await snap(page, 'embed-host-allowlist-en-wide');
+
+  // A bad range: the element reports it, naming the group and the value, and keeps the groups.
+  await page.evaluate(() => {
+    (document.getElementById('settings') as any).allowlist = [
+      { name: 'Office relays', purpose: 'smtp', ranges: ['192.0.2.1/24'] },
+    ];
+  });
+  await expect
+    .poll(() => page.evaluate(() => (window as any).seen.filter((e: any) => e.type === 'mailsetup-error').map((e: any) => e.detail)))
+    .toEqual([
+      {
+        code: 'invalid-options',
+        message:
+          'mailsetup: option "allowlist": Allowlist group "Office relays": "192.0.2.1/24" is not an address range. ' +
+          'This network has host bits set. Enter the network address 192.0.2.0/24 instead.',
+      },
+    ]);
+  await expect(element.getByRole('list', { name: 'Mailbox sync' })).toBeVisible();
+
+  // In Polish the host's names stay as given; the rest is translated.
+  await page.evaluate(() => document.getElementById('settings')!.setAttribute('lang', 'pl'));
+  await expect(element.getByRole('heading', { name: 'Adresy IP do dodania do listy dozwolonych' })).toBeVisible();
+  await expect(element.getByRole('heading', { level: 3 }).first()).toHaveText('Office relays');
+  await element.getByRole('button', { name: 'Kopiuj wszystkie Mailbox sync' }).click();
+  await expect(element.getByRole('status').first()).toHaveText('Skopiowano 2 adresy IP z grupy „Mailbox sync”');
+  await checkA11y(page, 'host allowlist groups, Polish');
+  await page.setViewportSize({ width: 375, height: 800 });
+  // A long IPv6 range wraps inside its card instead of running out of it.
+  const overflowing = await element.locator('.ms-allowlist__group').evaluateAll((groups) =>
+    groups.filter((group) => group.scrollWidth > group.clientWidth).length,
+  );
+  expect(overflowing).toBe(0);
+  await snap(page, 'embed-host-allowlist-pl-narrow');
+
+  // null goes back to the provider's lists.
+  await page.evaluate(() => {
+    (document.getElementById('settings') as any).allowlist = null;
+  });
+  await expect(element.getByRole('heading', { name: 'Adresy IP SMTP' })).toBeVisible();
+});
+
 test('in shadow mode the hostile page CSS does not reach the component', async ({ page }) => {
   await page.goto('/hosts/hostile.html');
   const element = page.locator('mail-setup');
@@ -140,6 +251,10 @@ test('in shadow mode the hostile page CSS does not reach the component', async (
   expect(display).not.toBe('none');
   const sheets = await page.evaluate(() => document.getElementById('settings')!.shadowRoot!.adoptedStyleSheets.length);
   expect(sheets).toBe(1);
+  // The page themes it through the --ms-* tokens it sets on the element; the rest keep their defaults.
+  const primary = element.locator('.ms-button--primary').first();
+  await expect(primary).toHaveCSS('background-color', 'rgb(120, 20, 90)');
+  await expect(primary).toHaveCSS('color', 'rgb(255, 255, 255)');
   // Dialogs, their focus and the way back stay inside the shadow root.
   await add.click();
   const drawer = element.getByRole('dialog', { name: 'IMAP settings' });

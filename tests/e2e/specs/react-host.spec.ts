@@ -8,6 +8,11 @@ test('a Vite + React portal renders <mail-setup>, hears its changes and remounts
   const element = page.locator('mail-setup');
   await expect(element.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible({ timeout: 30_000 });
 
+  // The portal's allowlist groups (a property set by React) replace the provider's lists.
+  await expect(element.getByRole('heading', { level: 3, name: 'Acme relays' })).toBeVisible();
+  await expect(element.getByRole('list', { name: 'Acme sync' }).getByRole('listitem')).toHaveText([/198\.51\.100\.7/]);
+  await expect(element.getByRole('heading', { name: 'SMTP IP addresses' })).toHaveCount(0);
+
   // A saved change reaches React through `onmailsetup-change`.
   await element.getByRole('button', { name: 'Add Exchange settings' }).click();
   const drawer = page.getByRole('dialog', { name: 'Exchange settings' });

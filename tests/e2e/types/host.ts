@@ -23,6 +23,10 @@ export async function start(element: HTMLElement): Promise<MailSetupHandle> {
   });
   await handle.ready;
   handle.update({ locale: 'en' });
+  handle.update({ allowlist: [{ name: 'Office relays', purpose: 'smtp', ranges: ['192.0.2.0/24'] }] });
+  handle.update({ allowlist: null });
+  // @ts-expect-error: ranges are text.
+  handle.update({ allowlist: [{ name: 'Relays', purpose: 'imap', ranges: [3232235520] }] });
   // @ts-expect-error: storage is read once, at mount.
   handle.update({ storage: { type: 'memory' } });
   // @ts-expect-error: not a view.
@@ -34,6 +38,7 @@ export async function start(element: HTMLElement): Promise<MailSetupHandle> {
 const element = document.createElement('mail-setup');
 element.testConnection = async () => ({ ok: true });
 element.options = { storage: { type: 'memory' } };
+element.allowlist = [{ name: 'Mailbox sync', purpose: 'imap', ranges: ['2001:db8::/48'] }];
 element.addEventListener('mailsetup-change', (event) => {
   const change = (event as CustomEvent<MailSetupChange>).detail;
   console.info(change.settings);

@@ -10,6 +10,12 @@ async function testConnection(step) {
   return step === 'smtp-login' ? { ok: false, reason: 'refused by the portal relay' } : { ok: true };
 }
 
+/** The portal's own egress addresses, shown instead of the provider's. */
+const allowlist = [
+  { name: 'Acme relays', purpose: 'smtp', ranges: ['192.0.2.0/25', '192.0.2.128/25'] },
+  { name: 'Acme sync', purpose: 'imap', ranges: ['198.51.100.7'] },
+];
+
 function App() {
   const [shown, setShown] = useState(true);
   const [generation, setGeneration] = useState(1);
@@ -31,6 +37,7 @@ function App() {
           user-role="admin"
           storage-prefix="react-portal"
           testConnection={testConnection}
+          allowlist={allowlist}
           onmailsetup-change={(event) => setChanges((now) => [...now, event.detail])}
         />
       )}
