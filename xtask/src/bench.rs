@@ -158,6 +158,9 @@ fn bench_mounts(project: &Project, floor_dist: &Path) -> Vec<Mount> {
         mount("/floor/", floor_dist.to_path_buf()),
         mount("/vanilla/", project.root().join("bench").join("vanilla")),
         mount("/style/", project.root().join("style")),
+        // The package in a host page, for the mount and unmount cycles.
+        mount("/hosts/", project.e2e_dir().join("hosts")),
+        mount("/hosts/pkg/", project.package_dir()),
     ]
 }
 

@@ -38,10 +38,14 @@ pub fn build(project: &Project) -> Outcome {
     for name in HAND_WRITTEN {
         copy(&sources.join(name), &out.join(name))?;
     }
-    copy(
-        &project.root().join("style").join(STYLESHEET),
-        &out.join(STYLESHEET),
-    )?;
+    // Minified as Trunk minifies dist/'s copy: a shadow root fetches it, a light-DOM host
+    // links it.
+    run(project
+        .command(&project.lightningcss().to_string_lossy())
+        .arg("--minify")
+        .arg(project.root().join("style").join(STYLESHEET))
+        .arg("--output-file")
+        .arg(out.join(STYLESHEET)))?;
     let version = crate_version(&project.root().join("Cargo.toml"))?;
     let manifest = package_json(&version);
     let path = out.join("package.json");
@@ -128,6 +132,73 @@ mod tests {
         assert_eq!(manifest["exports"]["./element"]["types"], "./element.d.ts");
         assert_eq!(manifest["exports"]["./mailsetup.css"], "./mailsetup.css");
         assert_eq!(manifest["sideEffects"][0], "./element.js");
+    }
+
+    /// Every selector of the stylesheet a host page links, outside keyframes.
+    fn selectors(css: &str) -> Vec<String> {
+        let mut text = String::new();
+        let mut rest = css;
+        while let Some(start) = rest.find("/*") {
+            text.push_str(&rest[..start]);
+            rest = rest[start..]
+                .split_once("*/")
+                .map_or("", |(_, after)| after);
+        }
+        text.push_str(rest);
+        let mut found = Vec::new();
+        let mut in_keyframes = 0usize;
+        let mut depth = 0usize;
+        let mut last = 0;
+        for (at, c) in text.char_indices() {
+            match c {
+                '{' => {
+                    let prelude = text[last..at].trim();
+                    if prelude.starts_with("@keyframes") {
+                        in_keyframes = depth + 1;
+                    } else if !prelude.starts_with('@') && in_keyframes == 0 {
+                        found.extend(prelude.split(',').map(|s| s.trim().to_owned()));
+                    }
+                    depth += 1;
+                    last = at + 1;
+                }
+                '}' => {
+                    if in_keyframes == depth {
+                        in_keyframes = 0;
+                    }
+                    depth = depth.saturating_sub(1);
+                    last = at + 1;
+                }
+                ';' => last = at + 1,
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_selector_of_the_stylesheet_is_prefixed() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let css = fs::read_to_string(root.join("style").join(STYLESHEET)).unwrap();
+        let selectors = selectors(&css);
+        assert!(selectors.len() > 100, "{} selectors", selectors.len());
+        for selector in selectors {
+            assert!(
+                selector.starts_with(".ms-") || selector.starts_with(":host"),
+                "{selector:?} could reach the host page's own elements"
+            );
+        }
+        assert_eq!(
+            selectors_of_sample(),
+            [".ms-a", ":host", ".ms-b .ms-c"],
+            "the reader itself"
+        );
+    }
+
+    fn selectors_of_sample() -> Vec<String> {
+        selectors(
+            "/* x { } */ .ms-a, :host { --x: 1; }\n@media (width < 1px) { .ms-b .ms-c { a: b } }\n\
+             @keyframes ms-spin { from { a: b } to { a: c } }",
+        )
     }
 
     #[test]

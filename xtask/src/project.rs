@@ -58,6 +58,17 @@ impl Project {
             .join("terser")
     }
 
+    pub fn lightningcss_prefix(&self) -> PathBuf {
+        self.tools_dir().join("lightningcss")
+    }
+
+    pub fn lightningcss(&self) -> PathBuf {
+        self.lightningcss_prefix()
+            .join("node_modules")
+            .join(".bin")
+            .join("lightningcss")
+    }
+
     pub fn e2e_dir(&self) -> PathBuf {
         self.root.join("tests").join("e2e")
     }

@@ -14,6 +14,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 /// The JS minifier of the release build (`release.rs`), from npm.
 const TERSER_VERSION: &str = "5.51.4";
+/// The CSS minifier for the package's stylesheet: lightningcss, the one Trunk uses for dist/.
+const LIGHTNINGCSS_VERSION: &str = "1.33.0";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const RUST_SRC: &str = "rust-src";
 
@@ -31,6 +33,7 @@ pub fn ensure(project: &Project, scope: Scope) -> Outcome {
     ensure_wasm_bindgen(project)?;
     ensure_wasm_opt(project)?;
     ensure_terser(project)?;
+    ensure_lightningcss(project)?;
     if scope == Scope::Everything {
         ensure_chromium()?;
         ensure_npm_folder(
@@ -178,6 +181,38 @@ fn ensure_terser(project: &Project) -> Outcome {
             prefix: project.terser_prefix(),
             version: &|| probe(project.command(&terser.to_string_lossy()).arg("--version")),
             is_wanted: &|version| version == wanted,
+        },
+    )
+}
+
+fn ensure_lightningcss(project: &Project) -> Outcome {
+    let runs = || {
+        probe(
+            project
+                .command(&project.lightningcss().to_string_lossy())
+                .arg("--version"),
+        )
+    };
+    // The command prints its own internal version; the package's manifest says which release.
+    let manifest = project
+        .lightningcss_prefix()
+        .join("node_modules")
+        .join("lightningcss-cli")
+        .join("package.json");
+    let installed = || {
+        runs()?;
+        let text = fs::read_to_string(&manifest).ok()?;
+        let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+        manifest["version"].as_str().map(str::to_owned)
+    };
+    ensure_npm_tool(
+        project,
+        NpmTool {
+            what: format!("lightningcss {LIGHTNINGCSS_VERSION} (in .tools/)"),
+            package: format!("lightningcss-cli@{LIGHTNINGCSS_VERSION}"),
+            prefix: project.lightningcss_prefix(),
+            version: &installed,
+            is_wanted: &|version| version == LIGHTNINGCSS_VERSION,
         },
     )
 }

@@ -219,6 +219,36 @@ async function scaleOn(page, cdp, subject) {
   if (!saved) throw new Error(`${subject}: the edited server was not saved`);
 }
 
+// The package in a host page: 50 mount and unmount cycles, wasm memory after cycles 1, 10 and 50
+// and the nodes left behind (the Playwright suite holds a bound on the same loop).
+const LEAK_CYCLES = 50;
+async function leak(browser) {
+  const { context, page, problems } = await newPage(browser);
+  await page.goto(new URL('hosts/portal.html?mount=no', BASE).href);
+  await page.waitForFunction(() => document.body.dataset.portalReady === 'yes');
+  const figures = await page.evaluate(async (cycles) => {
+    const { portal } = window;
+    const glue = await import('./pkg/mailsetup-wasm.js');
+    const memory = (await glue.default()).memory;
+    const app = document.getElementById('app');
+    const nodesBefore = document.getElementsByTagName('*').length;
+    const bytes = [];
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      const handle = portal.mount(app, { storage: { type: 'memory' } });
+      await handle.ready;
+      handle.unmount();
+      bytes.push(memory.buffer.byteLength);
+    }
+    return { nodesLeft: document.getElementsByTagName('*').length - nodesBefore, bytes };
+  }, LEAK_CYCLES);
+  add('leak.wasm.cycle_1', figures.bytes[0]);
+  add('leak.wasm.cycle_10', figures.bytes[9]);
+  add(`leak.wasm.cycle_${LEAK_CYCLES}`, figures.bytes[LEAK_CYCLES - 1]);
+  add('leak.nodes_left', figures.nodesLeft);
+  if (problems.length) throw new Error(`leak check: ${problems.join('; ')}`);
+  await context.close();
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -237,6 +267,7 @@ try {
     // Interleaved, so a slow moment of the machine hits every subject alike.
     for (const subject of ['floor', 'mailsetup', 'vanilla']) await startUp(browser, subject, round);
     for (const subject of ['mailsetup', 'vanilla']) await scale(browser, subject);
+    await leak(browser);
     console.log(`bench: round ${round + 1} of ${ROUNDS} done`);
   }
   const raw = {

@@ -633,6 +633,23 @@ fn markdown(
 
     let _ = writeln!(
         md,
+        "\n## Mount and unmount (the package in a host page, 50 cycles)\n"
+    );
+    let _ = writeln!(
+        md,
+        "| wasm memory after 1 cycle | after 10 | after 50 | nodes left behind |\n|---:|---:|---:|---:|"
+    );
+    let _ = writeln!(
+        md,
+        "| {} | {} | {} | {} |",
+        cell(figures, "leak.wasm.cycle_1", Unit::Megabytes),
+        cell(figures, "leak.wasm.cycle_10", Unit::Megabytes),
+        cell(figures, "leak.wasm.cycle_50", Unit::Megabytes),
+        cell(figures, "leak.nodes_left", Unit::Rows),
+    );
+
+    let _ = writeln!(
+        md,
         "\n## Core (native release build, `core/benches/core.rs`)\n"
     );
     let _ = writeln!(md, "| case | median | min | max |\n|---|---:|---:|---:|");
