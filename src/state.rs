@@ -7,7 +7,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
-use mailsetup_core::{BookError, Document, DocumentError, SettingsBook, Timestamp};
+use mailsetup_core::{
+    Applied, BookError, Change, Document, DocumentError, SettingsBook, Timestamp,
+};
 
 use crate::i18n::Language;
 use crate::store::local::LocalStore;
@@ -70,8 +72,8 @@ impl From<StoreError> for ChangeError {
     }
 }
 
-/// Told of every saved change, with the book before and after it (the host page's `onChange`).
-pub type SavedListener = std::rc::Rc<dyn Fn(&SettingsBook, &SettingsBook)>;
+/// Told of every saved change, as core applied it (the host page's `onChange`).
+pub type SavedListener = std::rc::Rc<dyn Fn(&Applied)>;
 
 /// Numbers the instances on a page, so element ids never collide between two of them.
 static INSTANCES: AtomicUsize = AtomicUsize::new(0);
@@ -219,12 +221,10 @@ impl Settings {
     }
 
     /// Applies one change to the book and saves it. Starts from what is stored now, so a change
-    /// made in another tab since this tab loaded is not overwritten; if saving fails, neither
-    /// the stored document nor the one on screen changes.
-    pub fn change(
-        &self,
-        apply: impl FnOnce(&mut SettingsBook, Timestamp) -> Result<(), BookError>,
-    ) -> Result<(), ChangeError> {
+    /// made in another tab since this tab loaded is not overwritten (the change names the
+    /// revision the person started from, and core refuses it if that moved on); if saving
+    /// fails, neither the stored document nor the one on screen changes.
+    pub fn change(&self, change: Change) -> Result<Applied, ChangeError> {
         if !self.can_change() {
             return Err(ChangeError::Locked);
         }
@@ -238,17 +238,13 @@ impl Settings {
                 return Err(ChangeError::Locked);
             }
         };
-        let before = self
-            .saved
-            .with_value(Option::is_some)
-            .then(|| document.book().clone());
-        apply(document.book_mut(), now())?;
+        let applied = document.book_mut().apply(change, now())?;
         self.store.with_value(|store| store.save(&document))?;
-        if let (Some(before), Some(listener)) = (before, self.saved.get_value()) {
-            listener(&before, document.book());
+        if let Some(listener) = self.saved.get_value() {
+            listener(&applied);
         }
         self.document.set(document);
-        Ok(())
+        Ok(applied)
     }
 
     /// Tells `listener` of every change saved from now on.

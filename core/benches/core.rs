@@ -10,8 +10,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use mailsetup_core::{
-    Allowlist, Connection, Document, Domain, Endpoint, EntryDraft, ExchangeUrl, Host, ImapSettings,
-    Port, Security, SettingsBook, Timestamp,
+    Allowlist, Change, Connection, Document, Domain, Endpoint, EntryDraft, ExchangeUrl, Host,
+    ImapSettings, Port, Security, SettingsBook, Timestamp,
 };
 
 const BOOK_SIZE: usize = 10_000;
@@ -51,9 +51,17 @@ fn main() {
     assert_eq!(book.len(), BOOK_SIZE);
     let extra = draft(BOOK_SIZE);
     run("SettingsBook::add + remove at 10,000", &mut || {
-        let added = book.add(black_box(extra.clone()), now).is_ok();
-        let removed = book.remove(&extra.domain).is_ok();
-        black_box(added && removed);
+        let added = book
+            .add(black_box(extra.clone()), now)
+            .map(|entry| entry.revision());
+        let removed = added.is_ok_and(|expected_revision| {
+            let change = Change::Remove {
+                domain: extra.domain.clone(),
+                expected_revision,
+            };
+            book.apply(change, now).is_ok()
+        });
+        black_box(removed);
     });
     let address = format!("someone@{}", domain_name(BOOK_SIZE / 2));
     run("SettingsBook::lookup at 10,000", &mut || {

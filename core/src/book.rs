@@ -3,11 +3,12 @@
 //! kind (IMAP or Exchange) never changes by editing, and edits based on an old revision are
 //! refused. Also the e-mail -> settings lookup used when someone connects an inbox.
 //!
-//! Owns: adding, updating, renaming, editing and removing entries; revisions; lookup.
+//! Owns: the book's entries, the one sequence every revision is drawn from, and the checks a
+//! change must pass (applied through [`SettingsBook::apply`], see `change.rs`); lookup.
 //! Must not: read a clock (callers pass `now`, so wasm and tests stay deterministic), parse
 //! text, or know how the book is stored (`document.rs` does).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, btree_map};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -92,7 +93,9 @@ impl Entry {
         self.updated_at
     }
 
-    /// 1 when added, +1 on every change; editors send it back to detect concurrent changes.
+    /// Drawn from the book's one sequence when the entry was added or last changed, so a
+    /// domain removed and added again never gets an old revision back; editors send it back
+    /// to detect concurrent changes.
     pub fn revision(&self) -> u64 {
         self.revision
     }
@@ -100,11 +103,6 @@ impl Entry {
     /// Unknown stored fields, kept for round trips.
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
-    }
-
-    fn touch(&mut self, now: Timestamp) {
-        self.updated_at = now;
-        self.revision = self.revision.saturating_add(1);
     }
 }
 
@@ -201,11 +199,45 @@ impl Problem for BookError {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SettingsBook {
     entries: BTreeMap<Domain, Entry>,
+    /// The last revision issued: every applied change takes the next one.
+    sequence: u64,
 }
 
 impl SettingsBook {
     pub fn new() -> SettingsBook {
         SettingsBook::default()
+    }
+
+    /// A book holding `entries` whose last issued revision is `sequence` (raised to the
+    /// highest entry revision if that is higher): a server builds one from the rows a change
+    /// touches and applies the change to it. An entry whose domain is already in is dropped.
+    pub fn from_entries(sequence: u64, entries: impl IntoIterator<Item = Entry>) -> SettingsBook {
+        let mut book = SettingsBook {
+            entries: BTreeMap::new(),
+            sequence,
+        };
+        for entry in entries {
+            let _ = book.insert_restored(entry);
+        }
+        book
+    }
+
+    /// The last revision issued, the version of the whole book: it grows with every applied
+    /// change, removals included.
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
+    /// Raises the sequence to `sequence` (a stored document remembers it, so revisions of
+    /// removed entries are not issued again). Never lowers it.
+    pub(crate) fn raise_sequence(&mut self, sequence: u64) {
+        self.sequence = self.sequence.max(sequence);
+    }
+
+    /// The next revision, taken from the sequence.
+    pub(crate) fn next_revision(&mut self) -> u64 {
+        self.sequence = self.sequence.saturating_add(1);
+        self.sequence
     }
 
     pub fn len(&self) -> usize {
@@ -231,94 +263,68 @@ impl SettingsBook {
         self.iter().collect()
     }
 
-    /// Adds a new domain at revision 1.
+    /// Adds a new domain: [`Change::Add`](crate::Change::Add) applied, for callers that build
+    /// a book (fixtures, tests).
     pub fn add(&mut self, draft: EntryDraft, now: Timestamp) -> Result<&Entry, BookError> {
-        if let Some(error) = self.conflict_for(&draft.domain, draft.connection.kind(), None) {
-            return Err(error);
-        }
         let domain = draft.domain.clone();
-        let entry = Entry::restored(draft, now, 1, Map::new());
-        Ok(self.entries.entry(domain).or_insert(entry))
+        self.apply(crate::Change::Add { draft }, now)?;
+        self.existing(&domain)
     }
 
-    /// Replaces a domain's settings. `expected_revision` is the revision the editor started
-    /// from (`None` skips the check). The kind may not change: IMAP stays IMAP.
-    pub fn update(
-        &mut self,
+    /// Checks that `domain` has an entry at `expected_revision`.
+    pub(crate) fn check_revision(
+        &self,
         domain: &Domain,
-        expected_revision: Option<u64>,
-        connection: Connection,
-        include_subdomains: bool,
-        now: Timestamp,
+        expected_revision: u64,
     ) -> Result<&Entry, BookError> {
-        let draft = EntryDraft {
-            domain: domain.clone(),
-            connection,
-            include_subdomains,
-        };
-        self.edit(domain, expected_revision, draft, now)
-    }
-
-    /// Moves a domain's settings to another domain, which must be free.
-    pub fn rename(
-        &mut self,
-        from: &Domain,
-        to: &Domain,
-        now: Timestamp,
-    ) -> Result<&Entry, BookError> {
-        let entry = self.existing(from)?;
-        let draft = EntryDraft {
-            domain: to.clone(),
-            connection: entry.connection.clone(),
-            include_subdomains: entry.include_subdomains,
-        };
-        self.edit(from, None, draft, now)
-    }
-
-    /// What the edit dialog calls: renames if `draft.domain` differs from `original`, and
-    /// updates the settings, as one change (one new revision). If any check fails, nothing
-    /// changes.
-    pub fn edit(
-        &mut self,
-        original: &Domain,
-        expected_revision: Option<u64>,
-        draft: EntryDraft,
-        now: Timestamp,
-    ) -> Result<&Entry, BookError> {
-        let entry = self.existing(original)?;
-        if let Some(expected) = expected_revision
-            && expected != entry.revision
-        {
+        let entry = self.existing(domain)?;
+        if entry.revision != expected_revision {
             return Err(BookError::StaleRevision {
-                domain: original.clone(),
-                expected,
+                domain: domain.clone(),
+                expected: expected_revision,
                 actual: entry.revision,
             });
         }
-        if let Some(error) =
-            self.conflict_for(&draft.domain, draft.connection.kind(), Some(original))
-        {
-            return Err(error);
-        }
-        let Some(mut entry) = self.entries.remove(original) else {
-            return Err(BookError::NotFound {
-                domain: original.clone(),
-            });
-        };
-        entry.domain = draft.domain;
-        entry.connection = draft.connection;
-        entry.include_subdomains = draft.include_subdomains;
-        entry.touch(now);
-        Ok(self.entries.entry(entry.domain.clone()).or_insert(entry))
+        Ok(entry)
     }
 
-    /// Removes a domain's settings and returns them.
-    pub fn remove(&mut self, domain: &Domain) -> Result<Entry, BookError> {
-        self.entries
-            .remove(domain)
-            .ok_or_else(|| BookError::NotFound {
-                domain: domain.clone(),
-            })
+    /// Puts a checked draft in place of the entry `replacing` (none for a new one), at the next
+    /// revision. The caller has run every check; the entry keeps what it carried unread.
+    pub(crate) fn put(
+        &mut self,
+        replacing: Option<&Domain>,
+        draft: EntryDraft,
+        now: Timestamp,
+    ) -> &Entry {
+        let old = replacing.and_then(|domain| self.entries.remove(domain));
+        let revision = self.next_revision();
+        let entry = match old {
+            Some(mut entry) => {
+                entry.domain = draft.domain;
+                entry.connection = draft.connection;
+                entry.include_subdomains = draft.include_subdomains;
+                entry.updated_at = now;
+                entry.revision = revision;
+                entry
+            }
+            None => Entry::restored(draft, now, revision, Map::new()),
+        };
+        let slot = self.entries.entry(entry.domain.clone());
+        match slot {
+            btree_map::Entry::Vacant(free) => free.insert(entry),
+            // The caller checked that the domain is free; replacing is the safe way to be wrong.
+            btree_map::Entry::Occupied(mut taken) => {
+                taken.insert(entry);
+                taken.into_mut()
+            }
+        }
+    }
+
+    /// Takes the entry of `domain` out, consuming a revision (the book's version changes).
+    pub(crate) fn take(&mut self, domain: &Domain) -> Option<Entry> {
+        let entry = self.entries.remove(domain)?;
+        self.next_revision();
+        Some(entry)
     }
 
     /// The error `add` (when `editing` is `None`) or `edit` of the entry `editing` would give
@@ -395,11 +401,12 @@ impl SettingsBook {
         if self.entries.contains_key(&entry.domain) {
             return Err(Box::new(entry));
         }
+        self.raise_sequence(entry.revision);
         self.entries.insert(entry.domain.clone(), entry);
         Ok(())
     }
 
-    fn existing(&self, domain: &Domain) -> Result<&Entry, BookError> {
+    pub(crate) fn existing(&self, domain: &Domain) -> Result<&Entry, BookError> {
         self.entries.get(domain).ok_or_else(|| BookError::NotFound {
             domain: domain.clone(),
         })
@@ -416,7 +423,7 @@ impl<'book> IntoIterator for &'book SettingsBook {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::exchange_url::ExchangeUrl;
     use crate::host::Host;
@@ -424,14 +431,14 @@ mod tests {
     use crate::security::{Endpoint, Security};
     use crate::settings::{ExchangeSettings, ImapSettings};
 
-    const T0: Timestamp = Timestamp::from_unix_ms(1_700_000_000_000);
-    const T1: Timestamp = Timestamp::from_unix_ms(1_700_000_060_000);
+    pub(crate) const T0: Timestamp = Timestamp::from_unix_ms(1_700_000_000_000);
+    pub(crate) const T1: Timestamp = Timestamp::from_unix_ms(1_700_000_060_000);
 
-    fn domain(text: &str) -> Domain {
+    pub(crate) fn domain(text: &str) -> Domain {
         Domain::parse(text).unwrap()
     }
 
-    fn imap(server: &str) -> Connection {
+    pub(crate) fn imap(server: &str) -> Connection {
         Connection::Imap(ImapSettings {
             incoming: Endpoint {
                 host: Host::parse(&format!("imap.{server}")).unwrap(),
@@ -447,13 +454,17 @@ mod tests {
         })
     }
 
-    fn exchange(server: &str) -> Connection {
+    pub(crate) fn exchange(server: &str) -> Connection {
         Connection::Exchange(ExchangeSettings {
             url: ExchangeUrl::parse(&format!("https://mail.{server}/EWS/Exchange.asmx")).unwrap(),
         })
     }
 
-    fn draft(name: &str, connection: Connection, include_subdomains: bool) -> EntryDraft {
+    pub(crate) fn draft(
+        name: &str,
+        connection: Connection,
+        include_subdomains: bool,
+    ) -> EntryDraft {
         EntryDraft {
             domain: domain(name),
             connection,
@@ -461,7 +472,7 @@ mod tests {
         }
     }
 
-    fn book_with(entries: &[(&str, Connection, bool)]) -> SettingsBook {
+    pub(crate) fn book_with(entries: &[(&str, Connection, bool)]) -> SettingsBook {
         let mut book = SettingsBook::new();
         for (name, connection, include) in entries {
             book.add(draft(name, connection.clone(), *include), T0)
@@ -523,144 +534,6 @@ mod tests {
         );
         assert_eq!(book.len(), 1);
         assert_eq!(book.get(&domain("example.com")).unwrap().revision(), 1);
-    }
-
-    #[test]
-    fn update_bumps_revision_and_keeps_the_kind() {
-        let mut book = book_with(&[("example.com", imap("example.com"), false)]);
-        let example = domain("example.com");
-        let entry = book
-            .update(&example, Some(1), imap("new.example"), true, T1)
-            .unwrap();
-        assert_eq!(entry.revision(), 2);
-        assert_eq!(entry.updated_at(), T1);
-        assert!(entry.include_subdomains());
-        assert_eq!(entry.connection(), &imap("new.example"));
-
-        assert_eq!(
-            book.update(&example, Some(1), imap("x.example"), false, T1),
-            Err(BookError::StaleRevision {
-                domain: example.clone(),
-                expected: 1,
-                actual: 2
-            })
-        );
-        assert_eq!(
-            book.update(&example, None, exchange("example.com"), false, T1),
-            Err(BookError::KindConflict {
-                domain: example.clone(),
-                existing: ConnectionKind::Imap
-            })
-        );
-        assert_eq!(
-            book.update(
-                &domain("missing.example"),
-                None,
-                imap("x.example"),
-                false,
-                T1
-            ),
-            Err(BookError::NotFound {
-                domain: domain("missing.example")
-            })
-        );
-        let entry = book
-            .update(&example, None, imap("x.example"), false, T1)
-            .unwrap();
-        assert_eq!(entry.revision(), 3);
-    }
-
-    #[test]
-    fn rename_moves_the_entry_and_refuses_taken_domains() {
-        let mut book = book_with(&[
-            ("old.example", imap("old.example"), false),
-            ("imap.example", imap("imap.example"), false),
-            ("ews.example", exchange("ews.example"), false),
-        ]);
-        let entry = book
-            .rename(&domain("old.example"), &domain("new.example"), T1)
-            .unwrap();
-        assert_eq!(entry.domain(), &domain("new.example"));
-        assert_eq!(entry.revision(), 2);
-        assert!(book.get(&domain("old.example")).is_none());
-        assert_eq!(
-            book.rename(&domain("new.example"), &domain("imap.example"), T1),
-            Err(BookError::AlreadyConfigured {
-                domain: domain("imap.example"),
-                kind: ConnectionKind::Imap
-            })
-        );
-        assert_eq!(
-            book.rename(&domain("new.example"), &domain("ews.example"), T1),
-            Err(BookError::KindConflict {
-                domain: domain("ews.example"),
-                existing: ConnectionKind::Exchange
-            })
-        );
-        assert_eq!(
-            book.rename(&domain("old.example"), &domain("x.example"), T1),
-            Err(BookError::NotFound {
-                domain: domain("old.example")
-            })
-        );
-        assert_eq!(book.len(), 3);
-    }
-
-    #[test]
-    fn edit_is_atomic() {
-        let mut book = book_with(&[
-            ("a.example", imap("a.example"), false),
-            ("b.example", imap("b.example"), false),
-        ]);
-        let before = book.clone();
-        let a = domain("a.example");
-        // Each failing check leaves the book exactly as it was.
-        let failures = [
-            (Some(7), draft("c.example", imap("c.example"), true)),
-            (Some(1), draft("b.example", imap("c.example"), true)),
-            (Some(1), draft("c.example", exchange("c.example"), true)),
-        ];
-        for (revision, failing) in failures {
-            assert!(book.edit(&a, revision, failing, T1).is_err());
-            assert_eq!(book, before);
-        }
-        let entry = book
-            .edit(&a, Some(1), draft("c.example", imap("c.example"), true), T1)
-            .unwrap();
-        assert_eq!(entry.domain(), &domain("c.example"));
-        assert_eq!(entry.revision(), 2);
-        assert!(entry.include_subdomains());
-        assert!(book.get(&a).is_none());
-        assert_eq!(book.len(), 2);
-        // Editing without renaming is an update.
-        let entry = book
-            .edit(
-                &domain("c.example"),
-                Some(2),
-                draft("c.example", imap("d.example"), false),
-                T1,
-            )
-            .unwrap();
-        assert_eq!(entry.revision(), 3);
-    }
-
-    #[test]
-    fn remove_returns_the_entry() {
-        let mut book = book_with(&[("example.com", imap("example.com"), false)]);
-        let removed = book.remove(&domain("example.com")).unwrap();
-        assert_eq!(removed.domain(), &domain("example.com"));
-        assert!(book.is_empty());
-        assert_eq!(
-            book.remove(&domain("example.com")),
-            Err(BookError::NotFound {
-                domain: domain("example.com")
-            })
-        );
-        // A removed domain can be added again, from revision 1.
-        let entry = book
-            .add(draft("example.com", exchange("example.com"), false), T1)
-            .unwrap();
-        assert_eq!(entry.revision(), 1);
     }
 
     #[test]

@@ -133,6 +133,9 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
         Box::new(StoredEntryError::ConflictingField),
         Box::new(StoredEntryError::InvalidRevision),
         Box::new(StoredEntryError::DuplicateDomain),
+        Box::new(StoredEntryError::UnknownField),
+        Box::new(crate::wire::WireError::NotJson { line: 1, column: 2 }),
+        Box::new(crate::wire::WireError::Invalid(Vec::new())),
         Box::new(CredentialError::EmptyUsername),
         Box::new(CredentialError::UsernameControlCharacter),
         Box::new(CredentialError::EmptyPassword),
@@ -166,8 +169,8 @@ fn every_code_is_unique_and_well_formed() {
         }
     }
     assert_eq!(seen.len(), problems.len());
-    // 84 leaf variants today; update when adding one.
-    assert_eq!(seen.len(), 84);
+    // 87 leaf variants today; update when adding one.
+    assert_eq!(seen.len(), 87);
 }
 
 #[test]
@@ -270,6 +273,7 @@ fn exhaustive(
     stored: StoredEntryError,
     connection: ConnectionWarning,
     credentials: CredentialError,
+    wire: crate::wire::WireError,
 ) {
     use NameError as N;
     match name {
@@ -392,7 +396,8 @@ fn exhaustive(
         | S::UnknownType { .. }
         | S::ConflictingField
         | S::InvalidRevision
-        | S::DuplicateDomain => {}
+        | S::DuplicateDomain
+        | S::UnknownField => {}
     }
     use ConnectionWarning as CW;
     match connection {
@@ -401,5 +406,9 @@ fn exhaustive(
     use CredentialError as Cr;
     match credentials {
         Cr::EmptyUsername | Cr::UsernameControlCharacter | Cr::EmptyPassword => {}
+    }
+    use crate::wire::WireError as W;
+    match wire {
+        W::NotJson { .. } | W::Invalid(_) => {}
     }
 }

@@ -13,6 +13,7 @@
 
 mod allowlist;
 mod book;
+mod change;
 mod credentials;
 mod document;
 mod domain;
@@ -25,6 +26,7 @@ mod problem;
 mod security;
 mod settings;
 mod uts46;
+pub mod wire;
 
 #[cfg(test)]
 mod codes_tests;
@@ -34,6 +36,7 @@ pub use allowlist::{
     CidrError, IpAddressError, NamedGroup,
 };
 pub use book::{BookError, Entry, EntryDraft, Match, MatchKind, SettingsBook, Timestamp};
+pub use change::{Applied, Change, ChangeAction};
 pub use credentials::{CredentialError, Username, check_password};
 pub use document::{
     DOCUMENT_VERSION, Document, DocumentError, FieldProblem, RejectedEntry, StoredEntryError,

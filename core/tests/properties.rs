@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use mailsetup_core::{
-    AllowlistEntry, BookError, Connection, ConnectionKind, Document, Domain, EmailAddress,
-    Endpoint, EntryDraft, ExchangeSettings, ExchangeUrl, Host, ImapSettings, MatchKind, Port,
-    Problem, Security, SettingsBook, Timestamp,
+    AllowlistEntry, Change, Connection, ConnectionKind, Document, Domain, EmailAddress, Endpoint,
+    EntryDraft, ExchangeSettings, ExchangeUrl, Host, ImapSettings, MatchKind, Port, Problem,
+    Security, SettingsBook, Timestamp,
 };
 use proptest::prelude::*;
 
@@ -297,36 +297,40 @@ const LOOKUPS: [&str; 8] = [
     "unrelated.example",
 ];
 
+/// Which revision a change names: the entry's current one, or one it no longer has.
+#[derive(Debug, Clone, Copy)]
+enum Based {
+    Current,
+    Stale,
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     Add(usize, ConnectionKind, bool),
-    Update(usize, Option<u64>, ConnectionKind, bool),
-    Rename(usize, usize),
-    Edit(usize, Option<u64>, usize, ConnectionKind, bool),
-    Remove(usize),
+    Update(usize, Based, ConnectionKind, bool),
+    Rename(usize, Based, usize),
+    Edit(usize, Based, usize, ConnectionKind, bool),
+    Remove(usize, Based),
 }
 
 fn kind() -> impl Strategy<Value = ConnectionKind> {
     prop_oneof![Just(ConnectionKind::Imap), Just(ConnectionKind::Exchange)]
 }
 
+fn based() -> impl Strategy<Value = Based> {
+    prop_oneof![4 => Just(Based::Current), 1 => Just(Based::Stale)]
+}
+
 fn op() -> impl Strategy<Value = Op> {
     let index = 0..POOL.len();
-    let revision = prop::option::of(1_u64..4);
     prop_oneof![
         (index.clone(), kind(), any::<bool>()).prop_map(|(d, k, s)| Op::Add(d, k, s)),
-        (index.clone(), revision.clone(), kind(), any::<bool>())
+        (index.clone(), based(), kind(), any::<bool>())
             .prop_map(|(d, r, k, s)| Op::Update(d, r, k, s)),
-        (index.clone(), index.clone()).prop_map(|(a, b)| Op::Rename(a, b)),
-        (
-            index.clone(),
-            revision,
-            index.clone(),
-            kind(),
-            any::<bool>()
-        )
+        (index.clone(), based(), index.clone()).prop_map(|(a, r, b)| Op::Rename(a, r, b)),
+        (index.clone(), based(), index.clone(), kind(), any::<bool>())
             .prop_map(|(a, r, b, k, s)| Op::Edit(a, r, b, k, s)),
-        index.prop_map(Op::Remove),
+        (index, based()).prop_map(|(d, r)| Op::Remove(d, r)),
     ]
 }
 
@@ -359,124 +363,163 @@ struct ModelEntry {
     revision: u64,
 }
 
-type Model = BTreeMap<&'static str, ModelEntry>;
+/// The book as the model sees it: entries by name, and the last revision issued.
+#[derive(Debug, Default)]
+struct Model {
+    entries: BTreeMap<&'static str, ModelEntry>,
+    sequence: u64,
+}
 
-/// The error code the model expects for putting `kind` at `domain`, or None if free.
-fn model_occupied(model: &Model, domain: &str, kind: ConnectionKind) -> Option<&'static str> {
-    model.get(domain).map(|existing| {
-        if existing.kind == kind {
-            "book.already_configured"
-        } else {
-            "book.kind_conflict"
+impl Model {
+    /// The revision a change based `based` on `domain` names (1 for a missing entry).
+    fn revision(&self, domain: &str, based: Based) -> u64 {
+        let current = self.entries.get(domain).map_or(1, |entry| entry.revision);
+        match based {
+            Based::Current => current,
+            Based::Stale => current + 1,
         }
-    })
-}
+    }
 
-fn model_edit(
-    model: &mut Model,
-    original: &'static str,
-    revision: Option<u64>,
-    target: &'static str,
-    kind: ConnectionKind,
-    include_subdomains: bool,
-) -> Result<(), &'static str> {
-    let existing = *model.get(original).ok_or("book.not_found")?;
-    if revision.is_some_and(|r| r != existing.revision) {
-        return Err("book.stale_revision");
-    }
-    if existing.kind != kind {
-        return Err("book.kind_conflict");
-    }
-    if target != original
-        && let Some(code) = model_occupied(model, target, kind)
-    {
-        return Err(code);
-    }
-    model.remove(original);
-    model.insert(
-        target,
-        ModelEntry {
-            kind,
-            include_subdomains,
-            revision: existing.revision + 1,
-        },
-    );
-    Ok(())
-}
-
-fn model_apply(model: &mut Model, op: &Op) -> Result<(), &'static str> {
-    match *op {
-        Op::Add(d, kind, include_subdomains) => {
-            if let Some(code) = model_occupied(model, POOL[d], kind) {
-                return Err(code);
+    /// The error code the model expects for putting `kind` at `domain`, or None if free.
+    fn occupied(&self, domain: &str, kind: ConnectionKind) -> Option<&'static str> {
+        self.entries.get(domain).map(|existing| {
+            if existing.kind == kind {
+                "book.already_configured"
+            } else {
+                "book.kind_conflict"
             }
-            model.insert(
+        })
+    }
+
+    fn existing(&self, domain: &str, revision: u64) -> Result<ModelEntry, &'static str> {
+        let existing = *self.entries.get(domain).ok_or("book.not_found")?;
+        if revision != existing.revision {
+            return Err("book.stale_revision");
+        }
+        Ok(existing)
+    }
+
+    fn put(&mut self, domain: &'static str, kind: ConnectionKind, include_subdomains: bool) {
+        self.sequence += 1;
+        let revision = self.sequence;
+        self.entries.insert(
+            domain,
+            ModelEntry {
+                kind,
+                include_subdomains,
+                revision,
+            },
+        );
+    }
+
+    fn edit(
+        &mut self,
+        original: &'static str,
+        revision: u64,
+        target: &'static str,
+        kind: ConnectionKind,
+        include_subdomains: bool,
+    ) -> Result<(), &'static str> {
+        let existing = self.existing(original, revision)?;
+        if existing.kind != kind {
+            return Err("book.kind_conflict");
+        }
+        if target != original
+            && let Some(code) = self.occupied(target, kind)
+        {
+            return Err(code);
+        }
+        self.entries.remove(original);
+        self.put(target, kind, include_subdomains);
+        Ok(())
+    }
+
+    fn apply(&mut self, op: &Op) -> Result<(), &'static str> {
+        match *op {
+            Op::Add(d, kind, include_subdomains) => {
+                if let Some(code) = self.occupied(POOL[d], kind) {
+                    return Err(code);
+                }
+                self.put(POOL[d], kind, include_subdomains);
+                Ok(())
+            }
+            Op::Update(d, based, kind, include) => self.edit(
                 POOL[d],
-                ModelEntry {
-                    kind,
-                    include_subdomains,
-                    revision: 1,
-                },
-            );
-            Ok(())
+                self.revision(POOL[d], based),
+                POOL[d],
+                kind,
+                include,
+            ),
+            Op::Rename(from, based, to) => {
+                let revision = self.revision(POOL[from], based);
+                let existing = self.existing(POOL[from], revision)?;
+                // Renaming onto itself is allowed and, like any edit, takes a new revision.
+                self.edit(
+                    POOL[from],
+                    revision,
+                    POOL[to],
+                    existing.kind,
+                    existing.include_subdomains,
+                )
+            }
+            Op::Edit(original, based, target, kind, include) => {
+                let revision = self.revision(POOL[original], based);
+                self.edit(POOL[original], revision, POOL[target], kind, include)
+            }
+            Op::Remove(d, based) => {
+                self.existing(POOL[d], self.revision(POOL[d], based))?;
+                self.entries.remove(POOL[d]);
+                self.sequence += 1;
+                Ok(())
+            }
         }
-        Op::Update(d, revision, kind, include) => {
-            model_edit(model, POOL[d], revision, POOL[d], kind, include)
-        }
-        Op::Rename(from, to) => {
-            let existing = *model.get(POOL[from]).ok_or("book.not_found")?;
-            // Renaming onto itself is allowed and, like any edit, takes a new revision.
-            model_edit(
-                model,
-                POOL[from],
-                None,
-                POOL[to],
-                existing.kind,
-                existing.include_subdomains,
-            )
-        }
-        Op::Edit(original, revision, target, kind, include) => {
-            model_edit(model, POOL[original], revision, POOL[target], kind, include)
-        }
-        Op::Remove(d) => model.remove(POOL[d]).map(|_| ()).ok_or("book.not_found"),
     }
 }
 
-fn book_apply(book: &mut SettingsBook, op: &Op, now: Timestamp) -> Result<(), BookError> {
+/// The change `op` describes, with the revisions the model says it names.
+fn change(model: &Model, book: &SettingsBook, op: &Op) -> Change {
     let domain = |index: usize| Domain::parse(POOL[index]).unwrap();
+    let draft = |index: usize, kind: ConnectionKind, include_subdomains: bool| EntryDraft {
+        domain: domain(index),
+        connection: connection(kind),
+        include_subdomains,
+    };
     match *op {
-        Op::Add(d, kind, include_subdomains) => book
-            .add(
-                EntryDraft {
-                    domain: domain(d),
-                    connection: connection(kind),
-                    include_subdomains,
-                },
-                now,
+        Op::Add(d, kind, include) => Change::Add {
+            draft: draft(d, kind, include),
+        },
+        Op::Update(d, based, kind, include) => Change::Update {
+            expected_revision: model.revision(POOL[d], based),
+            draft: draft(d, kind, include),
+        },
+        Op::Rename(from, based, to) => {
+            // A rename keeps the settings: the draft is the entry's own (or any, if missing).
+            let (kind, include) = book
+                .get(&domain(from))
+                .map_or((ConnectionKind::Imap, false), |entry| {
+                    (entry.kind(), entry.include_subdomains())
+                });
+            Change::edit(
+                domain(from),
+                model.revision(POOL[from], based),
+                draft(to, kind, include),
             )
-            .map(|_| ()),
-        Op::Update(d, revision, kind, include) => book
-            .update(&domain(d), revision, connection(kind), include, now)
-            .map(|_| ()),
-        Op::Rename(from, to) => book.rename(&domain(from), &domain(to), now).map(|_| ()),
-        Op::Edit(original, revision, target, kind, include) => book
-            .edit(
-                &domain(original),
-                revision,
-                EntryDraft {
-                    domain: domain(target),
-                    connection: connection(kind),
-                    include_subdomains: include,
-                },
-                now,
-            )
-            .map(|_| ()),
-        Op::Remove(d) => book.remove(&domain(d)).map(|_| ()),
+        }
+        Op::Edit(original, based, target, kind, include) => Change::edit(
+            domain(original),
+            model.revision(POOL[original], based),
+            draft(target, kind, include),
+        ),
+        Op::Remove(d, based) => Change::Remove {
+            domain: domain(d),
+            expected_revision: model.revision(POOL[d], based),
+        },
     }
 }
 
 /// The model's answer to "which entry applies to this domain?".
 fn model_lookup(model: &Model, domain: &str) -> Option<(String, MatchKind)> {
+    let model = &model.entries;
     if model.contains_key(domain) {
         return Some((domain.to_owned(), MatchKind::Exact));
     }
@@ -497,23 +540,25 @@ proptest! {
     #[test]
     fn the_book_agrees_with_a_simple_model(ops in prop::collection::vec(op(), 0..40)) {
         let mut book = SettingsBook::new();
-        let mut model = Model::new();
+        let mut model = Model::default();
         for (step, op) in ops.iter().enumerate() {
             let now = Timestamp::from_unix_ms(i64::try_from(step).unwrap());
             let before = book.clone();
-            let actual = book_apply(&mut book, op, now).map_err(|error| error.code());
-            let expected = model_apply(&mut model, op);
+            let change = change(&model, &book, op);
+            let actual = book.apply(change, now).map(|_| ()).map_err(|error| error.code());
+            let expected = model.apply(op);
             prop_assert_eq!(actual, expected, "step {} {:?}", step, op);
             if actual.is_err() {
                 prop_assert_eq!(&book, &before, "a refused change left traces: {:?}", op);
             }
             // One entry per domain, the same entries as the model.
-            prop_assert_eq!(book.len(), model.len());
+            prop_assert_eq!(book.len(), model.entries.len());
+            prop_assert_eq!(book.sequence(), model.sequence);
             let domains: Vec<&str> = book.iter().map(|entry| entry.domain().as_ascii()).collect();
-            let model_domains: Vec<&str> = model.keys().copied().collect();
+            let model_domains: Vec<&str> = model.entries.keys().copied().collect();
             prop_assert_eq!(domains, model_domains);
             for entry in book.iter() {
-                let expected = model[entry.domain().as_ascii()];
+                let expected = model.entries[entry.domain().as_ascii()];
                 prop_assert_eq!(entry.kind(), expected.kind);
                 prop_assert_eq!(entry.include_subdomains(), expected.include_subdomains);
                 prop_assert_eq!(entry.revision(), expected.revision);

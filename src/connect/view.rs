@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mailsetup_core::{ConnectionKind, EmailAddress, EntryDraft, MatchKind, Protocol};
+use mailsetup_core::{Change, ConnectionKind, EmailAddress, EntryDraft, MatchKind, Protocol};
 
 use super::form::{ConnectChecked, ConnectField, ServerDraft, Source, deep_link};
 use super::tester::{Attempt, CheckOutcome, CheckProgress, ConnectionTester, Password, StepState};
@@ -518,8 +518,8 @@ fn SettingsStep(
                 connection,
                 include_subdomains: false,
             };
-            match settings.change(move |book, now| book.add(draft, now).map(|_| ())) {
-                Ok(()) => {
+            match settings.change(Change::Add { draft }) {
+                Ok(_) => {
                     let shown = address_domain.to_unicode();
                     source.set(Source::Administrator {
                         domain: address_domain.clone(),

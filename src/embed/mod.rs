@@ -158,11 +158,8 @@ pub fn mount_for_host(element: JsValue, options: JsValue) -> Result<MountHandle,
             }) as Rc<dyn Fn()>
         }),
         on_saved: asked.on_change.map(|on_change| {
-            Rc::new(move |before: &_, after: &_| {
-                if let Some(change) = saved_change(before, after) {
-                    tell(&on_change, &change);
-                }
-            }) as crate::state::SavedListener
+            Rc::new(move |applied: &_| tell(&on_change, &saved_change(applied)))
+                as crate::state::SavedListener
         }),
         on_fetch_failed: asked.on_error.clone().map(|on_error| {
             Rc::new(move || {

@@ -9,7 +9,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mailsetup_core::{BookError, ConnectionKind, Domain, Entry, EntryDraft, Protocol};
+use mailsetup_core::{BookError, Change, ConnectionKind, Domain, Entry, EntryDraft, Protocol};
 
 use crate::draft::{Checked, ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{forms, problems};
@@ -238,17 +238,22 @@ pub fn SettingsDialog(
             let editing = untrack(&editing);
             // The person was told about changes made elsewhere, so the revision to replace is
             // the one this tab shows now.
-            let expected = editing.as_ref().and_then(|original| {
-                settings
-                    .document()
-                    .with_untracked(|document| document.book().get(original).map(Entry::revision))
-            });
-            let outcome = settings.change(move |book, now| match &editing {
-                Some(original) => book.edit(original, expected, draft, now).map(|_| ()),
-                None => book.add(draft, now).map(|_| ()),
-            });
+            let change = match editing {
+                Some(original) => {
+                    let shown = settings.document().with_untracked(|document| {
+                        document.book().get(&original).map(Entry::revision)
+                    });
+                    match shown {
+                        Some(expected_revision) => Change::edit(original, expected_revision, draft),
+                        // Removed since the dialog opened: saving adds it again.
+                        None => Change::Add { draft },
+                    }
+                }
+                None => Change::Add { draft },
+            };
+            let outcome = settings.change(change);
             match outcome {
-                Ok(()) => on_saved.run(typed_domain),
+                Ok(_) => on_saved.run(typed_domain),
                 Err(error) => save_error.set(Some(describe_change_error(language, &error))),
             }
         }

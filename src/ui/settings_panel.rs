@@ -6,7 +6,7 @@
 //! Must not: check or change settings itself (the dialog and `Settings::change` do).
 
 use leptos::prelude::*;
-use mailsetup_core::{ConnectionKind, Domain};
+use mailsetup_core::{Change, ConnectionKind, Domain, Entry};
 use wasm_bindgen::JsCast;
 
 use crate::i18n::panel;
@@ -101,8 +101,13 @@ pub fn SettingsPanel() -> impl IntoView {
         status.set((texts.saved)(&domain.to_unicode()));
         restore_focus_to(Some(domain));
     });
+    // The revision the person was asked about: if the entry changes before they confirm, the
+    // removal is refused rather than removing what they did not see.
+    let deleting_revision = StoredValue::new(None::<u64>);
     let ask_delete = Callback::new(move |domain: Domain| {
         remember_opener();
+        deleting_revision
+            .set_value(settings.with_book(|book| book.get(&domain).map(Entry::revision)));
         status.set(String::new());
         alert.set(String::new());
         deleting.set(Some(domain));
@@ -125,9 +130,12 @@ pub fn SettingsPanel() -> impl IntoView {
                 return;
             };
             deleting.set(None);
-            let outcome = settings.change(|book, _| book.remove(&domain).map(|_| ()));
-            match outcome {
-                Ok(()) => status.set((texts.deleted)(&domain.to_unicode())),
+            let change = Change::Remove {
+                expected_revision: deleting_revision.get_value().unwrap_or_default(),
+                domain: domain.clone(),
+            };
+            match settings.change(change) {
+                Ok(_) => status.set((texts.deleted)(&domain.to_unicode())),
                 Err(error) => alert.set((texts.delete_failed)(&describe_change_error(
                     language, &error,
                 ))),

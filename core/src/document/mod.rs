@@ -20,7 +20,8 @@
 //!     "include_subdomains": false, "updated_at_unix_ms": 1700000000000, "revision": 3 } ] }
 //! ```
 //! `allow_insecure_certificates` and `include_subdomains` may be missing (meaning false); every
-//! other field is required.
+//! other field is required. The top level may also hold `"sequence"`, the last revision the
+//! book issued (see [`SettingsBook::sequence`]).
 
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -42,6 +43,10 @@ pub const DOCUMENT_VERSION: u64 = 1;
 
 const KEY_VERSION: &str = "version";
 const KEY_DOMAINS: &str = "domains";
+/// The book's sequence (the last revision issued): kept so that a domain removed and added
+/// again never gets a revision it had before. Optional: a document without it (or one an
+/// older writer kept unchanged) starts from its highest entry revision.
+const KEY_SEQUENCE: &str = "sequence";
 /// Entry fields every kind has.
 const COMMON_KEYS: [&str; 5] = [
     "domain",
@@ -130,6 +135,8 @@ pub enum StoredEntryError {
         "Another saved entry already has settings for this domain, so this one was not loaded. Remove it or change its domain."
     )]
     DuplicateDomain,
+    #[error("This field is not part of a domain's settings. Check its spelling, or leave it out.")]
+    UnknownField,
 }
 
 impl Problem for StoredEntryError {
@@ -142,6 +149,7 @@ impl Problem for StoredEntryError {
             Self::ConflictingField => "document.conflicting_field",
             Self::InvalidRevision => "document.invalid_revision",
             Self::DuplicateDomain => "document.duplicate_domain",
+            Self::UnknownField => "document.unknown_field",
         }
     }
 
@@ -153,7 +161,8 @@ impl Problem for StoredEntryError {
             | Self::MissingField
             | Self::ConflictingField
             | Self::InvalidRevision
-            | Self::DuplicateDomain => Vec::new(),
+            | Self::DuplicateDomain
+            | Self::UnknownField => Vec::new(),
         }
     }
 }
@@ -172,6 +181,11 @@ pub struct FieldProblem {
 }
 
 impl FieldProblem {
+    /// `problem`, recorded against the field at `field`.
+    pub fn from_problem(field: &str, problem: &dyn Problem) -> FieldProblem {
+        FieldProblem::new(field, problem)
+    }
+
     fn new(field: &str, problem: &dyn Problem) -> FieldProblem {
         FieldProblem {
             field: field.to_owned(),
@@ -274,7 +288,21 @@ impl Document {
         for (index, raw) in stored_entries.into_iter().enumerate() {
             document.add_stored(index, raw);
         }
+        document.adopt_stored_sequence();
         Ok(document)
+    }
+
+    /// Takes the stored sequence out of the unknown fields into the book. A sequence that is
+    /// not a whole number is dropped: the entries' revisions already raised the book's.
+    fn adopt_stored_sequence(&mut self) {
+        if let Some(stored) = self
+            .extra
+            .remove(KEY_SEQUENCE)
+            .as_ref()
+            .and_then(Value::as_u64)
+        {
+            self.book.raise_sequence(stored);
+        }
     }
 
     /// Adds the stored entry at `index` of the list: to the book when it is valid, else to the
@@ -411,7 +439,25 @@ impl Problems {
     }
 }
 
+/// Where an entry's fields come from, which decides what they must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntrySource {
+    /// A stored document: every field is required and unknown fields are kept.
+    Stored,
+    /// A client of the REST API: `revision` and `updated_at_unix_ms` belong to the server
+    /// and are ignored, and an unknown field is refused (most likely a misspelt one).
+    Sent,
+}
+
 fn read_entry(raw: &Value) -> Result<Entry, Vec<FieldProblem>> {
+    read_entry_from(raw, EntrySource::Stored)
+}
+
+/// Reads one entry of the stored shape, naming every problem it has.
+pub(crate) fn read_entry_from(
+    raw: &Value,
+    source: EntrySource,
+) -> Result<Entry, Vec<FieldProblem>> {
     let mut problems = Problems::default();
     let Some(object) = raw.as_object() else {
         problems.add("", &StoredEntryError::NotAnObject);
@@ -436,29 +482,10 @@ fn read_entry(raw: &Value) -> Result<Entry, Vec<FieldProblem>> {
         None => (None, None),
     };
     let include_subdomains = problems.optional_bool(object, "include_subdomains");
-    let updated_at = problems
-        .required(object, "updated_at_unix_ms", "updated_at_unix_ms")
-        .and_then(|value| {
-            let unix_ms = value.as_i64();
-            if unix_ms.is_none() {
-                problems.add(
-                    "updated_at_unix_ms",
-                    &StoredEntryError::WrongType {
-                        expected: "integer",
-                    },
-                );
-            }
-            unix_ms.map(Timestamp::from_unix_ms)
-        });
-    let revision = problems
-        .required(object, "revision", "revision")
-        .and_then(|value| {
-            let revision = value.as_u64().filter(|revision| *revision >= 1);
-            if revision.is_none() {
-                problems.add("revision", &StoredEntryError::InvalidRevision);
-            }
-            revision
-        });
+    let (updated_at, revision) = match source {
+        EntrySource::Stored => read_stamp(object, &mut problems),
+        EntrySource::Sent => (Some(Timestamp::from_unix_ms(0)), Some(0)),
+    };
     let (
         Some(domain),
         Some(connection),
@@ -482,6 +509,22 @@ fn read_entry(raw: &Value) -> Result<Entry, Vec<FieldProblem>> {
         ConnectionKind::Exchange => &EXCHANGE_KEYS,
     };
     let extra = unknown_fields(object, &[&COMMON_KEYS, kind_keys]);
+    let (incoming_extra, outgoing_extra) = endpoint_extras.unwrap_or_default();
+    if source == EntrySource::Sent {
+        let unknown = [
+            ("", &extra),
+            ("incoming.", &incoming_extra),
+            ("outgoing.", &outgoing_extra),
+        ];
+        for (path, fields) in unknown {
+            for key in fields.keys() {
+                problems.add(&format!("{path}{key}"), &StoredEntryError::UnknownField);
+            }
+        }
+        if !problems.0.is_empty() {
+            return Err(problems.0);
+        }
+    }
     let mut entry = Entry::restored(
         EntryDraft {
             domain,
@@ -492,11 +535,40 @@ fn read_entry(raw: &Value) -> Result<Entry, Vec<FieldProblem>> {
         revision,
         extra,
     );
-    if let Some((incoming_extra, outgoing_extra)) = endpoint_extras {
-        entry.incoming_extra = incoming_extra;
-        entry.outgoing_extra = outgoing_extra;
-    }
+    entry.incoming_extra = incoming_extra;
+    entry.outgoing_extra = outgoing_extra;
     Ok(entry)
+}
+
+/// When a stored entry was last changed, and its revision.
+fn read_stamp(
+    object: &Map<String, Value>,
+    problems: &mut Problems,
+) -> (Option<Timestamp>, Option<u64>) {
+    let updated_at = problems
+        .required(object, "updated_at_unix_ms", "updated_at_unix_ms")
+        .and_then(|value| {
+            let unix_ms = value.as_i64();
+            if unix_ms.is_none() {
+                problems.add(
+                    "updated_at_unix_ms",
+                    &StoredEntryError::WrongType {
+                        expected: "integer",
+                    },
+                );
+            }
+            unix_ms.map(Timestamp::from_unix_ms)
+        });
+    let revision = problems
+        .required(object, "revision", "revision")
+        .and_then(|value| {
+            let revision = value.as_u64().filter(|revision| *revision >= 1);
+            if revision.is_none() {
+                problems.add("revision", &StoredEntryError::InvalidRevision);
+            }
+            revision
+        });
+    (updated_at, revision)
 }
 
 type EndpointExtras = (Map<String, Value>, Map<String, Value>);
@@ -628,6 +700,10 @@ mod tests {
         );
         let mut root = document.extra.clone();
         root.insert(KEY_VERSION.to_owned(), Value::from(DOCUMENT_VERSION));
+        root.insert(
+            KEY_SEQUENCE.to_owned(),
+            Value::from(document.book.sequence()),
+        );
         root.insert(KEY_DOMAINS.to_owned(), Value::Array(domains));
         serde_json::to_string(&Value::Object(root)).expect("a value with string keys")
     }
@@ -788,15 +864,17 @@ mod tests {
 
         // Unknown fields also survive an edit through the book.
         let connection = document.book().get(&example).unwrap().connection().clone();
+        let change = crate::Change::Update {
+            expected_revision: 2,
+            draft: EntryDraft {
+                domain: example.clone(),
+                connection,
+                include_subdomains: true,
+            },
+        };
         document
             .book_mut()
-            .update(
-                &example,
-                Some(2),
-                connection,
-                true,
-                Timestamp::from_unix_ms(9),
-            )
+            .apply(change, Timestamp::from_unix_ms(9))
             .unwrap();
         let saved = parse_value(&document.to_json());
         assert_eq!(saved["domains"][0]["note"], "set up by Ana");
@@ -953,12 +1031,31 @@ mod tests {
     }
 
     #[test]
+    fn the_stored_sequence_is_kept_and_never_below_an_entry_revision() {
+        let entry = r#"{"domain":"a.example","type":"exchange",
+            "url":"https://mail.a.example/EWS/Exchange.asmx","updated_at_unix_ms":1,"revision":4}"#;
+        let read = |sequence: &str| {
+            let text = format!(r#"{{"version":1,{sequence}"domains":[{entry}]}}"#);
+            let document = Document::from_json(&text).unwrap();
+            assert!(document.extra().is_empty(), "{sequence}");
+            document.book().sequence()
+        };
+        assert_eq!(read(r#""sequence":9,"#), 9);
+        assert_eq!(read(r#""sequence":2,"#), 4, "an older writer's book");
+        assert_eq!(read(""), 4, "a document from before the sequence");
+        assert_eq!(read(r#""sequence":"x","#), 4);
+        // Both readers agree (the general one reads a document the quick one declines).
+        let text = format!(r#"{{"version":1,"sequence":9,"domains":[{entry},1]}}"#);
+        assert_eq!(Document::from_json(&text).unwrap().book().sequence(), 9);
+    }
+
+    #[test]
     fn missing_domains_is_an_empty_book() {
         let document = Document::from_json(r#"{"version": 1}"#).unwrap();
         assert!(document.book().is_empty());
         assert!(document.rejected().is_empty());
         let saved = parse_value(&document.to_json());
-        assert_eq!(saved, json!({"version": 1, "domains": []}));
+        assert_eq!(saved, json!({"version": 1, "sequence": 0, "domains": []}));
         assert_eq!(
             Document::new(SettingsBook::new()).to_json(),
             document.to_json()

@@ -135,6 +135,7 @@ pub(super) fn read(text: &str) -> Option<Document> {
             None => document.add_stored(index, serde_json::from_str(raw.get()).ok()?),
         }
     }
+    document.adopt_stored_sequence();
     Some(document)
 }
 

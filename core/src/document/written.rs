@@ -10,7 +10,7 @@
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
 
-use super::{DOCUMENT_VERSION, Document, KEY_DOMAINS, KEY_VERSION};
+use super::{DOCUMENT_VERSION, Document, KEY_DOMAINS, KEY_SEQUENCE, KEY_VERSION};
 use crate::book::Entry;
 use crate::host::Host;
 use crate::security::Endpoint;
@@ -49,6 +49,7 @@ impl Serialize for Root<'_> {
         let document = self.0;
         let known = [
             (KEY_DOMAINS, Written::Entries(document)),
+            (KEY_SEQUENCE, Written::Count(document.book.sequence())),
             (KEY_VERSION, Written::Count(DOCUMENT_VERSION)),
         ];
         write_object(serializer, &known, &document.extra)

@@ -7,8 +7,8 @@
 //! functions and the book's own rules).
 
 use mailsetup_core::{
-    Connection, Document, Domain, Endpoint, EntryDraft, ExchangeSettings, ExchangeUrl, Host,
-    ImapSettings, Port, Security, SettingsBook, Timestamp,
+    Change, Connection, Document, Domain, Endpoint, EntryDraft, ExchangeSettings, ExchangeUrl,
+    Host, ImapSettings, Port, Security, SettingsBook, Timestamp,
 };
 
 use crate::run::{Failure, Outcome};
@@ -44,10 +44,19 @@ pub fn stored_book(size: usize, ispdb_document: Option<&str>) -> Outcome<BookTex
         None => SettingsBook::new(),
     };
     while book.len() > size {
-        let Some(last) = book.iter().last().map(|entry| entry.domain().clone()) else {
+        let Some(last) = book.iter().last() else {
             break;
         };
-        let _ = book.remove(&last);
+        let change = Change::Remove {
+            domain: last.domain().clone(),
+            expected_revision: last.revision(),
+        };
+        if book
+            .apply(change, Timestamp::from_unix_ms(FIRST_UPDATE_MS))
+            .is_err()
+        {
+            break;
+        }
     }
     let real = book.len();
     let mut index = 0;

@@ -1,0 +1,433 @@
+//! [`Change`]: one change to the settings book as a value (what to do, to which entry, from
+//! which revision), and [`SettingsBook::apply`], the one place its rules are checked. The
+//! browser's local store, its REST client and the server all send and apply these, so they
+//! refuse the same changes with the same problem codes.
+//!
+//! Owns: the change vocabulary, the checks a change must pass (the entry exists at the
+//! revision the editor started from, the domain is free, the kind stays), and what an applied
+//! change reports. Must not: read a clock, parse text or know how the book is stored.
+
+use serde::{Deserialize, Serialize};
+
+use crate::book::{BookError, Entry, EntryDraft, SettingsBook, Timestamp};
+use crate::domain::Domain;
+
+/// One change to the book. Every change but an addition names the revision it was based on;
+/// if the entry has moved on since, the change is refused ([`BookError::StaleRevision`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A new domain; refused if the domain (in any spelling) already has settings.
+    Add { draft: EntryDraft },
+    /// New settings for `draft.domain`, of the same kind (IMAP stays IMAP).
+    Update {
+        expected_revision: u64,
+        draft: EntryDraft,
+    },
+    /// The settings of `from` move to `draft.domain`, which must be free, and take the draft's
+    /// settings: one change, one new revision.
+    Rename {
+        from: Domain,
+        expected_revision: u64,
+        draft: EntryDraft,
+    },
+    /// The settings of `domain` are removed.
+    Remove {
+        domain: Domain,
+        expected_revision: u64,
+    },
+}
+
+/// What kind of change was applied, as hosts and the audit log name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeAction {
+    Added,
+    Updated,
+    Renamed,
+    Removed,
+}
+
+impl ChangeAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeAction::Added => "added",
+            ChangeAction::Updated => "updated",
+            ChangeAction::Renamed => "renamed",
+            ChangeAction::Removed => "removed",
+        }
+    }
+
+    /// The action named by [`ChangeAction::as_str`].
+    pub fn from_name(name: &str) -> Option<ChangeAction> {
+        [
+            ChangeAction::Added,
+            ChangeAction::Updated,
+            ChangeAction::Renamed,
+            ChangeAction::Removed,
+        ]
+        .into_iter()
+        .find(|action| action.as_str() == name)
+    }
+}
+
+/// What an applied change did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    pub action: ChangeAction,
+    /// The domain the change is about: the new name of a renamed entry.
+    pub domain: Domain,
+    /// The old name of a renamed entry.
+    pub previous_domain: Option<Domain>,
+    /// The entry as it now stands; `None` when it was removed.
+    pub entry: Option<Entry>,
+    /// The book's sequence after the change (its new version).
+    pub sequence: u64,
+}
+
+impl Change {
+    /// What an edit form submits: an update, or a rename when the draft names another domain.
+    pub fn edit(original: Domain, expected_revision: u64, draft: EntryDraft) -> Change {
+        if draft.domain == original {
+            Change::Update {
+                expected_revision,
+                draft,
+            }
+        } else {
+            Change::Rename {
+                from: original,
+                expected_revision,
+                draft,
+            }
+        }
+    }
+
+    /// Every domain the change reads or writes: a store that keeps entries apart needs only
+    /// these in the book it applies the change to.
+    pub fn domains(&self) -> Vec<&Domain> {
+        match self {
+            Change::Add { draft } | Change::Update { draft, .. } => vec![&draft.domain],
+            Change::Rename { from, draft, .. } => vec![from, &draft.domain],
+            Change::Remove { domain, .. } => vec![domain],
+        }
+    }
+
+    pub fn action(&self) -> ChangeAction {
+        match self {
+            Change::Add { .. } => ChangeAction::Added,
+            Change::Update { .. } => ChangeAction::Updated,
+            Change::Rename { .. } => ChangeAction::Renamed,
+            Change::Remove { .. } => ChangeAction::Removed,
+        }
+    }
+}
+
+impl SettingsBook {
+    /// Applies one change, or refuses it and changes nothing. An applied change takes the next
+    /// revision of the book's sequence (a removal too, so the book's version always moves).
+    pub fn apply(&mut self, change: Change, now: Timestamp) -> Result<Applied, BookError> {
+        let action = change.action();
+        match change {
+            Change::Add { draft } => {
+                if let Some(error) = self.conflict_for(&draft.domain, draft.connection.kind(), None)
+                {
+                    return Err(error);
+                }
+                let entry = self.put(None, draft, now).clone();
+                Ok(self.applied(action, None, entry))
+            }
+            Change::Update {
+                expected_revision,
+                draft,
+            } => self.replace(draft.domain.clone(), expected_revision, draft, now),
+            Change::Rename {
+                from,
+                expected_revision,
+                draft,
+            } => self.replace(from, expected_revision, draft, now),
+            Change::Remove {
+                domain,
+                expected_revision,
+            } => {
+                self.check_revision(&domain, expected_revision)?;
+                self.take(&domain);
+                Ok(Applied {
+                    action,
+                    domain,
+                    previous_domain: None,
+                    entry: None,
+                    sequence: self.sequence(),
+                })
+            }
+        }
+    }
+
+    /// An update or a rename: the entry `original` at `expected_revision` takes `draft`. A
+    /// "rename" to the same domain is an update.
+    fn replace(
+        &mut self,
+        original: Domain,
+        expected_revision: u64,
+        draft: EntryDraft,
+        now: Timestamp,
+    ) -> Result<Applied, BookError> {
+        self.check_revision(&original, expected_revision)?;
+        if let Some(error) =
+            self.conflict_for(&draft.domain, draft.connection.kind(), Some(&original))
+        {
+            return Err(error);
+        }
+        let previous = (draft.domain != original).then(|| original.clone());
+        let action = match previous {
+            Some(_) => ChangeAction::Renamed,
+            None => ChangeAction::Updated,
+        };
+        let entry = self.put(Some(&original), draft, now).clone();
+        Ok(self.applied(action, previous, entry))
+    }
+
+    fn applied(
+        &self,
+        action: ChangeAction,
+        previous_domain: Option<Domain>,
+        entry: Entry,
+    ) -> Applied {
+        Applied {
+            action,
+            domain: entry.domain().clone(),
+            previous_domain,
+            entry: Some(entry),
+            sequence: self.sequence(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::tests::{T1, book_with, domain, draft, exchange, imap};
+    use crate::settings::ConnectionKind;
+
+    fn update(expected_revision: u64, draft: EntryDraft) -> Change {
+        Change::Update {
+            expected_revision,
+            draft,
+        }
+    }
+
+    #[test]
+    fn revisions_come_from_one_sequence_over_the_whole_book() {
+        let mut book = book_with(&[
+            ("a.example", imap("a.example"), false),
+            ("b.example", imap("b.example"), false),
+        ]);
+        assert_eq!(book.sequence(), 2);
+        assert_eq!(book.get(&domain("b.example")).unwrap().revision(), 2);
+        let applied = book
+            .apply(
+                Change::Update {
+                    expected_revision: 1,
+                    draft: draft("a.example", imap("new.example"), true),
+                },
+                T1,
+            )
+            .unwrap();
+        assert_eq!(applied.action, ChangeAction::Updated);
+        assert_eq!(applied.sequence, 3);
+        let entry = applied.entry.unwrap();
+        assert_eq!((entry.revision(), entry.updated_at()), (3, T1));
+        assert!(entry.include_subdomains());
+        assert_eq!(entry.connection(), &imap("new.example"));
+        assert_eq!(book.get(&domain("a.example")), Some(&entry));
+    }
+
+    #[test]
+    fn a_removed_domain_added_again_never_gets_an_old_revision_back() {
+        let mut book = book_with(&[("example.com", imap("example.com"), false)]);
+        let removed = book
+            .apply(
+                Change::Remove {
+                    domain: domain("example.com"),
+                    expected_revision: 1,
+                },
+                T1,
+            )
+            .unwrap();
+        assert_eq!(
+            (removed.action, removed.entry, removed.sequence),
+            (ChangeAction::Removed, None, 2)
+        );
+        assert!(book.is_empty());
+        let again = book
+            .add(draft("example.com", exchange("example.com"), false), T1)
+            .unwrap();
+        assert_eq!(again.revision(), 3);
+    }
+
+    #[test]
+    fn stale_missing_and_kind_changing_updates_are_refused() {
+        let mut book = book_with(&[("example.com", imap("example.com"), false)]);
+        let before = book.clone();
+        let example = domain("example.com");
+        let stale = update(7, draft("example.com", imap("x.example"), false));
+        assert_eq!(
+            book.apply(stale, T1),
+            Err(BookError::StaleRevision {
+                domain: example.clone(),
+                expected: 7,
+                actual: 1
+            })
+        );
+        let kind = update(1, draft("example.com", exchange("x.example"), false));
+        assert_eq!(
+            book.apply(kind, T1),
+            Err(BookError::KindConflict {
+                domain: example.clone(),
+                existing: ConnectionKind::Imap
+            })
+        );
+        let missing = update(1, draft("missing.example", imap("x"), false));
+        assert_eq!(
+            book.apply(missing, T1),
+            Err(BookError::NotFound {
+                domain: domain("missing.example")
+            })
+        );
+        let stale_removal = Change::Remove {
+            domain: example.clone(),
+            expected_revision: 2,
+        };
+        assert!(matches!(
+            book.apply(stale_removal, T1),
+            Err(BookError::StaleRevision { .. })
+        ));
+        assert_eq!(
+            book, before,
+            "a refused change leaves the book, sequence included"
+        );
+    }
+
+    #[test]
+    fn add_refuses_a_configured_domain_in_any_spelling() {
+        let mut book = book_with(&[("bücher.example", imap("bücher.example"), false)]);
+        let again = Change::Add {
+            draft: draft("xn--bcher-kva.example", imap("other.example"), false),
+        };
+        assert_eq!(
+            book.apply(again, T1),
+            Err(BookError::AlreadyConfigured {
+                domain: domain("bücher.example"),
+                kind: ConnectionKind::Imap
+            })
+        );
+        let other_kind = Change::Add {
+            draft: draft("BÜCHER.example.", exchange("x.example"), false),
+        };
+        assert!(matches!(
+            book.apply(other_kind, T1),
+            Err(BookError::KindConflict { .. })
+        ));
+        assert_eq!(book.sequence(), 1);
+    }
+
+    #[test]
+    fn rename_moves_the_entry_in_one_change_and_refuses_taken_domains() {
+        let mut book = book_with(&[
+            ("old.example", imap("old.example"), false),
+            ("imap.example", imap("imap.example"), false),
+            ("ews.example", exchange("ews.example"), false),
+        ]);
+        let before = book.clone();
+        let onto = |target: &str| {
+            Change::edit(
+                domain("old.example"),
+                1,
+                draft(target, imap("moved.example"), true),
+            )
+        };
+        assert_eq!(
+            book.apply(onto("imap.example"), T1),
+            Err(BookError::AlreadyConfigured {
+                domain: domain("imap.example"),
+                kind: ConnectionKind::Imap
+            })
+        );
+        assert_eq!(
+            book.apply(onto("ews.example"), T1),
+            Err(BookError::KindConflict {
+                domain: domain("ews.example"),
+                existing: ConnectionKind::Exchange
+            })
+        );
+        assert_eq!(book, before);
+        let applied = book.apply(onto("new.example"), T1).unwrap();
+        assert_eq!(applied.action, ChangeAction::Renamed);
+        assert_eq!(applied.domain, domain("new.example"));
+        assert_eq!(applied.previous_domain, Some(domain("old.example")));
+        let entry = applied.entry.unwrap();
+        assert_eq!((entry.revision(), entry.include_subdomains()), (4, true));
+        assert_eq!(entry.connection(), &imap("moved.example"));
+        assert!(book.get(&domain("old.example")).is_none());
+        assert_eq!(book.len(), 3);
+        // Renaming a name that is gone is refused as missing.
+        assert_eq!(
+            book.apply(onto("x.example"), T1),
+            Err(BookError::NotFound {
+                domain: domain("old.example")
+            })
+        );
+    }
+
+    #[test]
+    fn an_edit_that_keeps_its_domain_is_an_update() {
+        let original = domain("a.example");
+        let same = Change::edit(original.clone(), 1, draft("A.example.", imap("b"), false));
+        assert_eq!(same.action(), ChangeAction::Updated);
+        assert_eq!(same.domains(), vec![&original]);
+        let moved = Change::edit(original.clone(), 1, draft("c.example", imap("b"), false));
+        assert_eq!(moved.action(), ChangeAction::Renamed);
+        assert_eq!(moved.domains(), vec![&original, &domain("c.example")]);
+    }
+
+    #[test]
+    fn a_book_of_some_entries_applies_changes_like_the_whole_book() {
+        let whole = book_with(&[
+            ("a.example", imap("a.example"), false),
+            ("b.example", imap("b.example"), false),
+            ("c.example", exchange("c.example"), false),
+        ]);
+        let change = Change::edit(domain("a.example"), 1, draft("c.example", imap("x"), false));
+        let part = SettingsBook::from_entries(
+            whole.sequence(),
+            change
+                .domains()
+                .into_iter()
+                .filter_map(|d| whole.get(d).cloned()),
+        );
+        assert_eq!(
+            part.clone().apply(change.clone(), T1),
+            whole.clone().apply(change, T1)
+        );
+        let fine = Change::edit(domain("a.example"), 1, draft("d.example", imap("x"), false));
+        let mut whole = whole;
+        let mut part = part;
+        assert_eq!(part.apply(fine.clone(), T1), whole.apply(fine, T1));
+        assert_eq!(part.sequence(), whole.sequence());
+    }
+
+    #[test]
+    fn actions_have_stable_names() {
+        for action in [
+            ChangeAction::Added,
+            ChangeAction::Updated,
+            ChangeAction::Renamed,
+            ChangeAction::Removed,
+        ] {
+            assert_eq!(ChangeAction::from_name(action.as_str()), Some(action));
+            assert_eq!(
+                serde_json::to_string(&action).unwrap(),
+                format!("\"{}\"", action.as_str())
+            );
+        }
+        assert_eq!(ChangeAction::from_name("moved"), None);
+    }
+}

@@ -1,0 +1,198 @@
+//! The REST API's bodies, read and written by the same code on both ends: the browser's REST
+//! client and the server. An entry travels in the shape of an entry of the stored document
+//! (`domain`, `type`, `incoming`, `outgoing`, `url`, ...), and the collection in the shape of
+//! the document itself, so one format is read and written everywhere.
+//!
+//! Owns: turning bodies into typed values and back. Must not: decide validity itself (the
+//! document's entry reader and the parse functions do) or do any I/O.
+
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::book::{Entry, EntryDraft, SettingsBook};
+use crate::document::{Document, EntrySource, FieldProblem, read_entry_from};
+use crate::problem::Problem;
+
+/// Why a sent entry was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WireError {
+    #[error(
+        "The request body is not valid JSON (line {line}, column {column}). Send one domain's settings as a JSON object."
+    )]
+    NotJson { line: usize, column: usize },
+    /// The body is JSON, but these fields are missing or invalid: every problem, by field.
+    #[error(
+        "The settings have {} problem(s). Correct the fields named with them and send them again.",
+        .0.len()
+    )]
+    Invalid(Vec<FieldProblem>),
+}
+
+impl Problem for WireError {
+    fn code(&self) -> &'static str {
+        match self {
+            WireError::NotJson { .. } => "wire.not_json",
+            WireError::Invalid(_) => "wire.invalid_entry",
+        }
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            WireError::NotJson { line, column } => {
+                vec![("line", line.to_string()), ("column", column.to_string())]
+            }
+            WireError::Invalid(problems) => vec![("count", problems.len().to_string())],
+        }
+    }
+}
+
+/// The settings a client sent for one domain. `revision` and `updated_at_unix_ms` may be
+/// present (a client sending back what it read) and are ignored; any other unknown field is
+/// refused.
+pub fn entry_from_wire(body: &str) -> Result<EntryDraft, WireError> {
+    let value: Value = serde_json::from_str(body).map_err(|error| WireError::NotJson {
+        line: error.line(),
+        column: error.column(),
+    })?;
+    read_entry_from(&value, EntrySource::Sent)
+        .map(|entry| EntryDraft {
+            domain: entry.domain().clone(),
+            connection: entry.connection().clone(),
+            include_subdomains: entry.include_subdomains(),
+        })
+        .map_err(WireError::Invalid)
+}
+
+/// One entry as the document stores it and the API sends it.
+pub fn entry_to_wire(entry: &Entry) -> String {
+    Document::entry_json(entry)
+}
+
+/// Reads back an entry that [`entry_to_wire`] wrote (a server's stored row, a response),
+/// revision and time included.
+pub fn entry_from_stored(text: &str) -> Result<Entry, Vec<FieldProblem>> {
+    let value: Value = serde_json::from_str(text).map_err(|error| {
+        vec![FieldProblem::from_problem(
+            "",
+            &WireError::NotJson {
+                line: error.line(),
+                column: error.column(),
+            },
+        )]
+    })?;
+    read_entry_from(&value, EntrySource::Stored)
+}
+
+/// The whole book in the document's shape (`{"domains": [...], "sequence": N, "version": 1}`).
+pub fn collection_json(book: &SettingsBook) -> String {
+    Document::new(book.clone()).to_json()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::Timestamp;
+    use crate::book::tests::{T1, book_with, domain, imap};
+    use crate::change::Change;
+
+    const SENT: &str = r#"{"domain":"Bücher.example","type":"imap",
+        "incoming":{"host":"imap.example.com","port":993,"security":"ssl_tls"},
+        "outgoing":{"host":"smtp.example.com","port":465,"security":"ssl_tls"},
+        "include_subdomains":true}"#;
+
+    #[test]
+    fn a_sent_entry_is_read_with_the_documents_rules() {
+        let draft = entry_from_wire(SENT).unwrap();
+        assert_eq!(draft.domain, domain("xn--bcher-kva.example"));
+        assert!(draft.include_subdomains);
+        // What the server wrote back is accepted as a body: revision and time are ignored.
+        let mut book = SettingsBook::new();
+        let entry = book.add(draft.clone(), T1).unwrap().clone();
+        let echoed = entry_to_wire(&entry);
+        assert!(echoed.contains(r#""revision":1"#), "{echoed}");
+        assert_eq!(entry_from_wire(&echoed).unwrap(), draft);
+        assert_eq!(entry_from_stored(&echoed).unwrap(), entry);
+    }
+
+    #[test]
+    fn every_problem_of_a_sent_entry_is_named_by_field_and_code() {
+        let body = r#"{"domain":"exa mple.com","type":"imap",
+            "incoming":{"host":"imap.example.com","port":0,"security":"ssl_tls"},
+            "outgoing":{"host":"smtp.example.com","port":465,"security":"tls"}}"#;
+        let Err(WireError::Invalid(problems)) = entry_from_wire(body) else {
+            panic!("refused");
+        };
+        let fields: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|p| (p.field.as_str(), p.code))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("domain", "domain.contains_space"),
+                ("incoming.port", "port.zero"),
+                ("outgoing.security", "security.unknown"),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_and_both_kinds_are_refused_in_a_sent_entry() {
+        let misspelt = SENT.replace("include_subdomains", "include_subdomain");
+        let Err(WireError::Invalid(problems)) = entry_from_wire(&misspelt) else {
+            panic!("refused");
+        };
+        assert_eq!(problems[0].field, "include_subdomain");
+        assert_eq!(problems[0].code, "document.unknown_field");
+        let nested = SENT.replace(r#""port":993"#, r#""port":993,"tls":true"#);
+        let Err(WireError::Invalid(problems)) = entry_from_wire(&nested) else {
+            panic!("refused");
+        };
+        assert_eq!(problems[0].field, "incoming.tls");
+        let both = SENT.replace(
+            r#""include_subdomains":true"#,
+            r#""url":"https://mail.example.com/EWS/Exchange.asmx""#,
+        );
+        let Err(WireError::Invalid(problems)) = entry_from_wire(&both) else {
+            panic!("refused");
+        };
+        assert_eq!(problems[0].code, "document.conflicting_field");
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_objects_are_refused_with_a_sentence() {
+        let error = entry_from_wire("{\"domain\": ").unwrap_err();
+        assert_eq!(error.code(), "wire.not_json");
+        assert!(
+            error
+                .to_string()
+                .starts_with("The request body is not valid JSON")
+        );
+        let Err(WireError::Invalid(problems)) = entry_from_wire("[1]") else {
+            panic!("refused");
+        };
+        assert_eq!(problems[0].code, "document.entry_not_an_object");
+        assert!(entry_from_stored("not json").is_err());
+    }
+
+    #[test]
+    fn the_collection_is_the_document_with_its_sequence() {
+        let mut book = book_with(&[
+            ("a.example", imap("a.example"), false),
+            ("b.example", imap("b.example"), false),
+        ]);
+        book.apply(
+            Change::Remove {
+                domain: domain("b.example"),
+                expected_revision: 2,
+            },
+            Timestamp::from_unix_ms(5),
+        )
+        .unwrap();
+        let text = collection_json(&book);
+        assert!(text.contains(r#""sequence":3,"version":1"#), "{text}");
+        let read = Document::from_json(&text).unwrap();
+        assert_eq!(read.book(), &book);
+        assert_eq!(read.book().sequence(), 3);
+    }
+}
