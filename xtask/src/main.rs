@@ -5,6 +5,7 @@
 //! Playwright suite against the current release build; `bench` measures performance against
 //! two baselines and writes a report.
 
+mod api_server;
 mod bench;
 mod newcomer;
 mod package;
@@ -34,11 +35,13 @@ usage: cargo xtask <command>
 commands:
   setup                      install whatever is missing (Rust target, trunk, wasm-bindgen-cli,
                              wasm-opt, Chromium, Playwright packages)
-  serve [--port N] [--release]
+  serve [--port N] [--release | --backend]
                              build and serve the demo on http://127.0.0.1:8080 (default port),
                              rebuilding on change (into target/serve/, never dist/);
                              --release serves the optimised build under a strict CSP
-                             (built into target/serve-release/)
+                             (built into target/serve-release/);
+                             --backend runs the REST server (server/) on that port with a
+                             demo token file whose tokens it prints
   test                       every check CI runs, in order, stopping at the first failure
   dist                       the release build into dist/, with its size report
   e2e [playwright args...]   only the Playwright suite, against the current dist/
@@ -77,10 +80,12 @@ fn main() -> ExitCode {
 fn serve(project: &Project, args: &[String]) -> Outcome {
     let mut port = DEFAULT_PORT;
     let mut release = false;
+    let mut backend = false;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--release" => release = true,
+            "--backend" => backend = true,
             "--port" => {
                 port = rest
                     .next()
@@ -90,6 +95,9 @@ fn serve(project: &Project, args: &[String]) -> Outcome {
             }
             other => return Err(Failure(format!("serve: unknown option `{other}`"))),
         }
+    }
+    if backend {
+        return serve_backend(project, port);
     }
     setup::ensure(project, Scope::Build)?;
     if release {
@@ -114,6 +122,36 @@ fn serve(project: &Project, args: &[String]) -> Outcome {
         "--port",
         &port.to_string(),
     ]))
+}
+
+/// The REST server on `port`, its database and a fresh demo token file in
+/// `target/serve-backend/`; runs until Ctrl+C.
+fn serve_backend(project: &Project, port: u16) -> Outcome {
+    let binary = api_server::build(project)?;
+    let dir = project.target_dir().join("serve-backend");
+    let tokens = dir.join("tokens");
+    let callers = api_server::write_demo_tokens(&tokens)?;
+    let database = dir.join("mailsetup.db");
+    println!(
+        "starting the REST server on http://127.0.0.1:{port}/api/v1/ (database {}); Ctrl+C stops",
+        database.display()
+    );
+    println!("demo callers (token file {}):", tokens.display());
+    for caller in &callers {
+        println!("  {:<10} {:<12} {}", caller.role, caller.name, caller.token);
+    }
+    println!(
+        "try: curl -H 'Authorization: Bearer {}' http://127.0.0.1:{port}/api/v1/email-domains",
+        callers[0].token
+    );
+    run(project
+        .command(&binary.to_string_lossy())
+        .arg("--bind")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--database")
+        .arg(&database)
+        .arg("--tokens")
+        .arg(&tokens))
 }
 
 /// The host pages, at `/hosts/` and again under a sub-path a portal might give them
@@ -247,6 +285,7 @@ fn test(project: &Project) -> ExitCode {
         ]))
         .map(|()| "a TypeScript host and a React host type-check".into())
     });
+    pipeline.stage("api fuzz", || api_server::fuzz(project));
     pipeline.stage("react host", || build_react_host(project));
     pipeline.stage("playwright", || playwright_specs(project, &[]));
     pipeline.stage("readme serve", || newcomer::check(project));

@@ -125,7 +125,7 @@ fn serve_and_open(
 }
 
 /// A loopback port nobody listens on right now.
-fn free_port() -> Outcome<u16> {
+pub(crate) fn free_port() -> Outcome<u16> {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())

@@ -58,6 +58,35 @@ impl Project {
             .join("terser")
     }
 
+    /// The virtual environment that holds schemathesis.
+    pub fn schemathesis_venv(&self) -> PathBuf {
+        self.tools_dir().join("schemathesis")
+    }
+
+    pub fn schemathesis(&self) -> PathBuf {
+        self.schemathesis_venv().join("bin").join("st")
+    }
+
+    /// The folder with PostgreSQL's server programs (initdb, pg_ctl): `MAILSETUP_PG_BIN`, else
+    /// the newest `/usr/lib/postgresql/<version>/bin` (Debian's layout).
+    pub fn postgresql_bin() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("MAILSETUP_PG_BIN") {
+            let dir = PathBuf::from(dir);
+            return dir.join("initdb").exists().then_some(dir);
+        }
+        let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let version = entry.file_name().to_str()?.parse().ok()?;
+                let bin = entry.path().join("bin");
+                bin.join("initdb").exists().then_some((version, bin))
+            })
+            .collect();
+        versions.sort();
+        versions.pop().map(|(_, bin)| bin)
+    }
+
     pub fn lightningcss_prefix(&self) -> PathBuf {
         self.tools_dir().join("lightningcss")
     }
@@ -92,6 +121,20 @@ impl Project {
     /// is Trunk.toml's `dist`).
     pub fn serve_release_dir(&self) -> PathBuf {
         self.root.join("target").join("serve-release")
+    }
+
+    /// Where cargo puts what it builds: `CARGO_TARGET_DIR` when set, else `target/`.
+    pub fn target_dir(&self) -> PathBuf {
+        env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .map(|dir| {
+                if dir.is_absolute() {
+                    dir
+                } else {
+                    self.root.join(dir)
+                }
+            })
+            .unwrap_or_else(|| self.root.join("target"))
     }
 
     /// Scratch output of xtask runs (reports, test results); inside target/ so `git status` stays clean.
@@ -144,6 +187,10 @@ impl Project {
             .env("CHROMIUM", Self::chromium())
             // Playwright must use Debian's Chromium; its own browser download cannot work here.
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // The server's tests start PostgreSQL clusters with these programs.
+        if let Some(bin) = Self::postgresql_bin() {
+            command.env("MAILSETUP_PG_BIN", bin);
+        }
         command
     }
 

@@ -16,6 +16,8 @@ pub const BINARYEN_VERSION: &str = "132.0.0";
 const TERSER_VERSION: &str = "5.51.4";
 /// The CSS minifier for the package's stylesheet: lightningcss, the one Trunk uses for dist/.
 const LIGHTNINGCSS_VERSION: &str = "1.33.0";
+/// The schema-driven fuzzer run against the server's OpenAPI document, from PyPI.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 const RUST_SRC: &str = "rust-src";
 
@@ -36,6 +38,8 @@ pub fn ensure(project: &Project, scope: Scope) -> Outcome {
     ensure_lightningcss(project)?;
     if scope == Scope::Everything {
         ensure_chromium()?;
+        ensure_postgresql()?;
+        ensure_schemathesis(project)?;
         ensure_npm_folder(
             project,
             &project.e2e_dir(),
@@ -270,31 +274,85 @@ fn npm_install(project: &Project, prefix: &Path, package: &str) -> Outcome {
 fn ensure_chromium() -> Outcome {
     let chromium = Project::chromium();
     let driver = Project::chromedriver();
-    if chromium.exists() && driver.exists() {
-        ready("Chromium and ChromeDriver");
-        return Ok(());
-    }
+    let present = || chromium.exists() && driver.exists();
     let by_hand = format!(
         "Install Chromium and ChromeDriver (Debian: `apt-get install chromium chromium-driver`), \
          or point the CHROMIUM and CHROMEDRIVER variables at them (looked for {} and {}).",
         chromium.display(),
         driver.display()
     );
+    ensure_debian_packages(
+        "Chromium and ChromeDriver",
+        &["chromium", "chromium-driver"],
+        &present,
+        &by_hand,
+    )
+}
+
+/// The server's tests start throwaway PostgreSQL clusters of their own: they need the
+/// server's programs (initdb, pg_ctl), not a running service.
+fn ensure_postgresql() -> Outcome {
+    let present = || Project::postgresql_bin().is_some();
+    let by_hand = "Install PostgreSQL's server programs (Debian: `apt-get install postgresql`), \
+                   or point MAILSETUP_PG_BIN at the folder holding initdb and pg_ctl.";
+    ensure_debian_packages("PostgreSQL", &["postgresql"], &present, by_hand)
+}
+
+/// Debian `packages` unless `present` says they are there; apt-get needs root. Otherwise the
+/// failure says what to install by hand.
+fn ensure_debian_packages(
+    what: &str,
+    packages: &[&str],
+    present: &dyn Fn() -> bool,
+    by_hand: &str,
+) -> Outcome {
+    if present() {
+        ready(what);
+        return Ok(());
+    }
     let is_root = probe(std::process::Command::new("id").arg("-u")).as_deref() == Some("0");
     let has_apt = probe(std::process::Command::new("apt-get").arg("--version")).is_some();
     if !(has_apt && is_root) {
-        return Err(Failure(by_hand));
+        return Err(Failure(by_hand.to_owned()));
     }
-    installing("Chromium and ChromeDriver (apt-get)");
+    installing(&format!("{what} (apt-get)"));
     run(std::process::Command::new("apt-get").args(["update", "-q"]))?;
     run(std::process::Command::new("apt-get")
-        .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+        .args(["install", "-y", "-q"])
+        .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    if chromium.exists() && driver.exists() {
+    if present() {
         Ok(())
     } else {
-        Err(Failure(by_hand))
+        Err(Failure(by_hand.to_owned()))
     }
+}
+
+/// schemathesis in a virtual environment of its own under .tools/, so nothing is installed
+/// into the machine's Python.
+fn ensure_schemathesis(project: &Project) -> Outcome {
+    let what = format!("schemathesis {SCHEMATHESIS_VERSION} (in .tools/)");
+    let installed = probe(
+        project
+            .command(&project.schemathesis().to_string_lossy())
+            .arg("--version"),
+    );
+    if installed.is_some_and(|version| version.contains(SCHEMATHESIS_VERSION)) {
+        ready(&what);
+        return Ok(());
+    }
+    require_program(
+        project,
+        "python3",
+        "Python 3 with venv (Debian: `apt-get install python3-venv`)",
+    )?;
+    installing(&what);
+    let venv = project.schemathesis_venv();
+    run(project.command("python3").args(["-m", "venv"]).arg(&venv))?;
+    run(project
+        .command(&venv.join("bin").join("pip").to_string_lossy())
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))
 }
 
 /// `npm ci` in `dir` when its node_modules does not match its package-lock.json. A copy of the

@@ -1,0 +1,335 @@
+//! The server's configuration: command-line flags with environment variables ([`Args`]), read
+//! and checked once at start into a [`Configuration`], or refused with a sentence that says
+//! what to fix.
+//!
+//! Owns: flag names and defaults, the database location, reading the tokens and allowlist
+//! files, checking CORS origins. Must not: open the database or bind a socket (`startup.rs`
+//! does), or print a token or a database password.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use clap::Parser;
+use mailsetup_core::{Allowlist, AllowlistError, AllowlistGroupKind, NamedGroup};
+use serde::Deserialize;
+
+use crate::auth::TokenSet;
+use crate::auth::tokens::TokenFileError;
+use crate::telemetry::LogFormat;
+
+/// mailsetup's reference REST server.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "mailsetup-server", version, about)]
+pub struct Args {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "MAILSETUP_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// SQLite file (created on first start) or a postgres:// URL shared by several instances.
+    #[arg(long, env = "MAILSETUP_DATABASE", default_value = "./mailsetup.db")]
+    pub database: String,
+
+    /// Access tokens file: lines `ROLE NAME TOKEN` (role admin or read-only). SIGHUP reloads it.
+    #[arg(long, env = "MAILSETUP_TOKENS")]
+    pub tokens: PathBuf,
+
+    /// A web origin allowed to call the API from a browser (repeat for more), e.g. https://crm.example.com.
+    #[arg(
+        long = "allowed-origin",
+        env = "MAILSETUP_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// JSON file of IP groups: [{"name","purpose":"smtp"|"imap","ranges":[...]}]. Without it,
+    /// the provider's published lists.
+    #[arg(long, env = "MAILSETUP_ALLOWLIST")]
+    pub allowlist: Option<PathBuf>,
+
+    /// Log format.
+    #[arg(
+        long,
+        env = "MAILSETUP_LOG_FORMAT",
+        value_enum,
+        default_value = "compact"
+    )]
+    pub log_format: LogFormat,
+
+    /// Mark the session cookie Secure (set this when browsers reach the server over HTTPS).
+    #[arg(long, env = "MAILSETUP_SECURE_COOKIE")]
+    pub secure_cookie: bool,
+
+    /// How long a browser session lasts, in hours.
+    #[arg(long, env = "MAILSETUP_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u64,
+
+    /// Sign-in attempts (POST /api/v1/session) allowed per client address per minute.
+    #[arg(
+        long,
+        env = "MAILSETUP_SIGN_IN_ATTEMPTS_PER_MINUTE",
+        default_value_t = 10
+    )]
+    pub sign_in_attempts_per_minute: u32,
+
+    /// Seconds a request may take before the server answers 503.
+    #[arg(long, env = "MAILSETUP_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub request_timeout_seconds: u64,
+}
+
+/// Where the book is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    Sqlite(PathBuf),
+    /// A postgres:// URL; it may hold a password, so it is never printed.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseLocation::Sqlite(path) => write!(f, "Sqlite({})", path.display()),
+            DatabaseLocation::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
+}
+
+impl DatabaseLocation {
+    /// `postgres://` or `postgresql://` is PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or any
+    /// other text is a SQLite file path.
+    pub fn parse(text: &str) -> Result<DatabaseLocation, ConfigurationError> {
+        let text = text.trim();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Ok(DatabaseLocation::Postgres(text.to_owned()));
+        }
+        let path = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+            .unwrap_or(text);
+        if path.is_empty() {
+            return Err(ConfigurationError::EmptyDatabase);
+        }
+        Ok(DatabaseLocation::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// Everything the server needs, checked.
+#[derive(Debug, Clone)]
+pub struct Configuration {
+    pub bind: SocketAddr,
+    pub database: DatabaseLocation,
+    pub tokens_path: PathBuf,
+    pub tokens: TokenSet,
+    pub allowed_origins: Vec<HeaderValue>,
+    pub allowlist: Allowlist,
+    pub secure_cookie: bool,
+    pub session_lifetime: Duration,
+    pub sign_in_attempts_per_minute: u32,
+    pub request_timeout: Duration,
+}
+
+/// Why the server will not start; each says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigurationError {
+    #[error(
+        "--bind {0:?} is not an address and port; give one such as 127.0.0.1:8080 or 0.0.0.0:8080."
+    )]
+    BadBind(String),
+    #[error(
+        "--database is empty; give a SQLite file path such as ./mailsetup.db or a postgres:// URL."
+    )]
+    EmptyDatabase,
+    #[error("{0}")]
+    Tokens(#[from] TokenFileError),
+    #[error(
+        "--allowed-origin {0:?} is not a web origin; give scheme, host and optional port only, such as https://crm.example.com or http://localhost:3000 (no path, no trailing slash)."
+    )]
+    BadOrigin(String),
+    #[error(
+        "The allowlist file {path} could not be read ({reason}). Give a JSON file like [{{\"name\": \"Outgoing mail\", \"purpose\": \"smtp\", \"ranges\": [\"203.0.113.0/24\"]}}], or leave --allowlist out for the provider's lists."
+    )]
+    AllowlistUnreadable { path: String, reason: String },
+    #[error(
+        "The allowlist file {path} is not a list of groups ({reason}). Each group is {{\"name\": ..., \"purpose\": \"smtp\" or \"imap\", \"ranges\": [...]}}."
+    )]
+    AllowlistShape { path: String, reason: String },
+    #[error("The allowlist file {path}: {error}")]
+    AllowlistInvalid { path: String, error: AllowlistError },
+    #[error("--{flag} must be at least 1.")]
+    Zero { flag: &'static str },
+}
+
+/// One group as the allowlist file writes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowlistFileGroup {
+    name: String,
+    purpose: AllowlistGroupKind,
+    ranges: Vec<String>,
+}
+
+impl Configuration {
+    /// Checks the flags and reads the files they name.
+    pub fn from_args(args: Args) -> Result<Configuration, ConfigurationError> {
+        let bind: SocketAddr = args
+            .bind
+            .trim()
+            .parse()
+            .map_err(|_| ConfigurationError::BadBind(args.bind.clone()))?;
+        let database = DatabaseLocation::parse(&args.database)?;
+        let tokens = TokenSet::load(&args.tokens)?;
+        if !tokens.has_admin() {
+            tracing::warn!(
+                "the tokens file has no admin token: settings can be read but nobody can change them"
+            );
+        }
+        let allowed_origins = args
+            .allowed_origins
+            .iter()
+            .map(|origin| origin.trim())
+            .filter(|origin| !origin.is_empty())
+            .map(parse_origin)
+            .collect::<Result<Vec<_>, _>>()?;
+        let allowlist = match &args.allowlist {
+            Some(path) => read_allowlist(path)?,
+            None => Allowlist::provider_default(),
+        };
+        for (flag, value) in [
+            ("session-hours", args.session_hours),
+            ("request-timeout-seconds", args.request_timeout_seconds),
+            (
+                "sign-in-attempts-per-minute",
+                u64::from(args.sign_in_attempts_per_minute),
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigurationError::Zero { flag });
+            }
+        }
+        Ok(Configuration {
+            bind,
+            database,
+            tokens_path: args.tokens,
+            tokens,
+            allowed_origins,
+            allowlist,
+            secure_cookie: args.secure_cookie,
+            session_lifetime: Duration::from_secs(args.session_hours.saturating_mul(3600)),
+            sign_in_attempts_per_minute: args.sign_in_attempts_per_minute,
+            request_timeout: Duration::from_secs(args.request_timeout_seconds),
+        })
+    }
+}
+
+/// `https://host[:port]`, as a browser sends it in `Origin`.
+fn parse_origin(text: &str) -> Result<HeaderValue, ConfigurationError> {
+    let bad = || ConfigurationError::BadOrigin(text.to_owned());
+    let (scheme, rest) = text.split_once("://").ok_or_else(bad)?;
+    if scheme != "http" && scheme != "https" {
+        return Err(bad());
+    }
+    let (host, port) = match rest.strip_prefix('[') {
+        // An IPv6 literal: [::1] or [::1]:8080.
+        Some(bracketed) => {
+            let (address, after) = bracketed.split_once(']').ok_or_else(bad)?;
+            if address.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(bad());
+            }
+            match after {
+                "" => (address, None),
+                _ => (address, Some(after.strip_prefix(':').ok_or_else(bad)?)),
+            }
+        }
+        None => match rest.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (rest, None),
+        },
+    };
+    let host_is_plain = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | ':'));
+    let port_is_number = port.is_none_or(|port| {
+        !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok()
+    });
+    if !host_is_plain || !port_is_number {
+        return Err(bad());
+    }
+    HeaderValue::from_str(text).map_err(|_| bad())
+}
+
+fn read_allowlist(path: &Path) -> Result<Allowlist, ConfigurationError> {
+    let shown = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|error| ConfigurationError::AllowlistUnreadable {
+            path: shown.clone(),
+            reason: error.to_string(),
+        })?;
+    let groups: Vec<AllowlistFileGroup> =
+        serde_json::from_str(&text).map_err(|error| ConfigurationError::AllowlistShape {
+            path: shown.clone(),
+            reason: error.to_string(),
+        })?;
+    let named: Vec<NamedGroup> = groups
+        .into_iter()
+        .map(|group| NamedGroup {
+            name: group.name,
+            kind: group.purpose,
+            ranges: group.ranges,
+        })
+        .collect();
+    Allowlist::from_named(&named)
+        .map_err(|error| ConfigurationError::AllowlistInvalid { path: shown, error })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        for good in [
+            "https://crm.example.com",
+            "http://localhost:3000",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(parse_origin(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "crm.example.com",
+            "https://crm.example.com/",
+            "https://crm.example.com/app",
+            "ftp://crm.example.com",
+            "https://",
+            "https://crm.example.com:http",
+            "https://CRM.example.com",
+            "*",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn database_locations() {
+        assert_eq!(
+            DatabaseLocation::parse("postgres://u:p@h/db").unwrap(),
+            DatabaseLocation::Postgres("postgres://u:p@h/db".into())
+        );
+        assert_eq!(
+            DatabaseLocation::parse("sqlite://data/m.db").unwrap(),
+            DatabaseLocation::Sqlite("data/m.db".into())
+        );
+        assert_eq!(
+            DatabaseLocation::parse("./m.db").unwrap(),
+            DatabaseLocation::Sqlite("./m.db".into())
+        );
+        assert!(DatabaseLocation::parse(" ").is_err());
+        let shown = format!(
+            "{:?}",
+            DatabaseLocation::parse("postgres://u:secret@h/db").unwrap()
+        );
+        assert!(!shown.contains("secret"));
+    }
+}

@@ -1,0 +1,212 @@
+//! What every handler reads from a request before core sees it: a JSON body (media type, size,
+//! UTF-8), the conditional headers (`If-Match`, `If-None-Match`) and entity tags.
+//!
+//! Owns: the HTTP-level checks of a request and their mapping to [`ApiError`]s.
+//! Must not: look inside a body (core's `wire` reads entries; handlers read their own small
+//! bodies) or know about the store.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode, header};
+
+use crate::error::ApiError;
+
+/// The largest request body accepted (64 KiB): an entry is well under 2 KiB.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// A request body sent as `Content-Type: application/json`, as UTF-8 text, not yet parsed.
+#[derive(Debug)]
+pub struct JsonText(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for JsonText {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(request.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
+                        limit_kib: BODY_LIMIT_BYTES / 1024,
+                    },
+                    _ => ApiError::Malformed("The request body could not be read.".into()),
+                })?;
+        let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+            ApiError::Malformed("The request body is not UTF-8 text. Send JSON in UTF-8.".into())
+        })?;
+        Ok(JsonText(text))
+    }
+}
+
+/// `application/json`, with or without parameters (`; charset=utf-8`).
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+}
+
+/// What the conditional headers of a write ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// `If-None-Match: *`: create, only if the entry does not exist.
+    Absent,
+    /// `If-Match: "N"`: change the entry only if it is still at revision N.
+    Revision(u64),
+}
+
+/// The precondition of a PUT: exactly one of `If-None-Match: *` or `If-Match` with one tag.
+pub fn put_precondition(headers: &HeaderMap) -> Result<Precondition, ApiError> {
+    let if_match = header_text(headers, header::IF_MATCH)?;
+    let if_none_match = header_text(headers, header::IF_NONE_MATCH)?;
+    match (if_match, if_none_match) {
+        (Some(_), Some(_)) => Err(ApiError::InvalidPrecondition(
+            "Send either If-None-Match: * (to create) or If-Match with the entry's ETag (to change it), not both.".into(),
+        )),
+        (None, Some(value)) if value.trim() == "*" => Ok(Precondition::Absent),
+        (None, Some(_)) => Err(ApiError::InvalidPrecondition(
+            "To create an entry send If-None-Match: * (only the star is accepted on a PUT).".into(),
+        )),
+        (Some(value), None) => revision_from_if_match(value).map(Precondition::Revision),
+        (None, None) => Err(ApiError::PreconditionRequired(
+            "Send If-None-Match: * to create this entry, or If-Match with its ETag to change it, so that nobody's change is overwritten unseen.",
+        )),
+    }
+}
+
+/// The revision a DELETE expects (`If-Match: "N"`).
+pub fn delete_precondition(headers: &HeaderMap) -> Result<u64, ApiError> {
+    match header_text(headers, header::IF_MATCH)? {
+        Some(value) => revision_from_if_match(value),
+        None => Err(ApiError::PreconditionRequired(
+            "Send If-Match with the entry's ETag to remove it, so that nobody's change is removed unseen.",
+        )),
+    }
+}
+
+/// Whether `If-None-Match` names `current` (weak comparison, as RFC 9110 says for it).
+pub fn none_match_hits(headers: &HeaderMap, current: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == current)
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Result<Option<&str>, ApiError> {
+    let mut values = headers.get_all(&name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ApiError::InvalidPrecondition(format!(
+            "Send one {name} header, with one entity tag."
+        )));
+    }
+    first.to_str().map(Some).map_err(|_| {
+        ApiError::InvalidPrecondition(format!("The {name} header is not readable text."))
+    })
+}
+
+/// The revision in `If-Match: "N"`; one strong tag only.
+fn revision_from_if_match(value: &str) -> Result<u64, ApiError> {
+    let tag = value.trim();
+    if tag == "*" {
+        return Err(ApiError::PreconditionRequired(
+            "If-Match: * is not enough here: send the entry's ETag (such as \"17\") so that nobody's change is overwritten unseen.",
+        ));
+    }
+    parse_strong_tag(tag).ok_or_else(|| {
+        ApiError::InvalidPrecondition(format!(
+            "If-Match must be one entity tag as the ETag header gave it, such as \"17\"; got {}.",
+            shorten(tag)
+        ))
+    })
+}
+
+/// `"17"` -> 17. Weak tags and lists are not revisions.
+fn parse_strong_tag(tag: &str) -> Option<u64> {
+    let digits = tag.strip_prefix('"')?.strip_suffix('"')?;
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// A header value cut for quoting in a message.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(name.clone(), HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn put_preconditions() {
+        assert_eq!(
+            put_precondition(&headers(&[(header::IF_NONE_MATCH, "*")])).unwrap(),
+            Precondition::Absent
+        );
+        assert_eq!(
+            put_precondition(&headers(&[(header::IF_MATCH, "\"17\"")])).unwrap(),
+            Precondition::Revision(17)
+        );
+        for bad in [
+            "W/\"17\"",
+            "17",
+            "\"1\", \"2\"",
+            "\"\"",
+            "\"-1\"",
+            "\"99999999999999999999999\"",
+        ] {
+            assert!(
+                matches!(
+                    put_precondition(&headers(&[(header::IF_MATCH, bad)])),
+                    Err(ApiError::InvalidPrecondition(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            put_precondition(&HeaderMap::new()),
+            Err(ApiError::PreconditionRequired(_))
+        ));
+        assert!(matches!(
+            put_precondition(&headers(&[(header::IF_MATCH, "*")])),
+            Err(ApiError::PreconditionRequired(_))
+        ));
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_and_takes_lists() {
+        let list = headers(&[(header::IF_NONE_MATCH, "\"3\", W/\"5\"")]);
+        assert!(none_match_hits(&list, "\"5\""));
+        assert!(!none_match_hits(&list, "\"4\""));
+        assert!(!none_match_hits(&HeaderMap::new(), "\"4\""));
+    }
+}

@@ -1,0 +1,277 @@
+//! `/api/v1/email-domains` and `/api/v1/email-domains/{domain}`: the list (with the book's
+//! sequence as its ETag), one entry (its revision as its ETag), create (`If-None-Match: *`),
+//! update or rename (`If-Match`), and remove (`If-Match`).
+//!
+//! Owns: turning a request into one core [`Change`] and the outcome into a response (status,
+//! `ETag`, `Location`). Must not: check a rule (core does, inside the store's transaction) or
+//! choose an error's status (`error.rs` does).
+//!
+//! A path domain may be in either spelling (`bücher.example` percent-encoded, or
+//! `xn--bcher-kva.example`): core normalises it, and rows are keyed by the ASCII form. A path
+//! that is no domain at all is 404 for GET and DELETE (nothing can live there) and 422 for
+//! PUT (the client asked to write there: it is told what is wrong with the name).
+
+use std::slice;
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mailsetup_core::{Change, Domain, DomainError, Entry, FieldProblem, Problem, wire};
+
+use crate::auth::{Caller, Writer};
+use crate::clock;
+use crate::error::{ApiError, Refusal, entity_tag};
+use crate::request::{
+    JsonText, Precondition, delete_precondition, none_match_hits, put_precondition,
+};
+use crate::state::AppState;
+use crate::store::RefusedChange;
+
+/// Where an entry lives, by its ASCII name.
+pub fn entry_location(domain: &Domain) -> String {
+    format!("/api/v1/email-domains/{}", domain.as_ascii())
+}
+
+/// `GET /api/v1/email-domains`.
+pub async fn list(
+    _caller: Caller,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let sequence = state.store.sequence().await?;
+    let etag = entity_tag(sequence);
+    if none_match_hits(&headers, &etag) {
+        return Ok(not_modified(&etag));
+    }
+    if let Some(body) = state.collection_cache.get(sequence) {
+        return Ok(json_response(StatusCode::OK, &etag, body));
+    }
+    // The book may have moved on since the sequence was read: serve what was read, tagged
+    // with its own sequence.
+    let book = state.store.book().await?;
+    let body = Bytes::from(wire::collection_json(&book));
+    state.collection_cache.put(book.sequence(), body.clone());
+    Ok(json_response(
+        StatusCode::OK,
+        &entity_tag(book.sequence()),
+        body,
+    ))
+}
+
+/// `GET /api/v1/email-domains/{domain}`.
+pub async fn read(
+    _caller: Caller,
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let domain = domain_or_not_found(path)?;
+    let entry = stored_entry(&state, &domain)
+        .await?
+        .ok_or_else(|| no_settings(&domain))?;
+    let etag = entity_tag(entry.revision());
+    if none_match_hits(&headers, &etag) {
+        return Ok(not_modified(&etag));
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        &etag,
+        wire::entry_to_wire(&entry),
+    ))
+}
+
+/// `PUT /api/v1/email-domains/{domain}`: create, update or rename.
+pub async fn put(
+    Writer(caller): Writer,
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<JsonText, ApiError>,
+) -> Result<Response, ApiError> {
+    let precondition = put_precondition(&headers)?;
+    let JsonText(text) = body?;
+    let draft = wire::entry_from_wire(&text).map_err(wire_error)?;
+    let path_domain = domain_or_invalid(path)?;
+    let (change, creating) = match precondition {
+        Precondition::Absent => {
+            if draft.domain != path_domain {
+                return Err(ApiError::Invalid(vec![FieldProblem::from_problem(
+                    "domain",
+                    &DomainMismatch {
+                        body: draft.domain.to_unicode(),
+                        path: path_domain.to_unicode(),
+                    },
+                )]));
+            }
+            (Change::Add { draft }, true)
+        }
+        Precondition::Revision(revision) => {
+            (Change::edit(path_domain.clone(), revision, draft), false)
+        }
+    };
+    let outcome = state
+        .store
+        .apply(change, &caller.name, clock::now())
+        .await?;
+    let applied = outcome.map_err(|RefusedChange { error, current }| Refusal {
+        error,
+        current,
+        creating,
+        original: (!creating).then(|| path_domain.clone()),
+    })?;
+    let Some(entry) = applied.entry else {
+        // Core gives the entry for every change but a removal.
+        return Err(ApiError::Internal);
+    };
+    tracing::info!(
+        actor = %caller.name,
+        action = applied.action.as_str(),
+        domain = entry.domain().as_ascii(),
+        revision = entry.revision(),
+        "settings changed"
+    );
+    let etag = entity_tag(entry.revision());
+    let status = if creating {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut response = json_response(status, &etag, wire::entry_to_wire(&entry));
+    if creating || applied.previous_domain.is_some() {
+        set_header(
+            &mut response,
+            header::LOCATION,
+            &entry_location(entry.domain()),
+        );
+    }
+    Ok(response)
+}
+
+/// `DELETE /api/v1/email-domains/{domain}`.
+pub async fn remove(
+    Writer(caller): Writer,
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let expected_revision = delete_precondition(&headers)?;
+    let domain = domain_or_not_found(path)?;
+    let change = Change::Remove {
+        domain: domain.clone(),
+        expected_revision,
+    };
+    let applied = state
+        .store
+        .apply(change, &caller.name, clock::now())
+        .await?
+        .map_err(|RefusedChange { error, current }| Refusal {
+            error,
+            current,
+            creating: false,
+            original: Some(domain.clone()),
+        })?;
+    tracing::info!(
+        actor = %caller.name,
+        domain = applied.domain.as_ascii(),
+        "settings removed"
+    );
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The stored entry of exactly this domain.
+pub async fn stored_entry(state: &AppState, domain: &Domain) -> Result<Option<Entry>, ApiError> {
+    let entries = state.store.entries(slice::from_ref(domain)).await?;
+    Ok(entries.into_iter().find(|entry| entry.domain() == domain))
+}
+
+/// The path's domain, or 404: nothing can be stored under a name that is no domain.
+pub fn domain_or_not_found(path: Result<Path<String>, PathRejection>) -> Result<Domain, ApiError> {
+    let Ok(Path(raw)) = path else {
+        return Err(ApiError::NotFound(
+            "There is no domain at this address: the name in the path is not readable text.".into(),
+        ));
+    };
+    Domain::parse(&raw).map_err(|error| {
+        ApiError::NotFound(format!(
+            "There is no domain at this address: the name in the path is not a domain. {error}"
+        ))
+    })
+}
+
+/// The path's domain, or 422 naming what is wrong with it (field `path`).
+fn domain_or_invalid(path: Result<Path<String>, PathRejection>) -> Result<Domain, ApiError> {
+    let invalid = |problem: &dyn Problem| {
+        ApiError::Invalid(vec![FieldProblem::from_problem("path", problem)])
+    };
+    match path {
+        Ok(Path(raw)) => Domain::parse(&raw).map_err(|error| invalid(&error)),
+        Err(_) => Err(invalid(&DomainError::Empty)),
+    }
+}
+
+pub fn no_settings(domain: &Domain) -> ApiError {
+    ApiError::NotFound(format!("{} has no settings.", domain.to_unicode()))
+}
+
+fn wire_error(error: wire::WireError) -> ApiError {
+    match error {
+        wire::WireError::Invalid(problems) => ApiError::Invalid(problems),
+        not_json @ wire::WireError::NotJson { .. } => ApiError::NotJson {
+            detail: not_json.to_string(),
+            code: not_json.code(),
+            params: not_json.params(),
+        },
+    }
+}
+
+/// The body of a create names another domain than its address.
+#[derive(Debug)]
+struct DomainMismatch {
+    body: String,
+    path: String,
+}
+
+impl std::fmt::Display for DomainMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The settings are for {} but were sent to the address of {}. Send them to the address of {}, or correct the domain.",
+            self.body, self.path, self.body
+        )
+    }
+}
+
+impl Problem for DomainMismatch {
+    fn code(&self) -> &'static str {
+        "request.domain_mismatch"
+    }
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![("body", self.body.clone()), ("path", self.path.clone())]
+    }
+}
+
+fn json_response(status: StatusCode, etag: &str, body: impl Into<Body>) -> Response {
+    let body: Body = body.into();
+    let mut response = (status, body).into_response();
+    set_header(&mut response, header::CONTENT_TYPE, "application/json");
+    set_header(&mut response, header::ETAG, etag);
+    set_header(&mut response, header::CACHE_CONTROL, "private, no-cache");
+    response
+}
+
+fn not_modified(etag: &str) -> Response {
+    let mut response = StatusCode::NOT_MODIFIED.into_response();
+    set_header(&mut response, header::ETAG, etag);
+    set_header(&mut response, header::CACHE_CONTROL, "private, no-cache");
+    response
+}
+
+/// Sets a header whose value the server made (entity tags, ASCII paths, fixed texts).
+fn set_header(response: &mut Response, name: header::HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
+}

@@ -1,0 +1,114 @@
+//! `POST /api/v1/lookup` `{"email": ...}`: the settings that apply to an address — its
+//! domain's own entry, else the nearest parent entry that includes subdomains. Any signed-in
+//! role; a read, so no CSRF header is needed.
+//!
+//! Owns: reading the small request body and fetching the address's domain and all its parents
+//! in one query. Must not: decide which entry wins (core's `lookup_domain` does, on a book of
+//! exactly those rows).
+
+use axum::Json;
+use axum::extract::State;
+use mailsetup_core::{EmailAddress, FieldProblem, MatchKind, Problem, SettingsBook};
+use serde_json::{Value, json};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, entry_json};
+use crate::request::JsonText;
+use crate::state::AppState;
+
+pub async fn lookup(
+    _caller: Caller,
+    State(state): State<AppState>,
+    JsonText(text): JsonText,
+) -> Result<Json<Value>, ApiError> {
+    let email = email_from_body(&text)?;
+    let address = EmailAddress::parse(&email)
+        .map_err(|error| ApiError::Invalid(vec![FieldProblem::from_problem("email", &error)]))?;
+    let mut candidates = vec![address.domain().clone()];
+    while let Some(parent) = candidates.last().and_then(|domain| domain.parent()) {
+        candidates.push(parent);
+    }
+    let rows = state.store.entries(&candidates).await?;
+    let book = SettingsBook::from_entries(0, rows);
+    let found = book.lookup_domain(address.domain()).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "No settings apply to {}: neither {} nor a parent domain that includes subdomains has any.",
+            address,
+            address.domain().to_unicode()
+        ))
+    })?;
+    let kind = match found.kind {
+        MatchKind::Exact => "exact",
+        MatchKind::Parent => "parent",
+    };
+    Ok(Json(
+        json!({ "match": kind, "entry": entry_json(found.entry) }),
+    ))
+}
+
+/// The `email` text of `{"email": "..."}`; a missing one reads as empty (core then says what
+/// to type).
+fn email_from_body(text: &str) -> Result<String, ApiError> {
+    let value: Value = serde_json::from_str(text).map_err(|error| ApiError::NotJson {
+        detail: format!(
+            "The request body is not valid JSON (line {}, column {}). Send {{\"email\": \"alice@example.com\"}}.",
+            error.line(),
+            error.column()
+        ),
+        code: "request.not_json",
+        params: vec![
+            ("line", error.line().to_string()),
+            ("column", error.column().to_string()),
+        ],
+    })?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::Invalid(vec![FieldProblem::from_problem(
+            "",
+            &BodyProblem::NotAnObject,
+        )]));
+    };
+    if let Some(unknown) = object.keys().find(|key| key.as_str() != "email") {
+        return Err(ApiError::Invalid(vec![FieldProblem::from_problem(
+            unknown,
+            &BodyProblem::UnknownField,
+        )]));
+    }
+    match object.get("email") {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(email)) => Ok(email.clone()),
+        Some(_) => Err(ApiError::Invalid(vec![FieldProblem::from_problem(
+            "email",
+            &BodyProblem::NotText,
+        )])),
+    }
+}
+
+/// What can be wrong with a lookup body's shape.
+#[derive(Debug)]
+enum BodyProblem {
+    NotAnObject,
+    UnknownField,
+    NotText,
+}
+
+impl std::fmt::Display for BodyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BodyProblem::NotAnObject => {
+                "Send a JSON object such as {\"email\": \"alice@example.com\"}."
+            }
+            BodyProblem::UnknownField => "Only \"email\" can be sent here; leave this field out.",
+            BodyProblem::NotText => "Send the address as text, such as \"alice@example.com\".",
+        })
+    }
+}
+
+impl Problem for BodyProblem {
+    fn code(&self) -> &'static str {
+        match self {
+            BodyProblem::NotAnObject => "request.not_an_object",
+            BodyProblem::UnknownField => "request.unknown_field",
+            BodyProblem::NotText => "request.wrong_type",
+        }
+    }
+}

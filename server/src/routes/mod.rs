@@ -1,0 +1,43 @@
+//! The HTTP surface: one module per resource, each with its handlers, assembled here.
+//!
+//! Owns: the paths. Must not: hold handler logic or layers (`startup.rs` adds those). Later
+//! resources (the component at `/`, Thunderbird autoconfig, connection checks) go in modules
+//! of their own and are merged here.
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub mod allowlist;
+pub mod email_domains;
+pub mod health;
+pub mod history;
+pub mod lookup;
+pub mod openapi;
+pub mod session;
+
+/// Every route, with the shared state.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/v1/email-domains", get(email_domains::list))
+        .route(
+            "/v1/email-domains/{domain}",
+            get(email_domains::read)
+                .put(email_domains::put)
+                .delete(email_domains::remove),
+        )
+        .route("/v1/email-domains/{domain}/history", get(history::read))
+        .route("/v1/lookup", post(lookup::lookup))
+        .route("/v1/allowlist", get(allowlist::read))
+        .route(
+            "/v1/session",
+            post(session::open).get(session::show).delete(session::end),
+        );
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest("/api", api)
+        .with_state(state)
+}

@@ -1,0 +1,251 @@
+//! [`Application`]: opens the store, binds the socket (port 0 picks a free one, and
+//! [`Application::address`] tells which), assembles the router with its layers, and serves
+//! until told to stop, finishing the requests in flight.
+//!
+//! Owns: the order of the HTTP layers (trace, CORS, compression, problem bodies for bare
+//! errors, timeout, body limit), signal handling (SIGINT/SIGTERM stop, SIGHUP reloads the
+//! tokens file). Must not: hold a handler or a rule (see `routes/`).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::auth::{CSRF_HEADER, RateLimiter, TokenRegistry};
+use crate::configuration::{Configuration, ConfigurationError, DatabaseLocation};
+use crate::error::{ApiError, PROBLEM_JSON};
+use crate::request::BODY_LIMIT_BYTES;
+use crate::routes;
+use crate::state::{AppState, CollectionCache, SessionSettings};
+use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Configuration(#[from] ConfigurationError),
+    #[error("The database could not be opened: {0}")]
+    Store(#[from] StoreError),
+    #[error("Could not listen on {address}: {error}. Choose another --bind address or port.")]
+    Bind {
+        address: SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("The server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A bound, ready server.
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    router: Router,
+    store: Arc<dyn Store>,
+    tokens: TokenRegistry,
+}
+
+impl Application {
+    /// Opens the database (creating and migrating it) and binds the socket.
+    pub async fn build(configuration: Configuration) -> Result<Application, StartupError> {
+        let store: Arc<dyn Store> = match &configuration.database {
+            DatabaseLocation::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
+            DatabaseLocation::Postgres(url) => Arc::new(PostgresStore::connect(url).await?),
+        };
+        let listener = TcpListener::bind(configuration.bind)
+            .await
+            .map_err(|error| StartupError::Bind {
+                address: configuration.bind,
+                error,
+            })?;
+        let address = listener.local_addr().map_err(|error| StartupError::Bind {
+            address: configuration.bind,
+            error,
+        })?;
+        let tokens = TokenRegistry::new(
+            configuration.tokens_path.clone(),
+            configuration.tokens.clone(),
+        );
+        let state = AppState {
+            store: Arc::clone(&store),
+            tokens: tokens.clone(),
+            allowlist: Arc::new(configuration.allowlist.clone()),
+            sessions: SessionSettings {
+                lifetime: configuration.session_lifetime,
+                secure_cookie: configuration.secure_cookie,
+            },
+            session_limiter: Arc::new(RateLimiter::new(
+                configuration.sign_in_attempts_per_minute,
+                Duration::from_secs(60),
+            )),
+            collection_cache: CollectionCache::default(),
+        };
+        let router = with_layers(routes::router(state), &configuration);
+        tracing::info!(
+            %address,
+            engine = store.engine(),
+            tokens = configuration.tokens.len(),
+            "mailsetup-server listening"
+        );
+        Ok(Application {
+            listener,
+            address,
+            router,
+            store,
+            tokens,
+        })
+    }
+
+    /// The address the server listens on (with the real port when bound to port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until SIGINT or SIGTERM, reloading the tokens file on SIGHUP.
+    pub async fn run_until_stopped(self) -> Result<(), StartupError> {
+        let tokens = self.tokens.clone();
+        let reloader = tokio::spawn(reload_tokens_on_hangup(tokens));
+        let result = self.run_until(stop_signal()).await;
+        reloader.abort();
+        result
+    }
+
+    /// Serves until `stop` completes, then finishes the requests in flight and closes the store.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartupError> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
+            .with_graceful_shutdown(stop)
+            .await
+            .map_err(StartupError::Serve);
+        if let Err(error) = self.store.close().await {
+            tracing::warn!(%error, "closing the database");
+        }
+        tracing::info!("mailsetup-server stopped");
+        served
+    }
+}
+
+/// The layers around every route, outermost first.
+fn with_layers(router: Router, configuration: &Configuration) -> Router {
+    let cors = (!configuration.allowed_origins.is_empty())
+        .then(|| cors_layer(configuration.allowed_origins.clone()));
+    // Router::layer wraps what is already there, so the innermost layer comes first.
+    let router = router
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            configuration.request_timeout,
+        ))
+        .layer(middleware::from_fn(problem_bodies_for_bare_errors))
+        .layer(CompressionLayer::new());
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    // One line per request at info: method, path, status, latency; never headers.
+    router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
+}
+
+fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::PUT, Method::POST, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::CONTENT_TYPE,
+            HeaderName::from_static(CSRF_HEADER),
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Gives an error response that some layer or axum produced without a problem body (an
+/// unknown route, a wrong method, a body over the limit, a timeout) the body `error.rs`
+/// gives that status, keeping headers such as `Allow`.
+async fn problem_bodies_for_bare_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == PROBLEM_JSON.as_bytes());
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let mut replacement = ApiError::Status(status).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = parts.headers.get(&name) {
+            replacement.headers_mut().insert(name, value.clone());
+        }
+    }
+    replacement
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn stop_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT: finishing requests in flight, then stopping"),
+        () = terminate => tracing::info!("SIGTERM: finishing requests in flight, then stopping"),
+    }
+}
+
+/// Reloads the tokens file on every SIGHUP; a bad file keeps the tokens in force.
+async fn reload_tokens_on_hangup(tokens: TokenRegistry) {
+    let mut hangups = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(signal) => signal,
+        Err(error) => {
+            tracing::error!(%error, "cannot listen for SIGHUP; the tokens file will not be reloaded");
+            return;
+        }
+    };
+    while hangups.recv().await.is_some() {
+        match tokens.reload() {
+            Ok(count) => tracing::info!(tokens = count, "SIGHUP: tokens file reloaded"),
+            Err(error) => tracing::error!(
+                "SIGHUP: the tokens file was not reloaded and the previous tokens stay in force: {error}"
+            ),
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! [`Store`]: where the settings book, its audit log and the browser sessions live, behind one
+//! trait with one implementation per engine (`sqlite.rs`, `postgres.rs`); the same API test
+//! suite runs against both.
+//!
+//! Owns: the trait, the records it returns, and [`plan_change`], the engine-independent middle
+//! of every write (build a book of the rows a change touches, let core apply the change, and
+//! say which rows to write). Must not: check a rule itself (core's `SettingsBook::apply` does),
+//! know about HTTP, or read the clock (callers pass `now`).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use mailsetup_core::{
+    Applied, BookError, Change, ChangeAction, Domain, Entry, FieldProblem, SettingsBook, Timestamp,
+    wire,
+};
+
+use crate::auth::Role;
+
+pub mod postgres;
+pub mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Why the store could not answer. Refused changes are not errors (see [`WriteOutcome`]).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored row that core cannot read back: someone edited the database by hand.
+    #[error("stored row for {key} is damaged: {reason}")]
+    Corrupt { key: String, reason: String },
+}
+
+impl StoreError {
+    /// Whether trying again later may work (pool exhausted, database gone or locked).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(error) => match error {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(database) => {
+                    // SQLite: SQLITE_BUSY (5) / SQLITE_LOCKED (6) outlasting busy_timeout;
+                    // PostgreSQL: serialization failure, deadlock, admin shutdown, too many connections.
+                    matches!(
+                        database.code().as_deref(),
+                        Some("5" | "6" | "517" | "40001" | "40P01" | "57P01" | "53300")
+                    )
+                }
+                _ => false,
+            },
+            StoreError::Migration(_) | StoreError::Corrupt { .. } => false,
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A boxed future, so that `Store` can live behind `Arc<dyn Store>`.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
+
+/// What a write did: applied, or refused by core with the state it was refused against.
+pub type WriteOutcome = Result<Applied, RefusedChange>;
+
+/// A change core refused, with the entry the refusal names as the store held it.
+#[derive(Debug, Clone)]
+pub struct RefusedChange {
+    pub error: BookError,
+    pub current: Option<Entry>,
+}
+
+/// One row of an entry's audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRecord {
+    pub domain: String,
+    pub previous_domain: Option<String>,
+    pub action: ChangeAction,
+    pub revision: u64,
+    /// The name of the token that made the change.
+    pub actor: String,
+    pub at_unix_ms: i64,
+    /// The entry after the change, as stored (core's wire form); `None` for a removal.
+    pub body: Option<String>,
+}
+
+/// A browser session to store: only hashes of its secrets' carriers.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// SHA-256 (hex) of the cookie value.
+    pub id_hash: String,
+    pub csrf_token: String,
+    /// SHA-256 (hex) of the access token it was opened with.
+    pub token_hash: String,
+    pub role: Role,
+    pub name: String,
+    pub expires_at: Timestamp,
+}
+
+/// A stored, unexpired session.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+/// Everything the server keeps. Writes are one transaction each; reads are consistent.
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres", for logs.
+    fn engine(&self) -> &'static str;
+
+    /// Closes the connections (at shutdown; SQLite checkpoints its WAL).
+    fn close(&self) -> StoreFuture<'_, ()>;
+
+    /// Whether the database answers (for `/readyz`).
+    fn ping(&self) -> StoreFuture<'_, ()>;
+
+    /// The book's sequence alone (the collection's version), for cheap conditional reads.
+    fn sequence(&self) -> StoreFuture<'_, u64>;
+
+    /// The whole book with its sequence, read in one snapshot.
+    fn book(&self) -> StoreFuture<'_, SettingsBook>;
+
+    /// The entries of these domains that exist (any order).
+    fn entries<'a>(&'a self, domains: &'a [Domain]) -> StoreFuture<'a, Vec<Entry>>;
+
+    /// Applies one change in one transaction that serialises with every other writer (of
+    /// every instance sharing the database): reads the rows of `change.domains()`, lets core
+    /// apply the change, writes the result, the sequence and the audit row.
+    fn apply<'a>(
+        &'a self,
+        change: Change,
+        actor: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, WriteOutcome>;
+
+    /// The audit log of a domain, newest first: rows about it under its name, and a rename's
+    /// row under the old name too.
+    fn history<'a>(&'a self, domain: &'a Domain) -> StoreFuture<'a, Vec<HistoryRecord>>;
+
+    /// Stores a new session and forgets those expired at `now`.
+    fn create_session<'a>(&'a self, session: &'a NewSession, now: Timestamp)
+    -> StoreFuture<'a, ()>;
+
+    /// The session with this id hash, if it exists and has not expired at `now`.
+    fn session<'a>(
+        &'a self,
+        id_hash: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, Option<StoredSession>>;
+
+    /// Ends a session (nothing happens if it does not exist).
+    fn end_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, ()>;
+}
+
+/// The rows one applied change writes, worked out by [`plan_change`].
+#[derive(Debug)]
+pub struct PlannedWrite {
+    pub applied: Applied,
+    /// The row to delete: a renamed entry's old name, a removed entry.
+    pub delete: Option<String>,
+    /// The row to insert or replace: (domain, revision, body).
+    pub upsert: Option<(String, i64, String)>,
+    /// The book's new sequence.
+    pub sequence: i64,
+    pub history: HistoryRecord,
+}
+
+/// Applies `change` to a book holding only `rows` (the stored entries of `change.domains()`)
+/// at the stored `sequence`, the same as applying it to the whole book (core holds to that).
+pub fn plan_change(
+    sequence: u64,
+    rows: Vec<Entry>,
+    change: Change,
+    actor: &str,
+    now: Timestamp,
+) -> StoreResult<Result<PlannedWrite, RefusedChange>> {
+    let mut book = SettingsBook::from_entries(sequence, rows);
+    let applied = match book.apply(change, now) {
+        Ok(applied) => applied,
+        Err(error) => {
+            // A refused change leaves the book as it was, so it still holds the rows read.
+            let current = book.get(refused_domain(&error)).cloned();
+            return Ok(Err(RefusedChange { error, current }));
+        }
+    };
+    let delete = match applied.action {
+        ChangeAction::Renamed => applied
+            .previous_domain
+            .as_ref()
+            .map(|domain| domain.as_ascii().to_owned()),
+        ChangeAction::Removed => Some(applied.domain.as_ascii().to_owned()),
+        ChangeAction::Added | ChangeAction::Updated => None,
+    };
+    let body = applied.entry.as_ref().map(wire::entry_to_wire);
+    let upsert = match (&applied.entry, &body) {
+        (Some(entry), Some(body)) => Some((
+            entry.domain().as_ascii().to_owned(),
+            to_stored(entry.revision(), "revision")?,
+            body.clone(),
+        )),
+        _ => None,
+    };
+    let revision = applied
+        .entry
+        .as_ref()
+        .map_or(applied.sequence, Entry::revision);
+    let history = HistoryRecord {
+        domain: applied.domain.as_ascii().to_owned(),
+        previous_domain: applied
+            .previous_domain
+            .as_ref()
+            .map(|domain| domain.as_ascii().to_owned()),
+        action: applied.action,
+        revision,
+        actor: actor.to_owned(),
+        at_unix_ms: now.as_unix_ms(),
+        body,
+    };
+    Ok(Ok(PlannedWrite {
+        sequence: to_stored(applied.sequence, "sequence")?,
+        applied,
+        delete,
+        upsert,
+        history,
+    }))
+}
+
+fn refused_domain(error: &BookError) -> &Domain {
+    match error {
+        BookError::AlreadyConfigured { domain, .. }
+        | BookError::KindConflict { domain, .. }
+        | BookError::NotFound { domain }
+        | BookError::StaleRevision { domain, .. } => domain,
+    }
+}
+
+/// A revision or sequence as the database's signed 64-bit integer.
+pub fn to_stored(value: u64, what: &str) -> StoreResult<i64> {
+    i64::try_from(value).map_err(|_| StoreError::Corrupt {
+        key: what.to_owned(),
+        reason: format!("{value} does not fit a 64-bit database integer"),
+    })
+}
+
+/// A stored revision or sequence back as core's unsigned number.
+pub fn from_stored(value: i64, what: &str) -> StoreResult<u64> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt {
+        key: what.to_owned(),
+        reason: format!("{value} is negative"),
+    })
+}
+
+/// An entry row's body read back through core.
+pub fn entry_from_row(domain: &str, body: &str) -> StoreResult<Entry> {
+    wire::entry_from_stored(body).map_err(|problems| StoreError::Corrupt {
+        key: domain.to_owned(),
+        reason: describe(&problems),
+    })
+}
+
+fn describe(problems: &[FieldProblem]) -> String {
+    problems
+        .iter()
+        .map(|problem| format!("{} ({}): {}", problem.field, problem.code, problem.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A history row's action text back as core's action.
+pub fn action_from_stored(text: &str) -> StoreResult<ChangeAction> {
+    ChangeAction::from_name(text).ok_or_else(|| StoreError::Corrupt {
+        key: "history.action".into(),
+        reason: format!("unknown action {text:?}"),
+    })
+}

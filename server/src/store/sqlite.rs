@@ -1,0 +1,316 @@
+//! [`SqliteStore`]: the book in one SQLite file, for a single server instance (the default).
+//!
+//! Owns: the SQLite connection settings (WAL, `busy_timeout`, foreign keys, synchronous FULL so
+//! an acknowledged write survives a crash), its migrations (`migrations/sqlite/`), and every
+//! write as one `BEGIN IMMEDIATE` transaction: the write lock is taken before the rows are
+//! read, so a revision checked by core cannot change before the write commits.
+//! Must not: decide whether a change may happen (`plan_change`, i.e. core, does) or serve
+//! several instances (SQLite locks one file on one machine; use PostgreSQL for that).
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use mailsetup_core::{Change, Domain, Entry, SettingsBook, Timestamp};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
+
+use super::{
+    HistoryRecord, NewSession, RefusedChange, Store, StoreFuture, StoreResult, StoredSession,
+    WriteOutcome, action_from_stored, entry_from_row, from_stored, plan_change,
+};
+
+/// How long a writer waits for another's transaction before giving up with 503.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Readers run in parallel under WAL; writers queue on the file lock.
+const MAX_CONNECTIONS: u32 = 8;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn migrator() -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        Cow::Borrowed("schema"),
+        MigrationType::Simple,
+        include_str!("../../migrations/sqlite/0001_schema.sql").into_sql_str(),
+        false,
+    )])
+}
+
+impl SqliteStore {
+    /// Opens (creating it on first start) the database file at `path` and migrates it.
+    pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(BUSY_TIMEOUT + Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        migrator().run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    async fn read_entries(&self, domains: &[Domain]) -> StoreResult<Vec<Entry>> {
+        if domains.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT domain, body FROM domains WHERE domain IN ({})",
+            placeholders(domains.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for domain in domains {
+            query = query.bind(domain.as_ascii().to_owned());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
+            .collect()
+    }
+
+    async fn write(
+        &self,
+        change: Change,
+        actor: &str,
+        now: Timestamp,
+    ) -> StoreResult<WriteOutcome> {
+        let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1")
+            .fetch_one(&mut *transaction)
+            .await?;
+        let keys: Vec<String> = change
+            .domains()
+            .into_iter()
+            .map(|domain| domain.as_ascii().to_owned())
+            .collect();
+        let sql = format!(
+            "SELECT domain, body FROM domains WHERE domain IN ({})",
+            placeholders(keys.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for key in &keys {
+            query = query.bind(key.clone());
+        }
+        let rows = query
+            .fetch_all(&mut *transaction)
+            .await?
+            .iter()
+            .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
+            .collect::<StoreResult<Vec<Entry>>>()?;
+        let planned =
+            match plan_change(from_stored(sequence, "sequence")?, rows, change, actor, now)? {
+                Ok(planned) => planned,
+                Err(RefusedChange { error, current }) => {
+                    transaction.rollback().await?;
+                    return Ok(Err(RefusedChange { error, current }));
+                }
+            };
+        if let Some(domain) = &planned.delete {
+            sqlx::query("DELETE FROM domains WHERE domain = ?")
+                .bind(domain)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        if let Some((domain, revision, body)) = &planned.upsert {
+            sqlx::query(
+                "INSERT INTO domains (domain, revision, body) VALUES (?, ?, ?)
+                 ON CONFLICT (domain) DO UPDATE SET revision = excluded.revision, body = excluded.body",
+            )
+            .bind(domain)
+            .bind(revision)
+            .bind(body)
+            .execute(&mut *transaction)
+            .await?;
+        }
+        sqlx::query("UPDATE book SET sequence = ? WHERE id = 1")
+            .bind(planned.sequence)
+            .execute(&mut *transaction)
+            .await?;
+        let history = &planned.history;
+        sqlx::query(
+            "INSERT INTO history (domain, previous_domain, action, revision, actor, at_unix_ms, body)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&history.domain)
+        .bind(&history.previous_domain)
+        .bind(history.action.as_str())
+        .bind(super::to_stored(history.revision, "revision")?)
+        .bind(&history.actor)
+        .bind(history.at_unix_ms)
+        .bind(&history.body)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(Ok(planned.applied))
+    }
+}
+
+/// `?, ?, ?` for `count` values.
+fn placeholders(count: usize) -> String {
+    vec!["?"; count].join(", ")
+}
+
+impl Store for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn close(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            self.pool.close().await;
+            Ok(())
+        })
+    }
+
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            sqlx::query("SELECT 1").execute(&self.pool).await?;
+            Ok(())
+        })
+    }
+
+    fn sequence(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+            from_stored(sequence, "sequence")
+        })
+    }
+
+    fn book(&self) -> StoreFuture<'_, SettingsBook> {
+        Box::pin(async move {
+            // One statement, so one snapshot: the sequence and the rows agree.
+            let rows = sqlx::query(
+                "SELECT book.sequence AS sequence, domains.domain AS domain, domains.body AS body
+                 FROM book LEFT JOIN domains ON 1 = 1 WHERE book.id = 1 ORDER BY domains.domain",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            let mut sequence = 0;
+            let mut entries = Vec::with_capacity(rows.len());
+            for row in &rows {
+                sequence = from_stored(row.try_get("sequence")?, "sequence")?;
+                let domain: Option<String> = row.try_get("domain")?;
+                let body: Option<String> = row.try_get("body")?;
+                if let (Some(domain), Some(body)) = (domain, body) {
+                    entries.push(entry_from_row(&domain, &body)?);
+                }
+            }
+            Ok(SettingsBook::from_entries(sequence, entries))
+        })
+    }
+
+    fn entries<'a>(&'a self, domains: &'a [Domain]) -> StoreFuture<'a, Vec<Entry>> {
+        Box::pin(self.read_entries(domains))
+    }
+
+    fn apply<'a>(
+        &'a self,
+        change: Change,
+        actor: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, WriteOutcome> {
+        Box::pin(self.write(change, actor, now))
+    }
+
+    fn history<'a>(&'a self, domain: &'a Domain) -> StoreFuture<'a, Vec<HistoryRecord>> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT domain, previous_domain, action, revision, actor, at_unix_ms, body
+                 FROM history WHERE domain = ?1 OR previous_domain = ?1 ORDER BY id DESC",
+            )
+            .bind(domain.as_ascii())
+            .fetch_all(&self.pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(HistoryRecord {
+                        domain: row.try_get("domain")?,
+                        previous_domain: row.try_get("previous_domain")?,
+                        action: action_from_stored(row.try_get("action")?)?,
+                        revision: from_stored(row.try_get("revision")?, "history.revision")?,
+                        actor: row.try_get("actor")?,
+                        at_unix_ms: row.try_get("at_unix_ms")?,
+                        body: row.try_get("body")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn create_session<'a>(
+        &'a self,
+        session: &'a NewSession,
+        now: Timestamp,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let expires_at = session.expires_at.as_unix_ms();
+            let mut transaction = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            sqlx::query("DELETE FROM sessions WHERE expires_at_unix_ms <= ?")
+                .bind(now.as_unix_ms())
+                .execute(&mut *transaction)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sessions (id_hash, csrf_token, token_hash, role, name, expires_at_unix_ms)
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&session.id_hash)
+            .bind(&session.csrf_token)
+            .bind(&session.token_hash)
+            .bind(session.role.as_str())
+            .bind(&session.name)
+            .bind(expires_at)
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            Ok(())
+        })
+    }
+
+    fn session<'a>(
+        &'a self,
+        id_hash: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, Option<StoredSession>> {
+        Box::pin(async move {
+            let row = sqlx::query(
+                "SELECT csrf_token, token_hash FROM sessions
+                 WHERE id_hash = ? AND expires_at_unix_ms > ?",
+            )
+            .bind(id_hash)
+            .bind(now.as_unix_ms())
+            .fetch_optional(&self.pool)
+            .await?;
+            row.map(|row| {
+                Ok(StoredSession {
+                    csrf_token: row.try_get("csrf_token")?,
+                    token_hash: row.try_get("token_hash")?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn end_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+                .bind(id_hash)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,105 @@
+//! Probes, the published contract, and problem bodies for routes and methods that do not
+//! exist; each test runs against SQLite and PostgreSQL.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::both_engines;
+use crate::helpers::{ADMIN_TOKEN, Engine, header, problem, spawn_app};
+
+both_engines!(
+    probes_answer,
+    the_contract_is_served_and_names_every_route_and_problem,
+    unknown_routes_and_methods_get_problem_bodies,
+    responses_are_compressed_when_asked,
+);
+
+async fn probes_answer(engine: Engine) {
+    let app = spawn_app(engine).await;
+    for path in ["/healthz", "/readyz"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+}
+
+async fn the_contract_is_served_and_names_every_route_and_problem(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let response = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "content-type"), "application/json");
+    let contract: Value = response.json().await.unwrap();
+    assert_eq!(contract["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/email-domains",
+        "/api/v1/email-domains/{domain}",
+        "/api/v1/email-domains/{domain}/history",
+        "/api/v1/lookup",
+        "/api/v1/allowlist",
+        "/api/v1/session",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(
+            contract["paths"][path].is_object(),
+            "{path} is in the contract"
+        );
+    }
+    let text = contract.to_string();
+    for kind in mailsetup_server::error::ProblemType::ALL {
+        assert!(text.contains(&kind.uri()), "{} is documented", kind.uri());
+    }
+    let readme = include_str!("../../README.md");
+    for kind in mailsetup_server::error::ProblemType::ALL {
+        assert!(
+            readme.contains(kind.slug()),
+            "README documents {}",
+            kind.slug()
+        );
+    }
+}
+
+async fn unknown_routes_and_methods_get_problem_bodies(engine: Engine) {
+    let app = spawn_app(engine).await;
+    problem(
+        app.get("/api/v2/nothing", ADMIN_TOKEN).await,
+        404,
+        "not-found",
+    )
+    .await;
+    problem(app.get("/nothing", ADMIN_TOKEN).await, 404, "not-found").await;
+    let patch = app
+        .request(
+            Method::PATCH,
+            "/api/v1/email-domains/example.com",
+            ADMIN_TOKEN,
+        )
+        .send()
+        .await
+        .unwrap();
+    let allow = header(&patch, "allow");
+    assert!(allow.contains("PUT") && allow.contains("DELETE"), "{allow}");
+    problem(patch, 405, "method-not-allowed").await;
+}
+
+async fn responses_are_compressed_when_asked(engine: Engine) {
+    let app = spawn_app(engine).await;
+    for index in 0..20 {
+        app.create(&format!("d{index}.example")).await;
+    }
+    let (status, text) = app
+        .raw(
+            "GET /api/v1/email-domains HTTP/1.1\r\nAccept-Encoding: gzip",
+            "",
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        text.to_ascii_lowercase().contains("content-encoding: gzip"),
+        "{text}"
+    );
+}

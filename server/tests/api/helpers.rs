@@ -1,0 +1,515 @@
+//! What every API test needs: [`spawn_app`] starts a real server (the library's `Application`)
+//! on 127.0.0.1:0 with a fresh database of the chosen engine, and [`TestApp`] sends real HTTP
+//! requests to it. No part of the web layer is mocked.
+//!
+//! PostgreSQL: one throwaway cluster per test binary, started on first use on a free loopback
+//! port (as the `postgres` user through `runuser` when the tests run as root, since initdb and
+//! pg_ctl refuse root); every test gets a database of its own. The cluster is stopped by a
+//! detached watchdog shell that waits for this test process to exit and then runs
+//! `pg_ctl stop` and removes the directory: a Rust exit hook is not reliable (the test harness
+//! exits through `std::process::exit`, which runs no destructors of statics), while the
+//! watchdog also cleans up after a crash. If PostgreSQL is missing the tests fail and say that
+//! `cargo xtask setup` installs it.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use mailsetup_server::configuration::{Args, Configuration};
+use mailsetup_server::startup::Application;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Connection;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub const ADMIN_TOKEN: &str = "admin-token-0123456789abcdef";
+pub const READER_TOKEN: &str = "reader-token-0123456789abcdef";
+pub const ADMIN_NAME: &str = "alice";
+pub const READER_NAME: &str = "robin";
+
+/// Runs an async test function against SQLite and PostgreSQL: `both_engines!(name);` makes
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_engines {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Engine::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::Engine::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!(
+            "mailsetup-{label}-{}-{}",
+            std::process::id(),
+            random_hex(6)
+        ));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    (0..bytes)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
+}
+
+/// Extra flags for one test's server.
+#[derive(Debug, Default, Clone)]
+pub struct AppOptions {
+    pub args: Vec<String>,
+    /// Use this database (a second instance on the same database) instead of a fresh one.
+    pub database: Option<String>,
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    /// What `--database` was: a SQLite path or a postgres:// URL.
+    pub database: String,
+    /// Kept for the test's life: the SQLite file and the tokens file live here.
+    _dir: TempDir,
+}
+
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, AppOptions::default()).await
+}
+
+pub async fn spawn_app_with(engine: Engine, options: AppOptions) -> TestApp {
+    let dir = TempDir::new("app");
+    let tokens = write_tokens_file(dir.path());
+    let database = match (&options.database, engine) {
+        (Some(database), _) => database.clone(),
+        (None, Engine::Sqlite) => dir.path().join("mailsetup.db").display().to_string(),
+        (None, Engine::Postgres) => fresh_postgres_database().await,
+    };
+    let mut argv = vec![
+        "mailsetup-server".to_owned(),
+        "--bind".into(),
+        "127.0.0.1:0".into(),
+        "--database".into(),
+        database.clone(),
+        "--tokens".into(),
+        tokens.display().to_string(),
+    ];
+    argv.extend(options.args.iter().cloned());
+    let args = <Args as clap::Parser>::try_parse_from(argv).expect("test flags parse");
+    let configuration = Configuration::from_args(args).expect("test configuration is valid");
+    let application = Application::build(configuration)
+        .await
+        .expect("the application starts");
+    let address = application.address();
+    tokio::spawn(application.run_until(std::future::pending()));
+    TestApp {
+        address,
+        base: format!("http://{address}"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client"),
+        database,
+        _dir: dir,
+    }
+}
+
+pub fn write_tokens_file(dir: &Path) -> PathBuf {
+    let path = dir.join("tokens");
+    std::fs::write(
+        &path,
+        format!("# test tokens\nadmin {ADMIN_NAME} {ADMIN_TOKEN}\nread-only {READER_NAME} {READER_TOKEN}\n"),
+    )
+    .expect("write the tokens file");
+    path
+}
+
+/// An IMAP entry body for `domain`.
+pub fn imap_entry(domain: &str) -> Value {
+    json!({
+        "domain": domain,
+        "type": "imap",
+        "incoming": {"host": "imap.example.net", "port": 993, "security": "ssl_tls"},
+        "outgoing": {"host": "smtp.example.net", "port": 465, "security": "ssl_tls"},
+        "allow_insecure_certificates": false,
+        "include_subdomains": false
+    })
+}
+
+/// An Exchange entry body for `domain`.
+pub fn exchange_entry(domain: &str) -> Value {
+    json!({
+        "domain": domain,
+        "type": "exchange",
+        "url": "https://mail.example.net/EWS/Exchange.asmx",
+        "include_subdomains": false
+    })
+}
+
+/// A path segment with the domain percent-encoded (non-ASCII bytes only).
+pub fn encode_segment(domain: &str) -> String {
+    domain
+        .bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-' | b'_') {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn entry_url(&self, domain: &str) -> String {
+        self.url(&format!("/api/v1/email-domains/{}", encode_segment(domain)))
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, token)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    pub async fn get_entry(&self, domain: &str) -> Response {
+        self.client
+            .get(self.entry_url(domain))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// PUT an entry with `If-None-Match: *` (create) or `If-Match: tag`.
+    pub async fn put_entry(
+        &self,
+        path_domain: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Response {
+        let request = self
+            .client
+            .put(self.entry_url(path_domain))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(body);
+        let request = match if_match {
+            Some(tag) => request.header("If-Match", tag),
+            None => request.header("If-None-Match", "*"),
+        };
+        request.send().await.expect("the server answers")
+    }
+
+    /// Creates an IMAP entry and returns its ETag.
+    pub async fn create(&self, domain: &str) -> String {
+        self.create_body(domain, &imap_entry(domain)).await
+    }
+
+    pub async fn create_body(&self, domain: &str, body: &Value) -> String {
+        let response = self.put_entry(domain, body, None).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create {domain}");
+        etag(&response)
+    }
+
+    pub async fn delete_entry(
+        &self,
+        domain: &str,
+        if_match: Option<&str>,
+        token: &str,
+    ) -> Response {
+        let request = self
+            .client
+            .delete(self.entry_url(domain))
+            .bearer_auth(token);
+        let request = match if_match {
+            Some(tag) => request.header("If-Match", tag),
+            None => request,
+        };
+        request.send().await.expect("the server answers")
+    }
+
+    /// Sends raw bytes and returns the status and the whole response text, for paths no URL
+    /// library would send as they are (`..`, invalid percent-encoding).
+    pub async fn raw(&self, request_head: &str, body: &str) -> (u16, String) {
+        let message = format!(
+            "{request_head}\r\nHost: {}\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            self.address,
+            body.len()
+        );
+        self.raw_message(&message).await
+    }
+
+    /// Sends `message` exactly as given; returns the status and the whole response text.
+    pub async fn raw_message(&self, message: &str) -> (u16, String) {
+        let mut stream = tokio::net::TcpStream::connect(self.address)
+            .await
+            .expect("connect");
+        // The server may answer (413) and close before it has read everything.
+        let _ = stream.write_all(message.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or(0);
+        (status, text)
+    }
+}
+
+pub fn etag(response: &Response) -> String {
+    response
+        .headers()
+        .get("etag")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub fn header(response: &Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The problem body of an error response, checked to be `application/problem+json` with the
+/// given status and type slug.
+pub async fn problem(response: Response, status: u16, type_slug: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    assert_eq!(
+        header(&response, "content-type"),
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.expect("a JSON problem body");
+    assert_eq!(
+        body["type"],
+        format!("https://mailsetup.dev/problems/{type_slug}"),
+        "{body}"
+    );
+    assert_eq!(body["status"], status, "{body}");
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+    body
+}
+
+// ---- PostgreSQL ----
+
+struct Cluster {
+    port: u16,
+}
+
+static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+
+/// A new, empty database in this binary's cluster, as a postgres:// URL.
+pub async fn fresh_postgres_database() -> String {
+    let cluster = CLUSTER.get_or_init(start_cluster);
+    let port = match cluster {
+        Ok(cluster) => cluster.port,
+        Err(message) => panic!("{message}"),
+    };
+    let name = format!("t_{}", random_hex(8));
+    let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    let mut connection = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to the test cluster");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut connection)
+        .await
+        .expect("create a test database");
+    let _ = connection.close().await;
+    format!("postgres://postgres@127.0.0.1:{port}/{name}")
+}
+
+fn postgres_bin() -> Result<PathBuf, String> {
+    if let Ok(dir) = std::env::var("MAILSETUP_PG_BIN") {
+        let dir = PathBuf::from(dir);
+        return if dir.join("initdb").exists() {
+            Ok(dir)
+        } else {
+            Err(format!(
+                "MAILSETUP_PG_BIN={} has no initdb. Run `cargo xtask setup`, which installs PostgreSQL, or point it at PostgreSQL's bin directory.",
+                dir.display()
+            ))
+        };
+    }
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path().join("bin"))
+                .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    candidates.sort();
+    candidates.pop().ok_or_else(|| {
+        "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb), and the server's tests run every API test against it too. Run `cargo xtask setup`, which installs it, or set MAILSETUP_PG_BIN to its bin directory.".to_owned()
+    })
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A command run as the `postgres` user when we are root (initdb and pg_ctl refuse root).
+fn as_postgres(program: &Path) -> Command {
+    if is_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+fn run(mut command: Command, what: &str) -> Result<(), String> {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| format!("{what}: {error}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+fn start_cluster() -> Result<Cluster, String> {
+    let bin = postgres_bin()?;
+    let dir = std::env::temp_dir().join(format!(
+        "mailsetup-pg-{}-{}",
+        std::process::id(),
+        random_hex(4)
+    ));
+    std::fs::create_dir_all(&dir).map_err(|error| format!("create {}: {error}", dir.display()))?;
+    if is_root() {
+        let mut chown = Command::new("chown");
+        chown.arg("postgres:postgres").arg(&dir);
+        run(chown, "chown the cluster directory to postgres")?;
+    }
+    let data = dir.join("data");
+    let mut initdb = as_postgres(&bin.join("initdb"));
+    initdb.arg("-D").arg(&data).args([
+        "-A",
+        "trust",
+        "-U",
+        "postgres",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+    ]);
+    run(initdb, "initdb")?;
+    let port = free_port();
+    let mut start = as_postgres(&bin.join("pg_ctl"));
+    start
+        .arg("-D")
+        .arg(&data)
+        .arg("-l")
+        .arg(dir.join("log"))
+        .arg("-o")
+        .arg(format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            dir.display()
+        ))
+        .args(["-w", "-t", "60", "start"]);
+    run(start, "pg_ctl start")?;
+    let pg_ctl_stop = format!(
+        "{}{} -D {} -m fast stop",
+        if is_root() {
+            "runuser -u postgres -- "
+        } else {
+            ""
+        },
+        bin.join("pg_ctl").display(),
+        data.display()
+    );
+    let watchdog = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {pg_ctl_stop} >/dev/null 2>&1; rm -rf {dir}",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    Command::new("setsid")
+        .args(["sh", "-c", &watchdog])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|error| format!("start the cluster's watchdog: {error}"))?;
+    Ok(Cluster { port })
+}
+
+/// Waits until `url` answers `/healthz` (a child process starting).
+pub async fn wait_until_healthy(base: &str) {
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(response) = client.get(format!("{base}/healthz")).send().await
+            && response.status() == StatusCode::OK
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server at {base} did not become healthy");
+}

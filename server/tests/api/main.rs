@@ -1,0 +1,13 @@
+//! The server's API tests: real servers on loopback ports, real HTTP, a fresh database per
+//! test, SQLite and PostgreSQL alike (see helpers.rs).
+
+mod helpers;
+
+mod auth;
+mod concurrency;
+mod configuration;
+mod durability;
+mod email_domains;
+mod health;
+mod history;
+mod lookup;
