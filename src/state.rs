@@ -174,8 +174,10 @@ impl Settings {
                 self.document.set(document);
                 self.health.set(self.healthy(persistent));
             }
-            Loaded::Newer { found, .. } => {
-                self.document.set(Document::default());
+            Loaded::Newer { found, document } => {
+                // Shown read-only (the health forbids changes), so the panel lists the
+                // settings and the connect flow finds them, and nothing is written back.
+                self.document.set(document);
                 self.health.set(StorageHealth::Newer { found });
             }
             Loaded::Unreadable { text, error } => {

@@ -21,8 +21,9 @@ pub enum Loaded {
     Nothing,
     /// A document this version understands (bad entries are inside, in `rejected()`).
     Document(Document),
-    /// A document written by a newer version of mailsetup: show it, change nothing.
-    Newer { found: u64 },
+    /// A document written by a newer version of mailsetup: show what this version understands
+    /// of it (`document`), change nothing.
+    Newer { found: u64, document: Document },
     /// Text that is not a settings document at all.
     Unreadable { text: String, error: DocumentError },
 }
@@ -32,7 +33,10 @@ impl Loaded {
     pub fn from_text(text: String) -> Loaded {
         match Document::from_json(&text) {
             Ok(document) => Loaded::Document(document),
-            Err(DocumentError::NewerVersion { found }) => Loaded::Newer { found },
+            Err(DocumentError::NewerVersion { found }) => match Document::from_newer_json(&text) {
+                Ok(document) => Loaded::Newer { found, document },
+                Err(error) => Loaded::Unreadable { text, error },
+            },
             Err(error) => Loaded::Unreadable { text, error },
         }
     }
@@ -152,10 +156,12 @@ mod tests {
             Loaded::from_text(r#"{"version":1,"domains":[]}"#.into()),
             Loaded::Document(_)
         ));
-        assert!(matches!(
-            Loaded::from_text(r#"{"version":7,"domains":[]}"#.into()),
-            Loaded::Newer { found: 7, .. }
-        ));
+        let newer = r#"{"version":7,"domains":[{"domain":"a.example","type":"exchange",
+            "url":"https://mail.a.example/EWS/Exchange.asmx","updated_at_unix_ms":1,"revision":1}]}"#;
+        match Loaded::from_text(newer.into()) {
+            Loaded::Newer { found: 7, document } => assert_eq!(document.book().len(), 1),
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
             Loaded::from_text("not json".into()),
             Loaded::Unreadable { .. }

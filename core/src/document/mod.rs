@@ -257,6 +257,20 @@ impl Document {
     /// Loads any text through `serde_json::Value`, naming every problem it finds: what
     /// [`Document::from_json`] does whenever [`well_formed::read`] declines.
     fn read_general(text: &str) -> Result<Document, DocumentError> {
+        Document::read_versioned(text, DOCUMENT_VERSION)
+    }
+
+    /// Loads a document that [`Document::from_json`] refuses as
+    /// [`DocumentError::NewerVersion`], as far as this version understands it: to be *shown*,
+    /// read-only, never changed or written back (what a newer version added may mean more
+    /// than this one can tell). Entries this version cannot read are in
+    /// [`Document::rejected`] as usual; any other document loads as `from_json` loads it.
+    pub fn from_newer_json(text: &str) -> Result<Document, DocumentError> {
+        Document::read_versioned(text, u64::MAX)
+    }
+
+    /// The general reader, accepting format versions up to `newest`.
+    fn read_versioned(text: &str, newest: u64) -> Result<Document, DocumentError> {
         let root: Value = serde_json::from_str(text).map_err(|error| DocumentError::NotJson {
             line: error.line(),
             column: error.column(),
@@ -268,7 +282,7 @@ impl Document {
             .get(KEY_VERSION)
             .and_then(Value::as_u64)
             .ok_or(DocumentError::NotADocument)?;
-        if version > DOCUMENT_VERSION {
+        if version > newest {
             return Err(DocumentError::NewerVersion { found: version });
         }
         if version == 0 {
@@ -1047,6 +1061,44 @@ mod tests {
         // Both readers agree (the general one reads a document the quick one declines).
         let text = format!(r#"{{"version":1,"sequence":9,"domains":[{entry},1]}}"#);
         assert_eq!(Document::from_json(&text).unwrap().book().sequence(), 9);
+    }
+
+    #[test]
+    fn a_newer_document_is_read_as_far_as_this_version_understands_it() {
+        let text = json!({
+            "version": 5,
+            "sequence": 12,
+            "owner": "it",
+            "domains": [
+                {"domain": "now.example", "type": "exchange", "tenant": "x",
+                 "url": "https://mail.now.example/EWS/Exchange.asmx",
+                 "updated_at_unix_ms": 1, "revision": 3},
+                {"domain": "future.example", "type": "carrier-pigeon"}
+            ]
+        })
+        .to_string();
+        assert_eq!(
+            Document::from_json(&text),
+            Err(DocumentError::NewerVersion { found: 5 })
+        );
+        let shown = Document::from_newer_json(&text).unwrap();
+        assert_eq!(shown.book().len(), 1);
+        let entry = shown.book().iter().next().unwrap();
+        assert_eq!(entry.domain().as_ascii(), "now.example");
+        assert_eq!(entry.extra().get("tenant"), Some(&json!("x")));
+        assert_eq!(shown.book().sequence(), 12);
+        assert_eq!(shown.rejected().len(), 1);
+        assert_eq!(
+            shown.rejected()[0].problems[0].code,
+            "document.unknown_type"
+        );
+        // Anything else loads as from_json loads it, and unusable text stays unusable.
+        let current = r#"{"version":1,"domains":[]}"#;
+        assert_eq!(
+            Document::from_newer_json(current),
+            Document::from_json(current)
+        );
+        assert!(Document::from_newer_json("[]").is_err());
     }
 
     #[test]

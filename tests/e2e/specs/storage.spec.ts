@@ -112,13 +112,31 @@ test('unreadable stored data is kept aside, offered for download, and replaced o
   expect(JSON.parse((await storedText(page))!).domains).toHaveLength(1);
 });
 
-test('settings from a newer version are left alone, read-only', async ({ page }) => {
-  const newer = JSON.stringify({ version: 2, domains: [{ domain: 'future.example', type: 'carrier-pigeon' }] });
+test('settings from a newer version are shown read-only and left alone', async ({ page }) => {
+  const newer = JSON.stringify({
+    version: 2,
+    domains: [
+      { ...imapEntry('now.example'), tenant: 'kept' },
+      { domain: 'future.example', type: 'carrier-pigeon' },
+    ],
+  });
   await openWithStored(page, newer);
   await expect(page.getByTestId('storage-banner')).toContainText('newer version');
+  // What this version understands is listed, with nothing to change it by.
+  await expect(page.getByRole('rowheader', { name: 'now.example' })).toBeVisible();
+  await expect(page.getByTestId('rejected-banner')).toContainText('future.example');
   await expect(page.getByRole('button', { name: 'Add IMAP settings' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Edit settings for now.example' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Delete settings for now.example' })).toHaveCount(0);
+  // And a person connecting an inbox gets the administrator's settings.
+  const connect = page.getByTestId('connect');
+  await connect.getByLabel('Email address').fill('ada@now.example');
+  await connect.getByRole('button', { name: 'Continue' }).click();
+  await expect(connect.getByText('Set up by your administrator for now.example')).toBeVisible();
+  await expect(connect.getByLabel('IMAP server')).toHaveValue('imap.now.example');
   await page.reload();
   expect(await storedText(page)).toBe(newer);
+  await checkA11y(page, 'with settings from a newer version');
   await snap(page, 'storage-newer-en-wide');
 });
 
