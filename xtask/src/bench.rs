@@ -1,13 +1,17 @@
 //! `cargo xtask bench`: measures mailsetup side by side with its two baselines (a Leptos page
-//! with one heading, and a vanilla-JavaScript page with the same table) and writes
-//! target/bench/report.json and report.md.
+//! with one heading, and a vanilla-JavaScript page with the same table), and the REST server
+//! under load beside its own `/healthz` floor, and writes target/bench/report.json and
+//! report.md. `--only server` runs the server's part alone and replaces that part of an
+//! earlier report.
 //!
 //! Owns: building what is measured, serving it, and running the measurements in order (core
-//! benches first, so no compiler competes with the browser). Timings never fail the command;
-//! only a measurement that could not run does.
+//! benches and the server first, so no compiler competes with the browser). Timings never fail
+//! the command; only a measurement that could not run does, or a server run whose stored state
+//! differs from what it acknowledged (after the report is written).
 
 mod book;
 mod report;
+mod server;
 mod stats;
 
 use std::fs;
@@ -25,9 +29,15 @@ const BOOK_SIZE: usize = 10_000;
 const DEFAULT_ROUNDS: u32 = 5;
 
 pub fn bench(project: &Project, args: &[String]) -> Outcome {
-    let rounds = rounds(args)?;
-    setup::ensure(project, Scope::Everything)?;
+    let options = options(args)?;
+    let rounds = options.rounds;
     let out = project.root().join("target").join("bench");
+    if options.only_server {
+        fs::create_dir_all(&out)
+            .map_err(|e| Failure(format!("could not create {}: {e}", out.display())))?;
+        return server_only(project, &out);
+    }
+    setup::ensure(project, Scope::Everything)?;
     fs::create_dir_all(&out)
         .map_err(|e| Failure(format!("could not create {}: {e}", out.display())))?;
 
@@ -63,6 +73,13 @@ pub fn bench(project: &Project, args: &[String]) -> Outcome {
         return Err(Failure("the core benches printed no figures".into()));
     }
 
+    println!(
+        "\n=== bench: the REST server, {} domains, {} clients ===",
+        server::DOMAINS,
+        server::CLIENTS
+    );
+    let server_runs = server::run_all(project)?;
+
     println!("\n=== bench: headless Chromium, {rounds} rounds ===");
     let server = StaticServer::start(0, bench_mounts(project, &floor_dist))?;
     let raw_path = out.join("raw.json");
@@ -90,13 +107,44 @@ pub fn bench(project: &Project, args: &[String]) -> Outcome {
         real: book.real,
         generated: book.generated,
     };
-    let report = report::build(&raw, &core, &origin);
-    let json_text = serde_json::to_string_pretty(&report.json)
+    let server_json: Vec<serde_json::Value> =
+        server_runs.iter().map(|run| run.json.clone()).collect();
+    let report = report::build(&raw, &core, &origin, &server_json);
+    write_report(&out, &report.json, &report.markdown, &report.verdicts)?;
+    server_checks_passed(&server_runs)
+}
+
+/// `--only server`: the server's runs, put into the report of an earlier run (or a new one).
+fn server_only(project: &Project, out: &Path) -> Outcome {
+    println!(
+        "\n=== bench: the REST server, {} domains, {} clients ===",
+        server::DOMAINS,
+        server::CLIENTS
+    );
+    let runs = server::run_all(project)?;
+    let runs_json: Vec<serde_json::Value> = runs.iter().map(|run| run.json.clone()).collect();
+    let section = report::server_section(&runs_json);
+    let earlier_json = fs::read_to_string(out.join("report.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let earlier_markdown = fs::read_to_string(out.join("report.md")).ok();
+    let (json, markdown) = report::replace_server_section(earlier_json, earlier_markdown, &section);
+    write_report(out, &json, &markdown, &section.verdicts)?;
+    server_checks_passed(&runs)
+}
+
+fn write_report(
+    out: &Path,
+    json: &serde_json::Value,
+    markdown: &str,
+    verdicts: &[String],
+) -> Outcome {
+    let json_text = serde_json::to_string_pretty(json)
         .map_err(|e| Failure(format!("could not write the report: {e}")))?;
     write(&out.join("report.json"), &json_text)?;
-    write(&out.join("report.md"), &report.markdown)?;
+    write(&out.join("report.md"), markdown)?;
     println!();
-    for line in &report.verdicts {
+    for line in verdicts {
         println!("{line}");
     }
     println!(
@@ -106,22 +154,52 @@ pub fn bench(project: &Project, args: &[String]) -> Outcome {
     Ok(())
 }
 
-fn rounds(args: &[String]) -> Outcome<u32> {
-    let mut rounds = DEFAULT_ROUNDS;
+/// Fails when a server run stored something other than what it acknowledged.
+fn server_checks_passed(runs: &[server::EngineRun]) -> Outcome {
+    let failed: Vec<&str> = runs
+        .iter()
+        .filter(|run| !run.final_check_ok)
+        .map(|run| run.json["engine"].as_str().unwrap_or("?"))
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(format!(
+            "the server's final check failed on {}: the stored state differs from the acknowledged writes (see the report)",
+            failed.join(", ")
+        )))
+    }
+}
+
+struct Options {
+    rounds: u32,
+    /// `--only server`: the REST server's load bench alone.
+    only_server: bool,
+}
+
+fn options(args: &[String]) -> Outcome<Options> {
+    let mut options = Options {
+        rounds: DEFAULT_ROUNDS,
+        only_server: false,
+    };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--rounds" => {
-                rounds = rest
+                options.rounds = rest
                     .next()
                     .and_then(|n| n.parse().ok())
                     .filter(|n| *n > 0)
                     .ok_or_else(|| Failure("--rounds needs a number above 0".into()))?;
             }
+            "--only" => match rest.next().map(String::as_str) {
+                Some("server") => options.only_server = true,
+                _ => return Err(Failure("--only takes `server`".into())),
+            },
             other => return Err(Failure(format!("bench: unknown option `{other}`"))),
         }
     }
-    Ok(rounds)
+    Ok(options)
 }
 
 /// The stored book core's ISPDB corpus test writes, when the corpus exists (`None` otherwise).

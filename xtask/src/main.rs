@@ -45,9 +45,12 @@ commands:
   test                       every check CI runs, in order, stopping at the first failure
   dist                       the release build into dist/, with its size report
   e2e [playwright args...]   only the Playwright suite, against the current dist/
-  bench [--rounds N]         measure mailsetup against a Leptos floor page and a vanilla-JS
-                             page (release builds, headless Chromium, core benches); writes
-                             target/bench/report.json and report.md
+  bench [--rounds N] [--only server]
+                             measure mailsetup against a Leptos floor page and a vanilla-JS
+                             page (release builds, headless Chromium, core benches) and the
+                             REST server under load (SQLite, PostgreSQL); writes
+                             target/bench/report.json and report.md. --only server: the
+                             server's part alone, replacing it in an earlier report
 ";
 
 const DEFAULT_PORT: u16 = 8080;

@@ -50,12 +50,15 @@ pub async fn list(
     }
     // The book may have moved on since the sequence was read: serve what was read, tagged
     // with its own sequence.
-    let book = state.store.book().await?;
-    let body = Bytes::from(wire::collection_json(&book));
-    state.collection_cache.put(book.sequence(), body.clone());
+    let stored = state.store.collection().await?;
+    let body = Bytes::from(wire::collection_json_from_stored(
+        stored.sequence,
+        stored.entries.iter().map(String::as_str),
+    ));
+    state.collection_cache.put(stored.sequence, body.clone());
     Ok(json_response(
         StatusCode::OK,
-        &entity_tag(book.sequence()),
+        &entity_tag(stored.sequence),
         body,
     ))
 }

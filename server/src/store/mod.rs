@@ -88,6 +88,13 @@ pub struct HistoryRecord {
     pub body: Option<String>,
 }
 
+/// The whole book as stored: its sequence and every entry's text (core's wire form).
+#[derive(Debug, Clone, Default)]
+pub struct StoredCollection {
+    pub sequence: u64,
+    pub entries: Vec<String>,
+}
+
 /// A browser session to store: only hashes of its secrets' carriers.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -122,8 +129,10 @@ pub trait Store: Send + Sync + 'static {
     /// The book's sequence alone (the collection's version), for cheap conditional reads.
     fn sequence(&self) -> StoreFuture<'_, u64>;
 
-    /// The whole book with its sequence, read in one snapshot.
-    fn book(&self) -> StoreFuture<'_, SettingsBook>;
+    /// Every entry's stored text in domain order (byte order of the ASCII name, the book's
+    /// order) with the book's sequence, read in one snapshot: what the list sends, joined by
+    /// core without reading each entry again.
+    fn collection(&self) -> StoreFuture<'_, StoredCollection>;
 
     /// The entries of these domains that exist (any order).
     fn entries<'a>(&'a self, domains: &'a [Domain]) -> StoreFuture<'a, Vec<Entry>>;

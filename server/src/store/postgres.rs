@@ -4,28 +4,37 @@
 //! advisory lock so instances starting together do not race), and every write as one
 //! transaction that first locks the single `book` row (`SELECT ... FOR UPDATE`): writers of
 //! every instance queue there, so the rows read afterwards are current and core's revision
-//! check cannot be overtaken before the commit.
+//! check cannot be overtaken before the commit. Writes use a small pool of their own, so
+//! writers waiting for that lock never hold the connections reads need.
 //! Must not: decide whether a change may happen (`plan_change`, i.e. core, does) or log the
 //! connection URL (it may hold a password).
 
 use std::borrow::Cow;
 use std::time::Duration;
 
-use mailsetup_core::{Change, Domain, Entry, SettingsBook, Timestamp};
+use mailsetup_core::{Change, Domain, Entry, Timestamp};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Row, SqlSafeStr};
 
 use super::{
-    HistoryRecord, NewSession, RefusedChange, Store, StoreFuture, StoreResult, StoredSession,
-    WriteOutcome, action_from_stored, entry_from_row, from_stored, plan_change, to_stored,
+    HistoryRecord, NewSession, RefusedChange, Store, StoreFuture, StoreResult, StoredCollection,
+    StoredSession, WriteOutcome, action_from_stored, entry_from_row, from_stored, plan_change,
+    to_stored,
 };
 
-const MAX_CONNECTIONS: u32 = 10;
+/// Connections for reads, which run in parallel.
+const MAX_READERS: u32 = 10;
+/// Connections for writes: they queue on the book row anyway; two let the next writer wait
+/// for the lock while one commits.
+const MAX_WRITERS: u32 = 2;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct PostgresStore {
+    /// Every read.
     pool: PgPool,
+    /// Every write.
+    writer: PgPool,
 }
 
 fn migrator() -> Migrator {
@@ -42,13 +51,15 @@ impl PostgresStore {
     /// Connects to the database at `url` (postgres://...) and migrates it.
     pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
         let options: PgConnectOptions = url.parse()?;
-        let pool = PgPoolOptions::new()
-            .max_connections(MAX_CONNECTIONS)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
-            .await?;
-        migrator().run(&pool).await?;
-        Ok(PostgresStore { pool })
+        let pool_of = |connections| {
+            PgPoolOptions::new()
+                .max_connections(connections)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+        };
+        let writer = pool_of(MAX_WRITERS).connect_with(options.clone()).await?;
+        migrator().run(&writer).await?;
+        let pool = pool_of(MAX_READERS).connect_with(options).await?;
+        Ok(PostgresStore { pool, writer })
     }
 
     async fn write(
@@ -57,7 +68,7 @@ impl PostgresStore {
         actor: &str,
         now: Timestamp,
     ) -> StoreResult<WriteOutcome> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.writer.begin().await?;
         // Every writer of every instance waits here for the one before it to commit.
         let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1 FOR UPDATE")
             .fetch_one(&mut *transaction)
@@ -130,6 +141,7 @@ impl Store for PostgresStore {
     fn close(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             self.pool.close().await;
+            self.writer.close().await;
             Ok(())
         })
     }
@@ -150,26 +162,28 @@ impl Store for PostgresStore {
         })
     }
 
-    fn book(&self) -> StoreFuture<'_, SettingsBook> {
+    fn collection(&self) -> StoreFuture<'_, StoredCollection> {
         Box::pin(async move {
-            // One statement, so one snapshot: the sequence and the rows agree.
+            // One statement, so one snapshot: the sequence and the rows agree. Byte order
+            // (COLLATE "C"), the book's order, whatever the database's collation.
             let rows = sqlx::query(
-                "SELECT book.sequence AS sequence, domains.domain AS domain, domains.body AS body
-                 FROM book LEFT JOIN domains ON TRUE WHERE book.id = 1 ORDER BY domains.domain",
+                "SELECT book.sequence AS sequence, domains.body AS body
+                 FROM book LEFT JOIN domains ON TRUE WHERE book.id = 1
+                 ORDER BY domains.domain COLLATE \"C\"",
             )
             .fetch_all(&self.pool)
             .await?;
-            let mut sequence = 0;
-            let mut entries = Vec::with_capacity(rows.len());
+            let mut collection = StoredCollection {
+                sequence: 0,
+                entries: Vec::with_capacity(rows.len()),
+            };
             for row in &rows {
-                sequence = from_stored(row.try_get("sequence")?, "sequence")?;
-                let domain: Option<String> = row.try_get("domain")?;
-                let body: Option<String> = row.try_get("body")?;
-                if let (Some(domain), Some(body)) = (domain, body) {
-                    entries.push(entry_from_row(&domain, &body)?);
+                collection.sequence = from_stored(row.try_get("sequence")?, "sequence")?;
+                if let Some(body) = row.try_get::<Option<String>, _>("body")? {
+                    collection.entries.push(body);
                 }
             }
-            Ok(SettingsBook::from_entries(sequence, entries))
+            Ok(collection)
         })
     }
 
@@ -229,7 +243,7 @@ impl Store for PostgresStore {
         now: Timestamp,
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
-            let mut transaction = self.pool.begin().await?;
+            let mut transaction = self.writer.begin().await?;
             sqlx::query("DELETE FROM sessions WHERE expires_at_unix_ms <= $1")
                 .bind(now.as_unix_ms())
                 .execute(&mut *transaction)
@@ -279,7 +293,7 @@ impl Store for PostgresStore {
         Box::pin(async move {
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
                 .bind(id_hash)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             Ok(())
         })

@@ -29,7 +29,43 @@ both_engines!(
     update_of_a_missing_entry_gets_412_with_no_current,
     revisions_come_from_one_sequence,
     create_needs_the_body_to_name_the_path_domain,
+    the_list_is_the_books_document_in_byte_order,
 );
+
+/// The list is put together from the stored rows: in the book's order (bytes of the ASCII
+/// name, whatever the database's collation) and readable as the book's document.
+async fn the_list_is_the_books_document_in_byte_order(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let names = [
+        "zz.example",
+        "ab.example",
+        "a-b.example",
+        "bücher.example",
+        "a.example",
+        "a0.example",
+    ];
+    for name in names {
+        app.create(name).await;
+    }
+    let list = app.get("/api/v1/email-domains", ADMIN_TOKEN).await;
+    assert_eq!(list.status(), StatusCode::OK);
+    let text = list.text().await.unwrap();
+    let listed: Vec<String> = serde_json::from_str::<Value>(&text).unwrap()["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["domain"].as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted);
+    assert_eq!(listed.len(), names.len());
+    let document = mailsetup_core::Document::from_json(&text).unwrap();
+    assert_eq!(document.book().len(), names.len());
+    assert!(document.rejected().is_empty());
+    assert_eq!(document.book().sequence(), 6);
+    assert_eq!(mailsetup_core::wire::collection_json(document.book()), text);
+}
 
 async fn create_then_read_with_location_and_etag(engine: Engine) {
     let app = spawn_app(engine).await;

@@ -2,26 +2,21 @@
 //! on 127.0.0.1:0 with a fresh database of the chosen engine, and [`TestApp`] sends real HTTP
 //! requests to it. No part of the web layer is mocked.
 //!
-//! PostgreSQL: one throwaway cluster per test binary, started on first use on a free loopback
-//! port (as the `postgres` user through `runuser` when the tests run as root, since initdb and
-//! pg_ctl refuse root); every test gets a database of its own. The cluster is stopped by a
-//! detached watchdog shell that waits for this test process to exit and then runs
-//! `pg_ctl stop` and removes the directory: a Rust exit hook is not reliable (the test harness
-//! exits through `std::process::exit`, which runs no destructors of statics), while the
-//! watchdog also cleans up after a crash. If PostgreSQL is missing the tests fail and say that
-//! `cargo xtask setup` installs it.
+//! PostgreSQL: one throwaway cluster per test binary (the library's
+//! `throwaway_postgres::ThrowawayCluster`), started on first use and kept in a static, so its
+//! detached watchdog stops it when this test process exits; every test gets a database of its
+//! own. If PostgreSQL is missing the tests fail and say that `cargo xtask setup` installs it.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use mailsetup_server::configuration::{Args, Configuration};
 use mailsetup_server::startup::Application;
+use mailsetup_server::throwaway_postgres::{ThrowawayCluster, free_loopback_port};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
-use sqlx::Connection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub const ADMIN_TOKEN: &str = "admin-token-0123456789abcdef";
@@ -343,161 +338,22 @@ pub async fn problem(response: Response, status: u16, type_slug: &str) -> Value 
 
 // ---- PostgreSQL ----
 
-struct Cluster {
-    port: u16,
-}
-
-static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static CLUSTER: OnceLock<Result<ThrowawayCluster, String>> = OnceLock::new();
 
 /// A new, empty database in this binary's cluster, as a postgres:// URL.
 pub async fn fresh_postgres_database() -> String {
-    let cluster = CLUSTER.get_or_init(start_cluster);
-    let port = match cluster {
-        Ok(cluster) => cluster.port,
+    let cluster = match CLUSTER.get_or_init(ThrowawayCluster::start) {
+        Ok(cluster) => cluster,
         Err(message) => panic!("{message}"),
     };
-    let name = format!("t_{}", random_hex(8));
-    let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
-    let mut connection = sqlx::PgConnection::connect(&admin_url)
+    cluster
+        .create_database(&format!("t_{}", random_hex(8)))
         .await
-        .expect("connect to the test cluster");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut connection)
-        .await
-        .expect("create a test database");
-    let _ = connection.close().await;
-    format!("postgres://postgres@127.0.0.1:{port}/{name}")
-}
-
-fn postgres_bin() -> Result<PathBuf, String> {
-    if let Ok(dir) = std::env::var("MAILSETUP_PG_BIN") {
-        let dir = PathBuf::from(dir);
-        return if dir.join("initdb").exists() {
-            Ok(dir)
-        } else {
-            Err(format!(
-                "MAILSETUP_PG_BIN={} has no initdb. Run `cargo xtask setup`, which installs PostgreSQL, or point it at PostgreSQL's bin directory.",
-                dir.display()
-            ))
-        };
-    }
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.path().join("bin"))
-                .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
-                .collect()
-        })
-        .unwrap_or_default();
-    candidates.sort();
-    candidates.pop().ok_or_else(|| {
-        "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb), and the server's tests run every API test against it too. Run `cargo xtask setup`, which installs it, or set MAILSETUP_PG_BIN to its bin directory.".to_owned()
-    })
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// A command run as the `postgres` user when we are root (initdb and pg_ctl refuse root).
-fn as_postgres(program: &Path) -> Command {
-    if is_root() {
-        let mut command = Command::new("runuser");
-        command.args(["-u", "postgres", "--"]).arg(program);
-        command
-    } else {
-        Command::new(program)
-    }
-}
-
-fn run(mut command: Command, what: &str) -> Result<(), String> {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|error| format!("{what}: {error}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} failed: {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
+        .expect("create a test database")
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free port")
-}
-
-fn start_cluster() -> Result<Cluster, String> {
-    let bin = postgres_bin()?;
-    let dir = std::env::temp_dir().join(format!(
-        "mailsetup-pg-{}-{}",
-        std::process::id(),
-        random_hex(4)
-    ));
-    std::fs::create_dir_all(&dir).map_err(|error| format!("create {}: {error}", dir.display()))?;
-    if is_root() {
-        let mut chown = Command::new("chown");
-        chown.arg("postgres:postgres").arg(&dir);
-        run(chown, "chown the cluster directory to postgres")?;
-    }
-    let data = dir.join("data");
-    let mut initdb = as_postgres(&bin.join("initdb"));
-    initdb.arg("-D").arg(&data).args([
-        "-A",
-        "trust",
-        "-U",
-        "postgres",
-        "-E",
-        "UTF8",
-        "--locale=C",
-        "--no-sync",
-    ]);
-    run(initdb, "initdb")?;
-    let port = free_port();
-    let mut start = as_postgres(&bin.join("pg_ctl"));
-    start
-        .arg("-D")
-        .arg(&data)
-        .arg("-l")
-        .arg(dir.join("log"))
-        .arg("-o")
-        .arg(format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-            dir.display()
-        ))
-        .args(["-w", "-t", "60", "start"]);
-    run(start, "pg_ctl start")?;
-    let pg_ctl_stop = format!(
-        "{}{} -D {} -m fast stop",
-        if is_root() {
-            "runuser -u postgres -- "
-        } else {
-            ""
-        },
-        bin.join("pg_ctl").display(),
-        data.display()
-    );
-    let watchdog = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {pg_ctl_stop} >/dev/null 2>&1; rm -rf {dir}",
-        pid = std::process::id(),
-        dir = dir.display()
-    );
-    Command::new("setsid")
-        .args(["sh", "-c", &watchdog])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|error| format!("start the cluster's watchdog: {error}"))?;
-    Ok(Cluster { port })
+    free_loopback_port().expect("a free port")
 }
 
 /// Waits until `url` answers `/healthz` (a child process starting).

@@ -52,7 +52,7 @@ pub struct BookOrigin {
 
 /// A figure and its target.
 struct Target {
-    name: &'static str,
+    name: String,
     figure: Option<f64>,
     unit: Unit,
     bound: Bound,
@@ -66,6 +66,7 @@ enum Unit {
     Milliseconds,
     Ratio,
     Rows,
+    PerSecond,
 }
 
 impl Unit {
@@ -76,6 +77,7 @@ impl Unit {
             Unit::Milliseconds => format!("{value:.2} ms"),
             Unit::Ratio => format!("{value:.2}×"),
             Unit::Rows => format!("{value:.0}"),
+            Unit::PerSecond => format!("{}/s", thousands(value)),
         }
     }
 
@@ -85,6 +87,7 @@ impl Unit {
             Unit::Milliseconds => "ms",
             Unit::Ratio => "ratio",
             Unit::Rows => "rows",
+            Unit::PerSecond => "per second",
         }
     }
 }
@@ -193,7 +196,7 @@ fn totals(files: &[(String, f64, f64, f64)]) -> (f64, f64, f64) {
     })
 }
 
-pub fn build(raw: &Value, core: &[CoreFigure], book: &BookOrigin) -> Report {
+pub fn build(raw: &Value, core: &[CoreFigure], book: &BookOrigin, server: &[Value]) -> Report {
     let figures = Figures::from_raw(raw);
     let first_visit = files(raw, "/transfer/first_visit/mailsetup");
     let (_, first_gzip, first_brotli) = totals(&first_visit);
@@ -205,28 +208,28 @@ pub fn build(raw: &Value, core: &[CoreFigure], book: &BookOrigin) -> Report {
         .max_by(|a, b| a.median_ns.total_cmp(&b.median_ns));
     let targets = vec![
         Target {
-            name: "First-visit transfer, gzip -9",
+            name: "First-visit transfer, gzip -9".into(),
             figure: measured(first_gzip),
             unit: Unit::Kilobytes,
             bound: Bound::AtMost(120.0 * KB),
             detail: "everything the page loads".into(),
         },
         Target {
-            name: "First-visit transfer, brotli",
+            name: "First-visit transfer, brotli".into(),
             figure: measured(first_brotli),
             unit: Unit::Kilobytes,
             bound: Bound::AtMost(100.0 * KB),
             detail: "everything the page loads".into(),
         },
         Target {
-            name: "Ready mark, cold: mailsetup / floor",
+            name: "Ready mark, cold: mailsetup / floor".into(),
             figure: figures.ratio("startup.cold.mailsetup", "startup.cold.floor"),
             unit: Unit::Ratio,
             bound: Bound::AtMost(1.5),
             detail: both_ms(&figures, "startup.cold.mailsetup", "startup.cold.floor"),
         },
         Target {
-            name: "10,000 domains: storage read to first rows",
+            name: "10,000 domains: storage read to first rows".into(),
             figure: figures.median("scale.load_to_rows.mailsetup"),
             unit: Unit::Milliseconds,
             bound: Bound::AtMost(100.0),
@@ -234,7 +237,7 @@ pub fn build(raw: &Value, core: &[CoreFigure], book: &BookOrigin) -> Report {
                 .into(),
         },
         Target {
-            name: "10,000 domains: first rows, mailsetup / vanilla",
+            name: "10,000 domains: first rows, mailsetup / vanilla".into(),
             figure: figures.ratio("scale.load_to_rows.mailsetup", "scale.load_to_rows.vanilla"),
             unit: Unit::Ratio,
             bound: Bound::AtMost(1.5),
@@ -245,21 +248,21 @@ pub fn build(raw: &Value, core: &[CoreFigure], book: &BookOrigin) -> Report {
             ),
         },
         Target {
-            name: "Filter keystroke p95 (10,000 domains)",
+            name: "Filter keystroke p95 (10,000 domains)".into(),
             figure: figures.median("scale.keystroke_p95.mailsetup"),
             unit: Unit::Milliseconds,
             bound: Bound::Below(FRAME_MS),
             detail: "input event to updated and laid-out table, median of the rounds' p95".into(),
         },
         Target {
-            name: "Rows in the DOM at most (10,000 domains)",
+            name: "Rows in the DOM at most (10,000 domains)".into(),
             figure: figures.get("scale.max_dom_rows.mailsetup").map(|s| s.max),
             unit: Unit::Rows,
             bound: Bound::AtMost(100.0),
             detail: "after loading, every keystroke, the dialog and the save".into(),
         },
         Target {
-            name: "Per-keystroke validation, slowest field",
+            name: "Per-keystroke validation, slowest field".into(),
             figure: slowest_parse.map(|figure| figure.median_ns / 1e6),
             unit: Unit::Milliseconds,
             bound: Bound::Below(0.1),
@@ -276,37 +279,68 @@ pub fn build(raw: &Value, core: &[CoreFigure], book: &BookOrigin) -> Report {
             ),
         },
         Target {
-            name: "Ready memory, empty (JS heap + wasm)",
+            name: "Ready memory, empty (JS heap + wasm)".into(),
             figure: figures.median("memory.empty.total.mailsetup"),
             unit: Unit::Megabytes,
             bound: Bound::Below(5.0 * MB),
             detail: memory_detail(&figures, "empty"),
         },
         Target {
-            name: "Ready memory, 10,000 domains (JS heap + wasm)",
+            name: "Ready memory, 10,000 domains (JS heap + wasm)".into(),
             figure: figures.median("memory.book.total.mailsetup"),
             unit: Unit::Megabytes,
             bound: Bound::Below(20.0 * MB),
             detail: memory_detail(&figures, "book"),
         },
     ];
-    let verdicts = targets
-        .iter()
-        .map(|t| {
-            format!(
-                "{:<50} {:>12}  {} {:<10} {}",
-                t.name,
-                t.figure.map_or("—".into(), |f| t.unit.show(f)),
-                t.bound.symbol(),
-                t.unit.show(t.bound.limit()),
-                Verdict::of(t.figure, t.bound).label()
-            )
-        })
-        .collect();
+    let server = server_section(server);
+    let mut verdicts: Vec<String> = targets.iter().map(Target::verdict_line).collect();
+    verdicts.extend(server.verdicts.iter().cloned());
+    let mut json = report_json(raw, &figures, &targets, core, book);
+    json["server"] = server.json.clone();
     Report {
-        json: report_json(raw, &figures, &targets, core, book),
-        markdown: markdown(raw, &figures, &targets, core, book),
+        json,
+        markdown: markdown(raw, &figures, &targets, core, book, &server),
         verdicts,
+    }
+}
+
+impl Target {
+    /// The target on one terminal line.
+    fn verdict_line(&self) -> String {
+        format!(
+            "{:<50} {:>12}  {} {:<10} {}",
+            self.name,
+            self.figure.map_or("—".into(), |f| self.unit.show(f)),
+            self.bound.symbol(),
+            self.unit.show(self.bound.limit()),
+            Verdict::of(self.figure, self.bound).label()
+        )
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "target": self.name,
+            "figure": self.figure,
+            "unit": self.unit.name(),
+            "bound": self.bound.symbol(),
+            "limit": self.bound.limit(),
+            "verdict": Verdict::of(self.figure, self.bound).label(),
+            "detail": self.detail,
+        })
+    }
+
+    /// The target as a row of a `| target | figure | target | verdict | detail |` table.
+    fn markdown_row(&self) -> String {
+        format!(
+            "| {} | {} | {} {} | **{}** | {} |",
+            self.name,
+            self.figure.map_or("—".into(), |f| self.unit.show(f)),
+            self.bound.symbol(),
+            self.unit.show(self.bound.limit()),
+            Verdict::of(self.figure, self.bound).label(),
+            self.detail
+        )
     }
 }
 
@@ -360,15 +394,7 @@ fn report_json(
     json!({
         "environment": raw.get("environment"),
         "book": {"domains": book.real + book.generated, "ispdb": book.real, "generated": book.generated},
-        "targets": targets.iter().map(|t| json!({
-            "target": t.name,
-            "figure": t.figure,
-            "unit": t.unit.name(),
-            "bound": t.bound.symbol(),
-            "limit": t.bound.limit(),
-            "verdict": Verdict::of(t.figure, t.bound).label(),
-            "detail": t.detail,
-        })).collect::<Vec<_>>(),
+        "targets": targets.iter().map(Target::to_json).collect::<Vec<_>>(),
         "ratios": ratios,
         "series": series,
         "transfer": raw.get("transfer"),
@@ -402,6 +428,7 @@ fn markdown(
     targets: &[Target],
     core: &[CoreFigure],
     book: &BookOrigin,
+    server: &ServerSection,
 ) -> String {
     let mut md = String::new();
     let env = raw.get("environment");
@@ -434,16 +461,7 @@ fn markdown(
         "| target | figure | target | verdict | detail |\n|---|---:|---:|---|---|"
     );
     for t in targets {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} {} | **{}** | {} |",
-            t.name,
-            t.figure.map_or("—".into(), |f| t.unit.show(f)),
-            t.bound.symbol(),
-            t.unit.show(t.bound.limit()),
-            Verdict::of(t.figure, t.bound).label(),
-            t.detail
-        );
+        let _ = writeln!(md, "{}", t.markdown_row());
     }
 
     let _ = writeln!(
@@ -664,11 +682,242 @@ fn markdown(
             us(c.max_ns)
         );
     }
+    md.push_str(&server.markdown);
+    md.push_str(CLOSING);
+    md
+}
+
+/// The report's last line.
+const CLOSING: &str =
+    "\nTimings never gate a test; CI checks only the transfer budget (`xtask/src/sizes.rs`).\n";
+/// How the server's section of report.md begins.
+const SERVER_HEADING: &str = "\n## REST server";
+
+/// The REST server's part of the report, from the JSON `server/examples/load.rs` printed for
+/// each engine.
+pub struct ServerSection {
+    pub json: Value,
+    /// Starts with a blank line and its `## REST server, …` heading.
+    pub markdown: String,
+    pub verdicts: Vec<String>,
+}
+
+/// A whole number with thousands separators: 12345.6 → "12,346".
+fn thousands(value: f64) -> String {
+    if !value.is_finite() {
+        return "—".into();
+    }
+    let digits = format!("{:.0}", value.abs());
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if value.round() < 0.0 {
+        grouped.insert(0, '-');
+    }
+    grouped
+}
+
+fn engine_label(engine: &str) -> &str {
+    match engine {
+        "sqlite" => "SQLite",
+        "postgres" => "PostgreSQL",
+        other => other,
+    }
+}
+
+/// What the REST issue (#18) asks of the server on each engine: the mixed load at half the floor's rate or
+/// better, with p99 under 10 ms.
+fn server_targets(runs: &[Value]) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for run in runs {
+        let engine = engine_label(run["engine"].as_str().unwrap_or("?"));
+        let number = |pointer: &str| run.pointer(pointer).and_then(Value::as_f64);
+        let floor_rps = number("/floor/rps");
+        let mixed_rps = number("/mixed/rps");
+        targets.push(Target {
+            name: format!("REST server, {engine}: mixed / floor rate"),
+            figure: mixed_rps.zip(floor_rps).and_then(|(m, f)| ratio(m, f)),
+            unit: Unit::Ratio,
+            bound: Bound::AtLeast(0.5),
+            detail: format!(
+                "{} mixed vs {} `GET /healthz`",
+                mixed_rps.map_or("—".into(), |v| Unit::PerSecond.show(v)),
+                floor_rps.map_or("—".into(), |v| Unit::PerSecond.show(v)),
+            ),
+        });
+        targets.push(Target {
+            name: format!("REST server, {engine}: mixed load p99"),
+            figure: number("/mixed/p99_ms"),
+            unit: Unit::Milliseconds,
+            bound: Bound::Below(10.0),
+            detail: format!(
+                "p50 {}",
+                number("/mixed/p50_ms").map_or("—".into(), |v| Unit::Milliseconds.show(v))
+            ),
+        });
+    }
+    targets
+}
+
+pub fn server_section(runs: &[Value]) -> ServerSection {
+    let targets = server_targets(runs);
+    let first = runs.first().cloned().unwrap_or(Value::Null);
+    let count = |run: &Value, pointer: &str| {
+        run.pointer(pointer)
+            .and_then(Value::as_f64)
+            .map_or("—".into(), thousands)
+    };
+    let ms = |run: &Value, pointer: &str| {
+        run.pointer(pointer)
+            .and_then(Value::as_f64)
+            .map_or("—".into(), |v| Unit::Milliseconds.show(v))
+    };
+    let mut md = String::new();
     let _ = writeln!(
         md,
-        "\nTimings never gate a test; CI checks only the transfer budget (`xtask/src/sizes.rs`)."
+        "{SERVER_HEADING}, {} domains, {} clients\n",
+        count(&first, "/domains"),
+        count(&first, "/clients")
     );
-    md
+    if runs.is_empty() {
+        let _ = writeln!(md, "Not measured in this run.");
+    }
+    let _ = writeln!(
+        md,
+        "`server/examples/load.rs`, release build: the server (`Application::build` on 127.0.0.1:0) \
+         and the clients in one process, each client with a keep-alive connection of its own; the book \
+         is seeded through the API first (`PUT` with `If-None-Match: *`, timed apart). Each phase stops \
+         at {} requests or {} s, whichever comes first. **Floor**: every client sends `GET /healthz`. \
+         **Mixed**: {} % entry reads, {} % list reads (`If-None-Match` of the last tag seen), {} % \
+         lookups, {} % writes (`PUT` with `If-Match`; each client writes only its own domains, so \
+         every write should succeed). SQLite: WAL with `synchronous=FULL`, on the disk of the \
+         temporary folder; PostgreSQL: a throwaway cluster (`fsync=off`, `synchronous_commit=off`). \
+         The final check compares the stored list, every entry written under load (read one by one) \
+         and the book's sequence with the last acknowledged answers.\n",
+        count(&first, "/requests"),
+        count(&first, "/seconds"),
+        count(&first, "/mix_percent/entry_read"),
+        count(&first, "/mix_percent/list_read"),
+        count(&first, "/mix_percent/lookup"),
+        count(&first, "/mix_percent/write"),
+    );
+    let _ = writeln!(
+        md,
+        "| engine | floor | mixed | mixed / floor | mixed p50 | mixed p99 | errors (floor, mixed) | final check | seeding |\n\
+         |---|---:|---:|---:|---:|---:|---:|---|---:|"
+    );
+    for run in runs {
+        let number = |pointer: &str| run.pointer(pointer).and_then(Value::as_f64);
+        let ratio_text = number("/mixed/rps")
+            .zip(number("/floor/rps"))
+            .and_then(|(m, f)| ratio(m, f))
+            .map_or("—".into(), |r| Unit::Ratio.show(r));
+        let check = &run["final_check"];
+        let check_text = format!(
+            "{}: {} checked ({} listed, {} read one by one), {} mismatches; sequence {}",
+            if check["ok"] == true {
+                "**ok**"
+            } else {
+                "**failed**"
+            },
+            count(run, "/final_check/checked"),
+            count(run, "/final_check/listed"),
+            count(run, "/final_check/read_one_by_one"),
+            count(run, "/final_check/mismatches"),
+            count(run, "/final_check/sequence"),
+        );
+        let _ = writeln!(
+            md,
+            "| {} | {} (p50 {}, p99 {}) | {} | {} | {} | {} | {}, {} | {} | {} s |",
+            engine_label(run["engine"].as_str().unwrap_or("?")),
+            number("/floor/rps").map_or("—".into(), |v| Unit::PerSecond.show(v)),
+            ms(run, "/floor/p50_ms"),
+            ms(run, "/floor/p99_ms"),
+            number("/mixed/rps").map_or("—".into(), |v| Unit::PerSecond.show(v)),
+            ratio_text,
+            ms(run, "/mixed/p50_ms"),
+            ms(run, "/mixed/p99_ms"),
+            count(run, "/floor/errors"),
+            count(run, "/mixed/errors"),
+            check_text,
+            number("/seed_seconds").map_or("—".into(), |v| format!("{v:.1}")),
+        );
+    }
+    if !runs.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n| target | figure | target | verdict | detail |\n|---|---:|---:|---|---|"
+        );
+        for t in &targets {
+            let _ = writeln!(md, "{}", t.markdown_row());
+        }
+        let _ = writeln!(
+            md,
+            "\nThe mixed load by request kind:\n\n| engine | kind | requests | p50 | p99 |\n|---|---|---:|---:|---:|"
+        );
+        for run in runs {
+            for kind in ["entry_read", "list_read", "lookup", "write"] {
+                let _ = writeln!(
+                    md,
+                    "| {} | {kind} | {} | {} | {} |",
+                    engine_label(run["engine"].as_str().unwrap_or("?")),
+                    count(run, &format!("/mixed/by_kind/{kind}/count")),
+                    ms(run, &format!("/mixed/by_kind/{kind}/p50_ms")),
+                    ms(run, &format!("/mixed/by_kind/{kind}/p99_ms")),
+                );
+            }
+        }
+    }
+    ServerSection {
+        json: json!({
+            "targets": targets.iter().map(Target::to_json).collect::<Vec<_>>(),
+            "runs": runs,
+        }),
+        markdown: md,
+        verdicts: targets.iter().map(Target::verdict_line).collect(),
+    }
+}
+
+/// An earlier report with its server part replaced (`cargo xtask bench --only server`): the
+/// `server` member of report.json, and report.md's `## REST server` section (added before the
+/// closing line when the report has none). Without an earlier report, one with only the
+/// server's part.
+pub fn replace_server_section(
+    json: Option<Value>,
+    markdown: Option<String>,
+    server: &ServerSection,
+) -> (Value, String) {
+    let mut json = match json {
+        Some(Value::Object(object)) => Value::Object(object),
+        _ => json!({}),
+    };
+    json["server"] = server.json.clone();
+    let markdown = match markdown {
+        Some(md) => match md.find(SERVER_HEADING) {
+            Some(start) => {
+                let rest = &md[start + SERVER_HEADING.len()..];
+                let end = [rest.find("\n## "), rest.find(CLOSING)]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .map_or(md.len(), |at| start + SERVER_HEADING.len() + at);
+                format!("{}{}{}", &md[..start], server.markdown, &md[end..])
+            }
+            None => match md.rfind(CLOSING) {
+                Some(at) => format!("{}{}{}", &md[..at], server.markdown, &md[at..]),
+                None => format!("{md}{}", server.markdown),
+            },
+        },
+        None => format!(
+            "# mailsetup benchmark (`cargo xtask bench --only server`)\n{}{CLOSING}",
+            server.markdown
+        ),
+    };
+    (json, markdown)
 }
 
 #[cfg(test)]
@@ -718,6 +967,7 @@ mod tests {
                 real: 963,
                 generated: 9037,
             },
+            &[],
         );
         let gzip = target(&report, "First-visit transfer, gzip -9");
         assert_eq!(gzip["figure"], 130500.0);
@@ -764,5 +1014,95 @@ mod tests {
                 .markdown
                 .contains("10000 domains (963 from ISPDB, 9037 generated)")
         );
+    }
+
+    fn server_run(engine: &str, floor_rps: f64, mixed_rps: f64, p99: f64) -> Value {
+        json!({
+            "engine": engine, "domains": 10000, "clients": 64, "requests": 20000, "seconds": 20,
+            "mix_percent": {"entry_read": 59, "list_read": 1, "lookup": 20, "write": 20},
+            "seed_seconds": 7.5,
+            "floor": {"rps": floor_rps, "p50_ms": 1.0, "p99_ms": 3.0, "errors": 0},
+            "mixed": {"rps": mixed_rps, "p50_ms": 2.0, "p99_ms": p99, "errors": 0,
+                      "by_kind": {"write": {"count": 4000, "p50_ms": 4.0, "p99_ms": 9.0}}},
+            "final_check": {"ok": true, "checked": 13000, "listed": 10000,
+                            "read_one_by_one": 3000, "mismatches": 0, "sequence": 14000},
+        })
+    }
+
+    #[test]
+    fn the_server_section_compares_the_mixed_load_with_its_floor() {
+        let runs = [
+            server_run("sqlite", 20000.0, 12000.0, 8.0),
+            server_run("postgres", 20000.0, 9000.0, 12.0),
+        ];
+        let section = server_section(&runs);
+        let targets = section.json["targets"].as_array().unwrap();
+        let verdict = |name: &str| {
+            targets.iter().find(|t| t["target"] == name).unwrap()["verdict"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(verdict("REST server, SQLite: mixed / floor rate"), "met");
+        assert_eq!(verdict("REST server, SQLite: mixed load p99"), "met");
+        assert_eq!(
+            verdict("REST server, PostgreSQL: mixed / floor rate"),
+            "not met"
+        );
+        assert_eq!(
+            verdict("REST server, PostgreSQL: mixed load p99"),
+            "not met"
+        );
+        assert!(
+            section
+                .markdown
+                .starts_with("\n## REST server, 10,000 domains, 64 clients\n"),
+            "{}",
+            section.markdown
+        );
+        assert!(section.markdown.contains(
+            "| SQLite | 20,000/s (p50 1.00 ms, p99 3.00 ms) | 12,000/s | 0.60× | 2.00 ms | 8.00 ms | 0, 0 | **ok**: 13,000 checked"
+        ));
+        assert!(
+            section
+                .markdown
+                .contains("| PostgreSQL | write | 4,000 | 4.00 ms | 9.00 ms |")
+        );
+        assert_eq!(section.json["runs"].as_array().unwrap().len(), 2);
+        assert_eq!(section.verdicts.len(), 4);
+    }
+
+    #[test]
+    fn a_server_only_run_replaces_the_server_part_of_an_earlier_report() {
+        let old = server_section(&[server_run("sqlite", 100.0, 10.0, 50.0)]);
+        let new = server_section(&[server_run("sqlite", 100.0, 90.0, 5.0)]);
+        let earlier = format!("# report\n\n## Core\n\n| a |\n{}{CLOSING}", old.markdown);
+        let (json, markdown) = replace_server_section(
+            Some(json!({"targets": [], "server": old.json})),
+            Some(earlier),
+            &new,
+        );
+        assert_eq!(json["targets"], json!([]));
+        assert_eq!(json["server"], new.json);
+        assert_eq!(
+            markdown,
+            format!("# report\n\n## Core\n\n| a |\n{}{CLOSING}", new.markdown)
+        );
+        // A report without the section gets it before the closing line; no report, a new one.
+        let (_, added) = replace_server_section(None, Some(format!("# report\n{CLOSING}")), &new);
+        assert_eq!(added, format!("# report\n{}{CLOSING}", new.markdown));
+        let (json, fresh) = replace_server_section(None, None, &new);
+        assert_eq!(json, json!({"server": new.json}));
+        assert!(fresh.starts_with("# mailsetup benchmark (`cargo xtask bench --only server`)\n"));
+        assert!(fresh.ends_with(CLOSING));
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(999.4), "999");
+        assert_eq!(thousands(12345.6), "12,346");
+        assert_eq!(thousands(1_000_000.0), "1,000,000");
+        assert_eq!(thousands(-1234.0), "-1,234");
     }
 }

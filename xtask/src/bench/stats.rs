@@ -62,6 +62,8 @@ pub enum Bound {
     AtMost(f64),
     /// Strictly below this (<), e.g. "under one frame".
     Below(f64),
+    /// At least this much (≥), e.g. "half the floor's rate or better".
+    AtLeast(f64),
 }
 
 impl Bound {
@@ -69,12 +71,13 @@ impl Bound {
         match self {
             Bound::AtMost(limit) => figure <= limit,
             Bound::Below(limit) => figure < limit,
+            Bound::AtLeast(limit) => figure >= limit,
         }
     }
 
     pub fn limit(self) -> f64 {
         match self {
-            Bound::AtMost(limit) | Bound::Below(limit) => limit,
+            Bound::AtMost(limit) | Bound::Below(limit) | Bound::AtLeast(limit) => limit,
         }
     }
 
@@ -82,6 +85,7 @@ impl Bound {
         match self {
             Bound::AtMost(_) => "≤",
             Bound::Below(_) => "<",
+            Bound::AtLeast(_) => "≥",
         }
     }
 }
@@ -165,6 +169,11 @@ mod tests {
         assert_eq!(Verdict::of(Some(16.7), Bound::Below(16.7)), Verdict::NotMet);
         assert_eq!(Verdict::of(Some(16.6), Bound::Below(16.7)), Verdict::Met);
         assert_eq!(Verdict::of(None, Bound::Below(16.7)), Verdict::NotMeasured);
+        assert_eq!(Verdict::of(Some(0.5), Bound::AtLeast(0.5)), Verdict::Met);
+        assert_eq!(
+            Verdict::of(Some(0.49), Bound::AtLeast(0.5)),
+            Verdict::NotMet
+        );
         assert_eq!(Verdict::NotMet.label(), "not met");
     }
 }
