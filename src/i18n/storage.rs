@@ -11,6 +11,8 @@ pub struct StorageTexts {
     pub start_fresh_failed: &'static str,
     pub newer: fn(u64) -> String,
     pub rejected_title: fn(usize) -> String,
+    /// Above the entries of a newer version's settings that this version cannot show.
+    pub needs_newer: fn(usize) -> String,
     pub unnamed_entry: fn(usize) -> String,
 }
 
@@ -31,7 +33,7 @@ pub(super) static EN: StorageTexts = StorageTexts {
     newer: |version| {
         format!(
             "These settings were saved by a newer version of this page (settings format \
-             {version}). This version can't read them, so the panel is read-only and \
+             {version}). This version shows what it understands of them, read-only, and \
              changes nothing, to keep them safe. Reload the page to get the newer version."
         )
     },
@@ -46,6 +48,10 @@ pub(super) static EN: StorageTexts = StorageTexts {
                  adding the domains again:"
             )
         }
+    },
+    needs_newer: |count| match count {
+        1 => "1 saved entry can be shown only by the newer version:".to_owned(),
+        _ => format!("{count} saved entries can be shown only by the newer version:"),
     },
     unnamed_entry: |position| format!("Entry {position} (no domain name)"),
 };
@@ -65,8 +71,8 @@ pub(super) static PL: StorageTexts = StorageTexts {
     newer: |version| {
         format!(
             "Te ustawienia zapisała nowsza wersja tej strony (format ustawień {version}). Ta wersja \
-             nie umie ich odczytać, więc panel działa tylko do odczytu i niczego nie zmienia, \
-             aby były bezpieczne. Przeładuj stronę, aby pobrać nowszą wersję."
+             pokazuje to, co z nich rozumie, tylko do odczytu, i niczego nie zmienia, aby były \
+             bezpieczne. Przeładuj stronę, aby pobrać nowszą wersję."
         )
     },
     rejected_title: |count| {
@@ -85,6 +91,10 @@ pub(super) static PL: StorageTexts = StorageTexts {
                  domeny ponownie:"
             )
         }
+    },
+    needs_newer: |count| match count {
+        1 => "1 zapisany wpis może pokazać tylko nowsza wersja:".to_owned(),
+        _ => format!("Zapisane wpisy, które może pokazać tylko nowsza wersja: {count}."),
     },
     unnamed_entry: |position| format!("Wpis {position} (bez nazwy domeny)"),
 };

@@ -119,6 +119,11 @@ fn Banners(language: Language) -> impl IntoView {
 fn RejectedEntries(language: Language) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let texts = storage::texts(language);
+    let newer = move || {
+        settings
+            .health()
+            .with(|health| matches!(health, StorageHealth::Newer { .. }))
+    };
     let rejected = Memo::new(move |_| {
         settings.document().with(|document| {
             document
@@ -129,6 +134,11 @@ fn RejectedEntries(language: Language) -> impl IntoView {
                         .domain_text
                         .clone()
                         .unwrap_or_else(|| (texts.unnamed_entry)(entry.index + 1));
+                    // Settings of a newer version: what this version cannot read is no
+                    // problem to fix, only something it cannot show.
+                    if newer() {
+                        return name;
+                    }
                     let reasons: Vec<String> = entry
                         .problems
                         .iter()
@@ -143,7 +153,12 @@ fn RejectedEntries(language: Language) -> impl IntoView {
         rejected.with(|lines| !lines.is_empty()).then(|| {
             view! {
                 <div class="ms-banner ms-banner--warning" role="status" data-testid="rejected-banner">
-                    <p>{(texts.rejected_title)(rejected.with(Vec::len))}</p>
+                    <p>
+                        {move || {
+                            let count = rejected.with(Vec::len);
+                            if newer() { (texts.needs_newer)(count) } else { (texts.rejected_title)(count) }
+                        }}
+                    </p>
                     <ul>
                         {move || {
                             rejected
