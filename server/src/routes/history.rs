@@ -1,6 +1,7 @@
 //! `GET /api/v1/email-domains/{domain}/history`: the audit log of one entry, newest first —
 //! who (the token's name), when, what, the revision, the old name of a rename, and the entry
-//! after the change (null for a removal). A rename's row shows under the new and the old name.
+//! after the change (null for a removal). A rename's row shows under the new and the old name,
+//! and an entry that came by a rename brings the changes made under its earlier names.
 //! Any signed-in role.
 //!
 //! Must not: write; the store appends rows inside each change's transaction.
@@ -14,7 +15,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::email_domains::domain_or_not_found;
 use crate::state::AppState;
-use crate::store::HistoryRecord;
+use crate::store::{HistoryRecord, entry_history};
 
 pub async fn read(
     _caller: Caller,
@@ -22,7 +23,7 @@ pub async fn read(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let domain = domain_or_not_found(path)?;
-    let records = state.store.history(&domain).await?;
+    let records = entry_history(state.store.as_ref(), &domain).await?;
     if records.is_empty() {
         return Err(ApiError::NotFound(format!(
             "{} has never had settings, so it has no history.",

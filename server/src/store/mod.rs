@@ -147,9 +147,14 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreFuture<'a, WriteOutcome>;
 
-    /// The audit log of a domain, newest first: rows about it under its name, and a rename's
-    /// row under the old name too.
-    fn history<'a>(&'a self, domain: &'a Domain) -> StoreFuture<'a, Vec<HistoryRecord>>;
+    /// The audit rows about the name `domain` (ASCII form), newest first: the changes made
+    /// under that name and renames away from it, only those older than `before_revision` when
+    /// given. [`entry_history`] follows renames with it.
+    fn history_rows<'a>(
+        &'a self,
+        domain: &'a str,
+        before_revision: Option<u64>,
+    ) -> StoreFuture<'a, Vec<HistoryRecord>>;
 
     /// Stores a new session and forgets those expired at `now`.
     fn create_session<'a>(&'a self, session: &'a NewSession, now: Timestamp)
@@ -164,6 +169,44 @@ pub trait Store: Send + Sync + 'static {
 
     /// Ends a session (nothing happens if it does not exist).
     fn end_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, ()>;
+}
+
+/// How many renames [`entry_history`] follows back at most.
+const MAX_RENAMES_FOLLOWED: usize = 64;
+
+/// The audit log of a domain, newest first: what happened under its name (renames away from
+/// it included), and for an entry that came to this name by a rename, what happened to it
+/// under its earlier name from its start there (an `added`, or a rename into that name, which
+/// is followed the same way), and so on back. Every change has its own revision (one sequence
+/// over the book), so the rows are ordered and told apart by it.
+pub async fn entry_history(store: &dyn Store, domain: &Domain) -> StoreResult<Vec<HistoryRecord>> {
+    let mut found: std::collections::BTreeMap<u64, HistoryRecord> = Default::default();
+    // (name, older than this revision): the asked name whole, earlier names of one entry.
+    let mut names: Vec<(String, Option<u64>)> = vec![(domain.as_ascii().to_owned(), None)];
+    let mut followed = 0;
+    while let Some((name, before_revision)) = names.pop() {
+        let whole_name = before_revision.is_none();
+        for record in store.history_rows(&name, before_revision).await? {
+            // Where an entry started under this name: added here, or renamed into it.
+            let arrived = record.domain == name
+                && matches!(record.action, ChangeAction::Added | ChangeAction::Renamed)
+                && record.previous_domain.as_deref() != Some(name.as_str());
+            if arrived
+                && record.action == ChangeAction::Renamed
+                && followed < MAX_RENAMES_FOLLOWED
+                && let Some(earlier) = record.previous_domain.clone()
+            {
+                followed += 1;
+                names.push((earlier, Some(record.revision)));
+            }
+            found.insert(record.revision, record);
+            // An earlier name's rows before the entry arrived there are another entry's.
+            if arrived && !whole_name {
+                break;
+            }
+        }
+    }
+    Ok(found.into_values().rev().collect())
 }
 
 /// The rows one applied change writes, worked out by [`plan_change`].

@@ -212,13 +212,23 @@ impl Store for PostgresStore {
         Box::pin(self.write(change, actor, now))
     }
 
-    fn history<'a>(&'a self, domain: &'a Domain) -> StoreFuture<'a, Vec<HistoryRecord>> {
+    fn history_rows<'a>(
+        &'a self,
+        domain: &'a str,
+        before_revision: Option<u64>,
+    ) -> StoreFuture<'a, Vec<HistoryRecord>> {
         Box::pin(async move {
+            let before = match before_revision {
+                Some(revision) => to_stored(revision, "history.revision")?,
+                None => i64::MAX,
+            };
             let rows = sqlx::query(
                 "SELECT domain, previous_domain, action, revision, actor, at_unix_ms, body
-                 FROM history WHERE domain = $1 OR previous_domain = $1 ORDER BY id DESC",
+                 FROM history WHERE (domain = $1 OR previous_domain = $1) AND revision < $2
+                 ORDER BY revision DESC",
             )
-            .bind(domain.as_ascii())
+            .bind(domain)
+            .bind(before)
             .fetch_all(&self.pool)
             .await?;
             rows.iter()

@@ -55,6 +55,7 @@ async fn the_audit_log_lists_changes_newest_first(engine: Engine) {
         .json()
         .await
         .unwrap();
+    // The entry's whole life: its changes under the old name come with the rename.
     assert_eq!(
         summary(&new),
         [
@@ -65,6 +66,8 @@ async fn the_audit_log_lists_changes_newest_first(engine: Engine) {
                 Some("old.example".to_owned()),
                 false
             ),
+            ("updated".to_owned(), 2, None, false),
+            ("added".to_owned(), 1, None, false),
         ]
     );
     let old: Value = app
@@ -88,4 +91,30 @@ async fn the_audit_log_lists_changes_newest_first(engine: Engine) {
     );
     assert_eq!(old["changes"][1]["entry"]["include_subdomains"], true);
     assert_eq!(old["changes"][0]["entry"]["domain"], "new.example");
+
+    // A new entry under the old name, renamed to a third name: its log follows it back to
+    // its own start, not into the first entry's life.
+    let again = app.create("old.example").await;
+    let third = app
+        .put_entry("old.example", &imap_entry("third.example"), Some(&again))
+        .await;
+    assert_eq!(third.status(), StatusCode::OK);
+    let third: Value = app
+        .get("/api/v1/email-domains/third.example/history", ADMIN_TOKEN)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        summary(&third),
+        [
+            (
+                "renamed".to_owned(),
+                6,
+                Some("old.example".to_owned()),
+                false
+            ),
+            ("added".to_owned(), 5, None, false),
+        ]
+    );
 }
