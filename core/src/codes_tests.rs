@@ -136,6 +136,10 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
         Box::new(StoredEntryError::UnknownField),
         Box::new(crate::wire::WireError::NotJson { line: 1, column: 2 }),
         Box::new(crate::wire::WireError::Invalid(Vec::new())),
+        Box::new(crate::wire::RequestError::DomainMismatch {
+            body: "a.example".into(),
+            path: "b.example".into(),
+        }),
         Box::new(CredentialError::EmptyUsername),
         Box::new(CredentialError::UsernameControlCharacter),
         Box::new(CredentialError::EmptyPassword),
@@ -169,8 +173,8 @@ fn every_code_is_unique_and_well_formed() {
         }
     }
     assert_eq!(seen.len(), problems.len());
-    // 87 leaf variants today; update when adding one.
-    assert_eq!(seen.len(), 87);
+    // 88 leaf variants today; update when adding one.
+    assert_eq!(seen.len(), 88);
 }
 
 #[test]
@@ -274,6 +278,7 @@ fn exhaustive(
     connection: ConnectionWarning,
     credentials: CredentialError,
     wire: crate::wire::WireError,
+    request: crate::wire::RequestError,
 ) {
     use NameError as N;
     match name {
@@ -410,5 +415,8 @@ fn exhaustive(
     use crate::wire::WireError as W;
     match wire {
         W::NotJson { .. } | W::Invalid(_) => {}
+    }
+    match request {
+        crate::wire::RequestError::DomainMismatch { .. } => {}
     }
 }

@@ -271,7 +271,7 @@ impl ApiError {
                 members.insert("code".into(), json!(refusal.error.code()));
                 members.insert("params".into(), params_object(&refusal.error.params()));
                 let (current, etag) = match &refusal.current {
-                    Some(entry) => (entry_json(entry), json!(entity_tag(entry.revision()))),
+                    Some(entry) => (entry_json(entry), json!(wire::entity_tag(entry.revision()))),
                     None => (Value::Null, Value::Null),
                 };
                 members.insert("current".into(), current);
@@ -409,9 +409,4 @@ fn field_problem_json(problem: &FieldProblem) -> Value {
 pub fn entry_json(entry: &Entry) -> Value {
     // Core writes valid JSON; Null would only stand in if that ever broke.
     serde_json::from_str(&wire::entry_to_wire(entry)).unwrap_or(Value::Null)
-}
-
-/// A strong entity tag for a revision or sequence: `"17"`.
-pub fn entity_tag(version: u64) -> String {
-    format!("\"{version}\"")
 }

@@ -9,6 +9,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 
+use mailsetup_core::wire::{self, Precondition};
+
 use crate::error::ApiError;
 
 /// The largest request body accepted (64 KiB): an entry is well under 2 KiB.
@@ -51,15 +53,6 @@ fn is_json(headers: &HeaderMap) -> bool {
     };
     let essence = value.split(';').next().unwrap_or_default().trim();
     essence.eq_ignore_ascii_case("application/json")
-}
-
-/// What the conditional headers of a write ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Precondition {
-    /// `If-None-Match: *`: create, only if the entry does not exist.
-    Absent,
-    /// `If-Match: "N"`: change the entry only if it is still at revision N.
-    Revision(u64),
 }
 
 /// The precondition of a PUT: exactly one of `If-None-Match: *` or `If-Match` with one tag.
@@ -125,21 +118,12 @@ fn revision_from_if_match(value: &str) -> Result<u64, ApiError> {
             "If-Match: * is not enough here: send the entry's ETag (such as \"17\") so that nobody's change is overwritten unseen.",
         ));
     }
-    parse_strong_tag(tag).ok_or_else(|| {
+    wire::revision_of_tag(tag).ok_or_else(|| {
         ApiError::InvalidPrecondition(format!(
             "If-Match must be one entity tag as the ETag header gave it, such as \"17\"; got {}.",
             shorten(tag)
         ))
     })
-}
-
-/// `"17"` -> 17. Weak tags and lists are not revisions.
-fn parse_strong_tag(tag: &str) -> Option<u64> {
-    let digits = tag.strip_prefix('"')?.strip_suffix('"')?;
-    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
 }
 
 /// A header value cut for quoting in a message.

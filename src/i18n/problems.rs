@@ -538,6 +538,11 @@ static PL: &[(&str, &str)] = &[
          ustawienia jednej domeny jako obiekt JSON.",
     ),
     (
+        "request.domain_mismatch",
+        "Ustawienia dotyczą domeny {body}, a wysłano je pod adres domeny {path}. Wyślij je pod \
+         adres domeny {body} albo popraw domenę.",
+    ),
+    (
         "wire.invalid_entry",
         "Ustawienia są nieprawidłowe (problemów: {count}). Popraw wskazane pola.",
     ),
@@ -707,6 +712,10 @@ mod tests {
             Box::new(StoredEntryError::UnknownField),
             Box::new(wire::WireError::NotJson { line: 1, column: 2 }),
             Box::new(wire::WireError::Invalid(Vec::new())),
+            Box::new(wire::RequestError::DomainMismatch {
+                body: "a.example".into(),
+                path: "b.example".into(),
+            }),
             Box::new(CredentialError::EmptyUsername),
             Box::new(CredentialError::UsernameControlCharacter),
             Box::new(CredentialError::EmptyPassword),
@@ -753,7 +762,7 @@ mod tests {
         let problems = every_problem();
         let codes: BTreeSet<&str> = problems.iter().map(|problem| problem.code()).collect();
         // Core's own count of leaf variants (codes_tests.rs); update both when adding one.
-        assert_eq!(codes.len(), 87);
+        assert_eq!(codes.len(), 88);
         for problem in &problems {
             let code = problem.code();
             let english = problem.to_string();

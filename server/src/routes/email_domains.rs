@@ -18,14 +18,13 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mailsetup_core::{Change, Domain, DomainError, Entry, FieldProblem, Problem, wire};
+use mailsetup_core::wire::Precondition;
+use mailsetup_core::{Domain, DomainError, Entry, FieldProblem, Problem, wire};
 
 use crate::auth::{Caller, Writer};
 use crate::clock;
-use crate::error::{ApiError, Refusal, entity_tag};
-use crate::request::{
-    JsonText, Precondition, delete_precondition, none_match_hits, put_precondition,
-};
+use crate::error::{ApiError, Refusal};
+use crate::request::{JsonText, delete_precondition, none_match_hits, put_precondition};
 use crate::state::AppState;
 use crate::store::RefusedChange;
 
@@ -41,7 +40,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let sequence = state.store.sequence().await?;
-    let etag = entity_tag(sequence);
+    let etag = wire::entity_tag(sequence);
     if none_match_hits(&headers, &etag) {
         return Ok(not_modified(&etag));
     }
@@ -58,7 +57,7 @@ pub async fn list(
     state.collection_cache.put(stored.sequence, body.clone());
     Ok(json_response(
         StatusCode::OK,
-        &entity_tag(stored.sequence),
+        &wire::entity_tag(stored.sequence),
         body,
     ))
 }
@@ -74,7 +73,7 @@ pub async fn read(
     let entry = stored_entry(&state, &domain)
         .await?
         .ok_or_else(|| no_settings(&domain))?;
-    let etag = entity_tag(entry.revision());
+    let etag = wire::entity_tag(entry.revision());
     if none_match_hits(&headers, &etag) {
         return Ok(not_modified(&etag));
     }
@@ -97,23 +96,11 @@ pub async fn put(
     let JsonText(text) = body?;
     let draft = wire::entry_from_wire(&text).map_err(wire_error)?;
     let path_domain = domain_or_invalid(path)?;
-    let (change, creating) = match precondition {
-        Precondition::Absent => {
-            if draft.domain != path_domain {
-                return Err(ApiError::Invalid(vec![FieldProblem::from_problem(
-                    "domain",
-                    &DomainMismatch {
-                        body: draft.domain.to_unicode(),
-                        path: path_domain.to_unicode(),
-                    },
-                )]));
-            }
-            (Change::Add { draft }, true)
-        }
-        Precondition::Revision(revision) => {
-            (Change::edit(path_domain.clone(), revision, draft), false)
-        }
-    };
+    let creating = precondition == Precondition::Absent;
+    let change =
+        wire::change_from_put(path_domain.clone(), precondition, draft).map_err(|mismatch| {
+            ApiError::Invalid(vec![FieldProblem::from_problem("domain", &mismatch)])
+        })?;
     let outcome = state
         .store
         .apply(change, &caller.name, clock::now())
@@ -135,7 +122,7 @@ pub async fn put(
         revision = entry.revision(),
         "settings changed"
     );
-    let etag = entity_tag(entry.revision());
+    let etag = wire::entity_tag(entry.revision());
     let status = if creating {
         StatusCode::CREATED
     } else {
@@ -161,10 +148,7 @@ pub async fn remove(
 ) -> Result<Response, ApiError> {
     let expected_revision = delete_precondition(&headers)?;
     let domain = domain_or_not_found(path)?;
-    let change = Change::Remove {
-        domain: domain.clone(),
-        expected_revision,
-    };
+    let change = wire::change_from_delete(domain.clone(), expected_revision);
     let applied = state
         .store
         .apply(change, &caller.name, clock::now())
@@ -226,33 +210,6 @@ fn wire_error(error: wire::WireError) -> ApiError {
             code: not_json.code(),
             params: not_json.params(),
         },
-    }
-}
-
-/// The body of a create names another domain than its address.
-#[derive(Debug)]
-struct DomainMismatch {
-    body: String,
-    path: String,
-}
-
-impl std::fmt::Display for DomainMismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "The settings are for {} but were sent to the address of {}. Send them to the address of {}, or correct the domain.",
-            self.body, self.path, self.body
-        )
-    }
-}
-
-impl Problem for DomainMismatch {
-    fn code(&self) -> &'static str {
-        "request.domain_mismatch"
-    }
-
-    fn params(&self) -> Vec<(&'static str, String)> {
-        vec![("body", self.body.clone()), ("path", self.path.clone())]
     }
 }
 

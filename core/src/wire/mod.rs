@@ -3,8 +3,19 @@
 //! (`domain`, `type`, `incoming`, `outgoing`, `url`, ...), and the collection in the shape of
 //! the document itself, so one format is read and written everywhere.
 //!
-//! Owns: turning bodies into typed values and back. Must not: decide validity itself (the
-//! document's entry reader and the parse functions do) or do any I/O.
+//! Owns: turning bodies into typed values and back; with `request.rs`, a change as a request
+//! and back; with `retry.rs`, when a client sends a request again. Must not: decide validity
+//! itself (the document's entry reader and the parse functions do) or do any I/O.
+
+mod request;
+mod retry;
+
+pub use request::{
+    ENTRIES_PATH, Precondition, RequestError, WriteMethod, WriteRequest, change_from_delete,
+    change_from_put, draft_to_wire, entity_tag, entry_path, is_own_attempt, revision_of_tag,
+    write_request,
+};
+pub use retry::{Attempted, RetryPolicy, retry_after_ms};
 
 use serde_json::Value;
 use thiserror::Error;
