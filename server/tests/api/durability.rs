@@ -1,5 +1,6 @@
 //! The binary as a process: acknowledged writes survive `kill -9` (SQLite), SIGHUP reloads
-//! the tokens file (keeping the old tokens when the new file is bad), SIGTERM stops cleanly.
+//! the tokens file (keeping the old tokens when the new file is bad), SIGTERM stops cleanly and
+//! lets a write in flight finish.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -214,4 +215,67 @@ async fn sighup_reloads_the_tokens_file_and_keeps_the_old_one_if_the_new_is_bad(
 
     signal(&server, libc::SIGTERM);
     assert!(server.wait().expect("stops").success());
+}
+
+/// SIGTERM lets a write that is under way finish: a request whose headers have arrived (its
+/// body still on the way) is answered and stored, and the server then exits cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_write_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = TempDir::new("graceful");
+    let tokens = write_tokens_file(dir.path());
+    let database = dir.path().join("mailsetup.db");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = start_server(dir.path(), &database, &tokens, port);
+    wait_until_healthy(&base).await;
+
+    let body = imap_entry("inflight.example").to_string();
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let head = format!(
+        "PUT /api/v1/email-domains/inflight.example HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+         Authorization: Bearer {ADMIN_TOKEN}\r\nIf-None-Match: *\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("send head");
+    stream
+        .write_all(first_half.as_bytes())
+        .await
+        .expect("send half");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    signal(&server, libc::SIGTERM);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream
+        .write_all(second_half.as_bytes())
+        .await
+        .expect("send the rest after SIGTERM");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .await
+        .expect("read the answer");
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let status = server.wait().expect("the server stops");
+    assert!(status.success(), "SIGTERM stops cleanly: {status}");
+
+    let mut restarted = start_server(dir.path(), &database, &tokens, port);
+    wait_until_healthy(&base).await;
+    let stored = reqwest::Client::new()
+        .get(format!("{base}/api/v1/email-domains/inflight.example"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("the restarted server answers");
+    assert_eq!(
+        stored.status(),
+        StatusCode::OK,
+        "the write in flight was kept"
+    );
+    signal(&restarted, libc::SIGTERM);
+    let _ = restarted.wait();
 }
