@@ -34,6 +34,43 @@ fn start_server(dir: &Path, database: &Path, tokens: &Path, port: u16) -> Child 
         .expect("start the server binary")
 }
 
+/// A server binary's folder, files and port, kept across its restarts.
+struct ServerFiles {
+    dir: TempDir,
+    tokens: std::path::PathBuf,
+    database: std::path::PathBuf,
+    port: u16,
+    base: String,
+}
+
+impl ServerFiles {
+    fn new(name: &str) -> ServerFiles {
+        let dir = TempDir::new(name);
+        let tokens = write_tokens_file(dir.path());
+        let database = dir.path().join("mailsetup.db");
+        let port = free_port();
+        ServerFiles {
+            dir,
+            tokens,
+            database,
+            port,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    fn move_to_a_free_port(&mut self) {
+        self.port = free_port();
+        self.base = format!("http://127.0.0.1:{}", self.port);
+    }
+
+    /// Starts the binary on these files and waits until it answers.
+    async fn start(&self) -> Child {
+        let child = start_server(self.dir.path(), &self.database, &self.tokens, self.port);
+        wait_until_healthy(&self.base).await;
+        child
+    }
+}
+
 fn signal(child: &Child, signal: libc::c_int) {
     let pid = libc::pid_t::try_from(child.id()).expect("a pid");
     // SAFETY: kill has no memory preconditions; the pid is our own child's.
@@ -54,13 +91,10 @@ fn revision(tag: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_kill_9() {
-    let dir = TempDir::new("durable");
-    let tokens = write_tokens_file(dir.path());
-    let database = dir.path().join("mailsetup.db");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = start_server(dir.path(), &database, &tokens, port);
-    wait_until_healthy(&base).await;
+    let mut files = ServerFiles::new("durable");
+    let base = files.base.clone();
+    let database = files.database.clone();
+    let mut server = files.start().await;
 
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
     let mut writers = Vec::new();
@@ -131,10 +165,10 @@ async fn acknowledged_writes_survive_kill_9() {
     assert_eq!(integrity, "ok");
     let _ = connection.close().await;
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut restarted = start_server(dir.path(), &database, &tokens, port);
-    wait_until_healthy(&base).await;
+    // A port of its own: the dead server's may still be held by the kernel for a moment.
+    files.move_to_a_free_port();
+    let base = files.base.clone();
+    let mut restarted = files.start().await;
     let client = reqwest::Client::new();
     for (domain, (acked, later_write_in_flight)) in &acknowledged {
         let response = client
@@ -162,12 +196,9 @@ async fn acknowledged_writes_survive_kill_9() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_reloads_the_tokens_file_and_keeps_the_old_one_if_the_new_is_bad() {
-    let dir = TempDir::new("sighup");
-    let tokens = write_tokens_file(dir.path());
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = start_server(dir.path(), &dir.path().join("db"), &tokens, port);
-    wait_until_healthy(&base).await;
+    let files = ServerFiles::new("sighup");
+    let (base, tokens, port) = (files.base.clone(), files.tokens.clone(), files.port);
+    let mut server = files.start().await;
     let client = reqwest::Client::new();
     let status_for = |token: &'static str| {
         client
@@ -203,7 +234,7 @@ async fn sighup_reloads_the_tokens_file_and_keeps_the_old_one_if_the_new_is_bad(
         status_for(ADMIN_TOKEN).await.unwrap().status(),
         StatusCode::OK
     );
-    let log = std::fs::read_to_string(dir.path().join(format!("server-{port}.log"))).unwrap();
+    let log = std::fs::read_to_string(files.dir.path().join(format!("server-{port}.log"))).unwrap();
     assert!(
         log.contains("not reloaded") && log.contains("Line 1"),
         "{log}"
@@ -223,13 +254,9 @@ async fn sighup_reloads_the_tokens_file_and_keeps_the_old_one_if_the_new_is_bad(
 async fn sigterm_finishes_the_write_in_flight() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let dir = TempDir::new("graceful");
-    let tokens = write_tokens_file(dir.path());
-    let database = dir.path().join("mailsetup.db");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = start_server(dir.path(), &database, &tokens, port);
-    wait_until_healthy(&base).await;
+    let files = ServerFiles::new("graceful");
+    let (base, port) = (files.base.clone(), files.port);
+    let mut server = files.start().await;
 
     let body = imap_entry("inflight.example").to_string();
     let (first_half, second_half) = body.split_at(body.len() / 2);
@@ -263,8 +290,7 @@ async fn sigterm_finishes_the_write_in_flight() {
     let status = server.wait().expect("the server stops");
     assert!(status.success(), "SIGTERM stops cleanly: {status}");
 
-    let mut restarted = start_server(dir.path(), &database, &tokens, port);
-    wait_until_healthy(&base).await;
+    let mut restarted = files.start().await;
     let stored = reqwest::Client::new()
         .get(format!("{base}/api/v1/email-domains/inflight.example"))
         .bearer_auth(ADMIN_TOKEN)
