@@ -142,15 +142,18 @@ test('settings from a newer version are shown read-only and left alone', async (
   expect(await storedText(page)).toBe(newer);
   await checkA11y(page, 'with settings from a newer version');
   await snap(page, 'storage-newer-en-wide');
-
-  // The same in Polish, narrow.
   await page.setViewportSize({ width: 360, height: 800 });
+  await snap(page, 'storage-newer-en-narrow');
+
+  // The same in Polish, narrow and wide.
   await openWithStored(page, newer, './?lang=pl');
   await expect(page.getByTestId('storage-banner')).toContainText('nowsza wersja tej strony');
   await expect(page.getByTestId('rejected-banner')).toContainText('może pokazać tylko nowsza wersja');
   await expect(page.getByRole('rowheader', { name: 'now.example' })).toBeVisible();
   await checkA11y(page, 'with settings from a newer version, in Polish');
   await snap(page, 'storage-newer-pl-narrow');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await snap(page, 'storage-newer-pl-wide');
 });
 
 test('entries that fail validation are reported, kept, and the rest load', async ({ page }) => {
