@@ -321,6 +321,11 @@ impl SettingsBook {
     }
 
     /// Takes the entry of `domain` out, consuming a revision (the book's version changes).
+    /// Removes an entry without issuing a revision (following a change applied elsewhere).
+    pub(crate) fn entries_remove(&mut self, domain: &Domain) -> Option<Entry> {
+        self.entries.remove(domain)
+    }
+
     pub(crate) fn take(&mut self, domain: &Domain) -> Option<Entry> {
         let entry = self.entries.remove(domain)?;
         self.next_revision();

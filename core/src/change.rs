@@ -161,6 +161,21 @@ impl SettingsBook {
         }
     }
 
+    /// Follows a change that another party applied (a server acknowledged it): the entries
+    /// under the change's domains make way for the entry as applied, and the sequence rises to
+    /// the applied one. A client's copy of a shared book keeps up this way without deciding
+    /// anything itself: the party that applied the change already checked it.
+    pub fn follow(&mut self, applied: &Applied) {
+        self.entries_remove(&applied.domain);
+        if let Some(previous) = &applied.previous_domain {
+            self.entries_remove(previous);
+        }
+        if let Some(entry) = &applied.entry {
+            let _ = self.insert_restored(entry.clone());
+        }
+        self.raise_sequence(applied.sequence);
+    }
+
     /// An update or a rename: the entry `original` at `expected_revision` takes `draft`. A
     /// "rename" to the same domain is an update.
     fn replace(
@@ -238,6 +253,42 @@ mod tests {
         assert!(entry.include_subdomains());
         assert_eq!(entry.connection(), &imap("new.example"));
         assert_eq!(book.get(&domain("a.example")), Some(&entry));
+    }
+
+    #[test]
+    fn a_copy_that_follows_every_applied_change_ends_equal_to_the_book() {
+        let mut server = book_with(&[("a.example", imap("a.example"), false)]);
+        let mut copy = server.clone();
+        // Another client's change the copy never hears about, then ours.
+        let unseen = server
+            .apply(
+                Change::Add {
+                    draft: draft("b.example", exchange("mail.b.example"), false),
+                },
+                T1,
+            )
+            .unwrap();
+        let changes = [
+            Change::Rename {
+                from: domain("a.example"),
+                expected_revision: 1,
+                draft: draft("c.example", imap("c.example"), true),
+            },
+            Change::Remove {
+                domain: domain("b.example"),
+                expected_revision: unseen.sequence,
+            },
+            Change::Add {
+                draft: draft("a.example", exchange("mail.a.example"), false),
+            },
+        ];
+        copy.follow(&unseen);
+        for change in changes {
+            let applied = server.apply(change, T1).unwrap();
+            copy.follow(&applied);
+            assert_eq!(copy, server, "after {:?}", applied.action);
+        }
+        assert_eq!(copy.sequence(), 5);
     }
 
     #[test]

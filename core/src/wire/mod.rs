@@ -7,9 +7,14 @@
 //! and back; with `retry.rs`, when a client sends a request again. Must not: decide validity
 //! itself (the document's entry reader and the parse functions do) or do any I/O.
 
+mod answer;
 mod request;
 mod retry;
 
+pub use answer::{
+    AnswerError, HistoryRecord, applied_from_answer, current_from_refusal, history_from_answer,
+    problem_detail,
+};
 pub use request::{
     ENTRIES_PATH, Precondition, RequestError, WriteMethod, WriteRequest, change_from_delete,
     change_from_put, draft_to_wire, entity_tag, entry_path, is_own_attempt, revision_of_tag,
