@@ -3,8 +3,9 @@
 //! what to fix.
 //!
 //! Owns: flag names and defaults, the database location, reading the tokens and allowlist
-//! files, checking CORS origins. Must not: open the database or bind a socket (`startup.rs`
-//! does), or print a token or a database password.
+//! files, checking CORS origins and the web root (the built npm package the page at `/`
+//! loads). Must not: open the database or bind a socket (`startup.rs` does), or print a token
+//! or a database password.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,12 @@ pub struct Args {
     /// Seconds a request may take before the server answers 503.
     #[arg(long, env = "MAILSETUP_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
+
+    /// The folder of the built npm package (pkg/: index.js, mailsetup-wasm.js, *.wasm,
+    /// mailsetup.css), served under /mailsetup/ for the sign-in page at /. Without it, / says
+    /// that the component's files are not configured.
+    #[arg(long, env = "MAILSETUP_WEB_ROOT")]
+    pub web_root: Option<PathBuf>,
 }
 
 /// Where the book is stored.
@@ -127,7 +134,13 @@ pub struct Configuration {
     pub session_lifetime: Duration,
     pub sign_in_attempts_per_minute: u32,
     pub request_timeout: Duration,
+    /// The web root, resolved to its real path (symbolic links followed), so a file is
+    /// served only if its own real path lies inside it.
+    pub web_root: Option<PathBuf>,
 }
+
+/// The file every built npm package holds; a web root without it is some other folder.
+pub const WEB_ROOT_ENTRY_FILE: &str = "index.js";
 
 /// Why the server will not start; each says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +171,14 @@ pub enum ConfigurationError {
     AllowlistInvalid { path: String, error: AllowlistError },
     #[error("--{flag} must be at least 1.")]
     Zero { flag: &'static str },
+    #[error(
+        "--web-root {path} is not a folder that can be read ({reason}). Give the folder of the built npm package (pkg/, made by `cargo xtask dist`), or leave --web-root out to serve the API alone."
+    )]
+    WebRootUnreadable { path: String, reason: String },
+    #[error(
+        "--web-root {path} has no index.js, so it is not the built npm package. Give the package's folder (pkg/, made by `cargo xtask dist`)."
+    )]
+    WebRootNotPackage { path: String },
 }
 
 /// One group as the allowlist file writes it.
@@ -207,6 +228,12 @@ impl Configuration {
                 return Err(ConfigurationError::Zero { flag });
             }
         }
+        let web_root = args
+            .web_root
+            .as_deref()
+            .filter(|path| !path.as_os_str().is_empty())
+            .map(check_web_root)
+            .transpose()?;
         Ok(Configuration {
             bind,
             database,
@@ -218,8 +245,26 @@ impl Configuration {
             session_lifetime: Duration::from_secs(args.session_hours.saturating_mul(3600)),
             sign_in_attempts_per_minute: args.sign_in_attempts_per_minute,
             request_timeout: Duration::from_secs(args.request_timeout_seconds),
+            web_root,
         })
     }
+}
+
+/// The web root's real path, if it is a readable folder holding the package's entry file.
+fn check_web_root(path: &Path) -> Result<PathBuf, ConfigurationError> {
+    let shown = path.display().to_string();
+    let unreadable = |reason: String| ConfigurationError::WebRootUnreadable {
+        path: shown.clone(),
+        reason,
+    };
+    let real = path
+        .canonicalize()
+        .map_err(|error| unreadable(error.to_string()))?;
+    std::fs::read_dir(&real).map_err(|error| unreadable(error.to_string()))?;
+    if !real.join(WEB_ROOT_ENTRY_FILE).is_file() {
+        return Err(ConfigurationError::WebRootNotPackage { path: shown });
+    }
+    Ok(real)
 }
 
 /// `https://host[:port]`, as a browser sends it in `Origin`.

@@ -92,11 +92,18 @@ impl Application {
             )),
             collection_cache: CollectionCache::default(),
         };
-        let router = with_layers(routes::router(state), &configuration);
+        let router = with_layers(
+            routes::router(state, configuration.web_root.clone()),
+            &configuration,
+        );
         tracing::info!(
             %address,
             engine = store.engine(),
             tokens = configuration.tokens.len(),
+            web_root = %configuration
+                .web_root
+                .as_deref()
+                .map_or_else(|| "none (no --web-root)".into(), |root| root.display().to_string()),
             "mailsetup-server listening"
         );
         Ok(Application {

@@ -1,8 +1,10 @@
 //! The HTTP surface: one module per resource, each with its handlers, assembled here.
 //!
-//! Owns: the paths. Must not: hold handler logic or layers (`startup.rs` adds those). Later
-//! resources (the component at `/`, Thunderbird autoconfig, connection checks) go in modules
-//! of their own and are merged here.
+//! Owns: the paths. Must not: hold handler logic or layers (`startup.rs` adds those; the page's
+//! security headers are `web.rs`'s own). Later resources (Thunderbird autoconfig, connection
+//! checks) go in modules of their own and are merged here.
+
+use std::path::PathBuf;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -16,9 +18,11 @@ pub mod history;
 pub mod lookup;
 pub mod openapi;
 pub mod session;
+pub mod web;
 
-/// Every route, with the shared state.
-pub fn router(state: AppState) -> Router {
+/// Every route, with the shared state; the page at `/` loads the component from `web_root` (the
+/// built npm package, a real path), or says that it is missing.
+pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
     let api = Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/v1/email-domains", get(email_domains::list))
@@ -40,4 +44,5 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .nest("/api", api)
         .with_state(state)
+        .merge(web::router(web_root))
 }

@@ -88,6 +88,8 @@ pub struct AppOptions {
     pub args: Vec<String>,
     /// Use this database (a second instance on the same database) instead of a fresh one.
     pub database: Option<String>,
+    /// `--web-root`: the folder the page at `/` loads the component's files from.
+    pub web_root: Option<PathBuf>,
 }
 
 /// A running server and a client for it.
@@ -122,6 +124,9 @@ pub async fn spawn_app_with(engine: Engine, options: AppOptions) -> TestApp {
         "--tokens".into(),
         tokens.display().to_string(),
     ];
+    if let Some(web_root) = &options.web_root {
+        argv.extend(["--web-root".to_owned(), web_root.display().to_string()]);
+    }
     argv.extend(options.args.iter().cloned());
     let args = <Args as clap::Parser>::try_parse_from(argv).expect("test flags parse");
     let configuration = Configuration::from_args(args).expect("test configuration is valid");

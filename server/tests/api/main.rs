@@ -11,3 +11,4 @@ mod email_domains;
 mod health;
 mod history;
 mod lookup;
+mod web;
