@@ -28,6 +28,7 @@ pub use connect::{
 #[cfg(feature = "js-api")]
 pub use embed::{MountHandle, mount_for_host};
 pub use i18n::Language;
+pub use store::remote::{RestConfig, RestCredentials, SendCookies};
 pub use uts46::install_browser_uts46;
 
 /// What the person using the panel may do.
@@ -118,6 +119,10 @@ pub enum Storage {
     Local { prefix: String },
     /// Memory only: nothing is kept after the page goes (demos).
     Memory,
+    /// A settings server (the reference one is `server/`): shared by everyone who signs in,
+    /// refreshed when the page gets focus or becomes visible and after each save. Its client
+    /// is downloaded only for an instance configured this way.
+    Rest(RestConfig),
 }
 
 impl Default for Storage {
@@ -291,6 +296,21 @@ fn MailSetupBody(
             if !health.is_fine() {
                 listener(&health, settings.language);
             }
+        });
+    }
+    // On a server, edits made in other browsers appear when the person comes back to the page.
+    if settings.on_server() {
+        let focus = window_event_listener(leptos::ev::focus, move |_| settings.refresh_soon());
+        let online = window_event_listener(leptos::ev::online, move |_| settings.refresh_soon());
+        let visible = window_event_listener_untyped("visibilitychange", move |_| {
+            if document().visibility_state() == web_sys::VisibilityState::Visible {
+                settings.refresh_soon();
+            }
+        });
+        on_cleanup(move || {
+            focus.remove();
+            online.remove();
+            visible.remove();
         });
     }
     // Another tab or window of this site changed the settings: show them here too.

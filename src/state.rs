@@ -1,19 +1,23 @@
 //! The live state one instance of the component shares between its views: the settings
 //! document, how healthy its storage is, and the one way to change the book ([`Settings::change`]).
 //!
-//! Owns: loading from the store, saving every change, following changes made in other tabs.
+//! Owns: loading from the store, saving every change, following changes made in other tabs
+//! (browser storage) or other browsers (a server: [`Settings::refresh`]).
 //! Must not: know any validation rule (core does) or render anything.
 
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
+use mailsetup_core::wire::HistoryRecord;
 use mailsetup_core::{
-    Applied, BookError, Change, Document, DocumentError, SettingsBook, Timestamp,
+    Applied, BookError, Change, Document, DocumentError, Domain, Entry, SettingsBook, Timestamp,
 };
 
 use crate::i18n::Language;
 use crate::store::local::LocalStore;
 use crate::store::memory::MemoryStore;
+use crate::store::remote::{self, Pending, RemoteBook, RemoteError, RestConfig};
 use crate::store::{Loaded, SettingsStore, StorageKeys, StoreError};
 use crate::{Role, Storage};
 
@@ -32,25 +36,55 @@ pub enum StorageHealth {
     Unreadable(DocumentError),
     /// Written by a newer version of mailsetup; shown read-only so it is never damaged.
     Newer { found: u64 },
+    /// On a server, before its first answer.
+    Connecting,
+    /// On a server, which answered the last request.
+    Server,
+    /// On a server that did not answer (offline, down, too slow): what shows may be out of
+    /// date, and saving fails until it is back; open drafts stay.
+    ServerUnreachable,
+    /// The server no longer knows this person (the session ended): sign in again to save.
+    SignedOut,
+    /// The server does not let this person read the settings.
+    Forbidden,
+    /// The server answered outside the API's contract (named in the text): whoever runs it
+    /// must look. Nothing is sent until it answers properly again.
+    ServerMisconfigured(String),
 }
 
 impl StorageHealth {
     /// Whether there is nothing to tell the person about the storage.
     pub fn is_fine(&self) -> bool {
-        matches!(self, Self::Persistent | Self::MemoryByChoice)
+        matches!(
+            self,
+            Self::Persistent | Self::MemoryByChoice | Self::Connecting | Self::Server
+        )
     }
 
     /// Whether changes may be saved at all.
+    /// (A server that is unreachable or a person signed out still allow trying: the open
+    /// drafts stay, and a save says why it failed.)
     pub fn allows_changes(&self) -> bool {
         matches!(
             self,
-            Self::Persistent | Self::MemoryOnly | Self::MemoryByChoice
+            Self::Persistent
+                | Self::MemoryOnly
+                | Self::MemoryByChoice
+                | Self::Server
+                | Self::ServerUnreachable
+                | Self::SignedOut
         )
+    }
+
+    /// Whether the book shown is known to be what is stored (a server that is down or an
+    /// expired session leave the last list on screen).
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Self::Connecting)
     }
 }
 
 /// Why a change was not made. Nothing changed, in the book or in storage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ChangeError {
     /// The book refused it (exclusivity, stale revision, missing domain).
     Book(BookError),
@@ -58,6 +92,11 @@ pub enum ChangeError {
     Store(StoreError),
     /// The stored settings cannot be changed right now (unreadable or from a newer version).
     Locked,
+    /// The entry changed on the server since the person started (`current`; `None`: removed).
+    /// Nothing of theirs is lost: the caller still holds the draft.
+    Conflict { current: Option<Entry> },
+    /// The server did not save it (unreachable, signed out, refused...).
+    Remote(RemoteError),
 }
 
 impl From<BookError> for ChangeError {
@@ -87,6 +126,13 @@ pub struct Settings {
     document: RwSignal<Document>,
     health: RwSignal<StorageHealth>,
     store: StoredValue<Box<dyn SettingsStore>, LocalStorage>,
+    /// The server's book, once its client is there (`None` on browser storage).
+    remote: StoredValue<Option<Rc<dyn RemoteBook>>, LocalStorage>,
+    /// Counts the changes the server acknowledged, so that a list asked for before one of
+    /// them is not shown over it.
+    acknowledged: StoredValue<u64>,
+    /// Whether a refresh from the server is on its way.
+    refreshing: StoredValue<bool>,
     saved: StoredValue<Option<SavedListener>, LocalStorage>,
 }
 
@@ -96,7 +142,7 @@ impl Settings {
     pub fn open(language: Language, role: Role, storage: &Storage) -> Settings {
         let local = match storage {
             Storage::Local { prefix } => LocalStore::open(StorageKeys::new(prefix)),
-            Storage::Memory => None,
+            Storage::Memory | Storage::Rest(_) => None,
         };
         let (store, health): (Box<dyn SettingsStore>, StorageHealth) = match (local, storage) {
             (Some(local), _) => (Box::new(local), StorageHealth::Persistent),
@@ -106,8 +152,123 @@ impl Settings {
             (None, Storage::Local { .. }) => {
                 (Box::<MemoryStore>::default(), StorageHealth::MemoryOnly)
             }
+            // The book lives on the server; the memory store keeps only this visit's choices.
+            (None, Storage::Rest(_)) => (Box::<MemoryStore>::default(), StorageHealth::Connecting),
         };
-        Settings::with_store(language, role, store, health)
+        let settings = Settings::with_store(language, role, store, health);
+        if let Storage::Rest(config) = storage {
+            settings.connect(config.clone());
+        }
+        settings
+    }
+
+    /// Fetches the REST client (its own chunk in the release build), then the book.
+    fn connect(&self, config: RestConfig) {
+        let settings = *self;
+        leptos::task::spawn_local(async move {
+            match remote::open(config).await {
+                Ok(client) => {
+                    if settings.remote.try_set_value(Some(client)).is_none() {
+                        settings.refresh().await;
+                    }
+                }
+                Err(_) => {
+                    web_sys::console::warn_1(
+                        &"mailsetup: the REST client could not be downloaded".into(),
+                    );
+                    settings.health.try_set(StorageHealth::ServerUnreachable);
+                }
+            }
+        });
+    }
+
+    /// Whether this instance keeps its book on a server.
+    pub fn on_server(&self) -> bool {
+        self.remote.with_value(Option::is_some)
+            || self
+                .health
+                .with_untracked(|health| *health == StorageHealth::Connecting)
+    }
+
+    fn client(&self) -> Option<Rc<dyn RemoteBook>> {
+        self.remote.try_get_value().flatten()
+    }
+
+    /// Asks the server for the book, unless the one shown is current (its sequence is the
+    /// list's entity tag). Does nothing on browser storage, or while a refresh is on its way.
+    pub async fn refresh(&self) {
+        let Some(client) = self.client() else {
+            return;
+        };
+        if self.refreshing.try_get_value() != Some(false) {
+            return;
+        }
+        self.refreshing.set_value(true);
+        let known = (self.health.get_untracked() == StorageHealth::Server).then(|| {
+            self.document
+                .with_untracked(|document| document.book().sequence())
+        });
+        let asked_after = self.acknowledged.get_value();
+        let answer = client.load(known).await;
+        if self.refreshing.try_set_value(false).is_some() {
+            return; // unmounted meanwhile
+        }
+        match answer {
+            // A change acknowledged meanwhile is newer than this list: the next refresh brings both.
+            Ok(_) if self.acknowledged.get_value() != asked_after => {}
+            Ok(None) => self.health.set(StorageHealth::Server),
+            Ok(Some(Loaded::Unreadable { error, .. })) => self
+                .health
+                .set(StorageHealth::ServerMisconfigured(error.to_string())),
+            Ok(Some(loaded)) => self.show(loaded),
+            Err(error) => self.note(&error),
+        }
+    }
+
+    /// Starts a refresh without waiting for it (focus, visibility, after a write).
+    pub fn refresh_soon(&self) {
+        let settings = *self;
+        leptos::task::spawn_local(async move { settings.refresh().await });
+    }
+
+    /// Records what an error says about the server.
+    fn note(&self, error: &RemoteError) {
+        let health = match error {
+            RemoteError::Unreachable => StorageHealth::ServerUnreachable,
+            RemoteError::SignedOut => StorageHealth::SignedOut,
+            RemoteError::Forbidden if self.document.with_untracked(|d| d.book().is_empty()) => {
+                StorageHealth::Forbidden
+            }
+            // Forbidden to change, though allowed to read: the save says so.
+            RemoteError::Forbidden => return,
+            RemoteError::Misconfigured(detail) => {
+                StorageHealth::ServerMisconfigured(detail.clone())
+            }
+            RemoteError::Conflict { .. } | RemoteError::Refused { .. } => StorageHealth::Server,
+        };
+        self.health.set(health);
+    }
+
+    /// The sentence for a change the server did not save (`ChangeError::Conflict` or `Remote`).
+    pub fn describe_remote(&self, error: &ChangeError) -> String {
+        let remote = match error {
+            ChangeError::Remote(error) => error.clone(),
+            ChangeError::Conflict { current } => RemoteError::Conflict {
+                current: current.clone(),
+            },
+            _ => return String::new(),
+        };
+        self.client()
+            .map(|client| client.describe(&remote, self.language))
+            .unwrap_or_default()
+    }
+
+    /// The changes made to `domain`'s entry, from the server; `None` on browser storage.
+    pub fn history(
+        &self,
+        domain: Domain,
+    ) -> Option<Pending<Result<Vec<HistoryRecord>, RemoteError>>> {
+        self.client().map(|client| client.history(domain))
     }
 
     /// State over a given store (tests use a memory store).
@@ -124,6 +285,9 @@ impl Settings {
             document: RwSignal::new(Document::default()),
             health: RwSignal::new(health),
             store: StoredValue::new_local(store),
+            remote: StoredValue::new_local(None),
+            acknowledged: StoredValue::new(0),
+            refreshing: StoredValue::new(false),
             saved: StoredValue::new_local(None),
         };
         settings.reload();
@@ -154,8 +318,11 @@ impl Settings {
         self.role.can_edit() && self.health.with(StorageHealth::allows_changes)
     }
 
-    /// Re-reads the store, e.g. after another tab changed it.
+    /// Re-reads the store, e.g. after another tab changed it (a server's book: [`Settings::refresh`]).
     pub fn reload(&self) {
+        if self.on_server() {
+            return self.refresh_soon();
+        }
         match self.store.with_value(|store| store.load()) {
             Ok(loaded) => self.show(loaded),
             Err(_) => self.health.set(StorageHealth::MemoryOnly),
@@ -164,6 +331,9 @@ impl Settings {
 
     /// Shows what the store holds.
     fn show(&self, loaded: Loaded) {
+        if self.client().is_some() {
+            return self.show_from_server(loaded);
+        }
         let persistent = self.store.with_value(|store| store.is_persistent());
         match loaded {
             Loaded::Nothing => {
@@ -189,6 +359,25 @@ impl Settings {
                 self.health.set(StorageHealth::Unreadable(error));
             }
         }
+    }
+
+    /// Shows the server's book; one of a newer version read-only, as from browser storage.
+    fn show_from_server(&self, loaded: Loaded) {
+        match loaded {
+            Loaded::Nothing => self.document.set(Document::default()),
+            Loaded::Document(document) => self.document.set(document),
+            Loaded::Newer { found, document } => {
+                self.document.set(document);
+                self.health.set(StorageHealth::Newer { found });
+                return;
+            }
+            Loaded::Unreadable { error, .. } => {
+                self.health
+                    .set(StorageHealth::ServerMisconfigured(error.to_string()));
+                return;
+            }
+        }
+        self.health.set(StorageHealth::Server);
     }
 
     /// The health of a store that read or wrote fine.
@@ -225,11 +414,23 @@ impl Settings {
     /// Applies one change to the book and saves it. Starts from what is stored now, so a change
     /// made in another tab since this tab loaded is not overwritten (the change names the
     /// revision the person started from, and core refuses it if that moved on); if saving
-    /// fails, neither the stored document nor the one on screen changes.
-    pub fn change(&self, change: Change) -> Result<Applied, ChangeError> {
+    /// fails, neither the stored document nor the one on screen changes. On a server the
+    /// answer takes a while: the change counts as saved only once the server acknowledged it.
+    pub async fn change(&self, change: Change) -> Result<Applied, ChangeError> {
         if !self.can_change() {
             return Err(ChangeError::Locked);
         }
+        let applied = match self.client() {
+            Some(client) => self.change_on_server(client, change).await?,
+            None => self.change_in_browser(change)?,
+        };
+        if let Some(listener) = self.saved.get_value() {
+            listener(&applied);
+        }
+        Ok(applied)
+    }
+
+    fn change_in_browser(&self, change: Change) -> Result<Applied, ChangeError> {
         let mut document = match self.store.with_value(|store| store.load_if_changed())? {
             // Nobody changed the stored document since this tab read or wrote it.
             None => self.document.get_untracked(),
@@ -242,11 +443,48 @@ impl Settings {
         };
         let applied = document.book_mut().apply(change, now())?;
         self.store.with_value(|store| store.save(&document))?;
-        if let Some(listener) = self.saved.get_value() {
-            listener(&applied);
-        }
         self.document.set(document);
         Ok(applied)
+    }
+
+    /// Core's rules first, on this copy of the book (what they refuse is never sent); then the
+    /// server decides, against its own book.
+    async fn change_on_server(
+        &self,
+        client: Rc<dyn RemoteBook>,
+        change: Change,
+    ) -> Result<Applied, ChangeError> {
+        self.with_book(|book| book.clone())
+            .apply(change.clone(), now())
+            .map_err(ChangeError::Book)?;
+        match client.send(change.clone()).await {
+            Ok(applied) => {
+                self.acknowledged.update_value(|count| *count += 1);
+                self.document
+                    .update(|document| document.book_mut().follow(&applied));
+                self.health.set(StorageHealth::Server);
+                self.refresh_soon();
+                Ok(applied)
+            }
+            Err(RemoteError::Conflict { current }) => {
+                self.health.set(StorageHealth::Server);
+                self.refresh_soon();
+                Err(ChangeError::Conflict { current })
+            }
+            Err(refused @ RemoteError::Refused { .. }) => {
+                // The server's book differs from this copy: with the current one, core names
+                // what is wrong in the person's language.
+                self.refresh().await;
+                let again = self.with_book(|book| book.clone()).apply(change, now());
+                Err(again
+                    .err()
+                    .map_or(ChangeError::Remote(refused), ChangeError::Book))
+            }
+            Err(error) => {
+                self.note(&error);
+                Err(ChangeError::Remote(error))
+            }
+        }
     }
 
     /// Tells `listener` of every change saved from now on.

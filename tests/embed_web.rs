@@ -98,11 +98,11 @@ fn bad_options_throw_a_type_error_that_names_the_key_and_mount_nothing() {
         ),
         (
             r#"{"storage":{"type":"session"}}"#,
-            r#"option "storage.type" must be "local" or "memory", not "session""#,
+            r#"option "storage.type" must be "local", "memory" or "rest", not "session""#,
         ),
         (
             r#"{"storage":{}}"#,
-            r#""storage.type" must be "local" or "memory", not missing"#,
+            r#""storage.type" must be "local", "memory" or "rest", not missing"#,
         ),
         (
             r#"{"storage":{"type":"local","prefx":"a"}}"#,
@@ -111,6 +111,34 @@ fn bad_options_throw_a_type_error_that_names_the_key_and_mount_nothing() {
         (
             r#"{"storage":{"type":"memory","prefix":"a"}}"#,
             r#"unknown option "storage.prefix""#,
+        ),
+        (
+            r#"{"storage":{"type":"rest"}}"#,
+            r#"option "storage.baseUrl" is missing"#,
+        ),
+        (
+            r#"{"storage":{"type":"rest","baseUrl":"crm.example.com"}}"#,
+            r#"option "storage.baseUrl" must be an absolute address"#,
+        ),
+        (
+            r#"{"storage":{"type":"rest","baseUrl":"https://crm.example.com","tokn":"x"}}"#,
+            r#"unknown option "storage.tokn". Did you mean "storage.token"?"#,
+        ),
+        (
+            r#"{"storage":{"type":"rest","baseUrl":"https://crm.example.com","credentials":"all"}}"#,
+            r#"option "storage.credentials" must be "omit", "same-origin" or "include", not "all""#,
+        ),
+        (
+            r#"{"storage":{"type":"rest","baseUrl":"https://crm.example.com","csrf":{"header":"X-CSRF-Token"}}}"#,
+            r#"option "storage.csrf" needs both "header" and "token""#,
+        ),
+        (
+            r#"{"storage":{"type":"rest","baseUrl":"https://crm.example.com","headers":{"X-Portal":7}}}"#,
+            r#"option "storage.headers.X-Portal" must be a string, not the number 7"#,
+        ),
+        (
+            r#"{"storage":{"type":"rest","baseUrl":"https://crm.example.com","timeoutMs":5}}"#,
+            r#"option "storage.timeoutMs" must be a whole number of milliseconds from 1000 to 120000"#,
         ),
         (
             r#"{"storage":{"type":"local","prefix":""}}"#,

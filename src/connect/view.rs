@@ -501,9 +501,14 @@ fn SettingsStep(
 
     // Save as settings for the domain (admins, when nobody set it up).
     let save_error = RwSignal::new(None::<String>);
+    // While the server has not answered: the button cannot send it twice.
+    let saving = RwSignal::new(false);
     let save = {
         let address_domain = address_domain.clone();
         move |_| {
+            if saving.get_untracked() {
+                return;
+            }
             save_tried.set(true);
             save_error.set(None);
             let server = checked.get_untracked().server;
@@ -518,21 +523,29 @@ fn SettingsStep(
                 connection,
                 include_subdomains: false,
             };
-            match settings.change(Change::Add { draft }) {
-                Ok(_) => {
-                    let shown = address_domain.to_unicode();
-                    source.set(Source::Administrator {
-                        domain: address_domain.clone(),
-                        matched: MatchKind::Exact,
-                    });
-                    locked.set(true);
-                    imap.imap_security_chosen.set(true);
-                    imap.smtp_security_chosen.set(true);
-                    notice.set(Some((texts.saved_as_admin)(&shown)));
-                    focus_later(id(ConnectField::Password));
+            let address_domain = address_domain.clone();
+            saving.set(true);
+            leptos::task::spawn_local(async move {
+                let outcome = settings.change(Change::Add { draft }).await;
+                if saving.try_set(false).is_some() {
+                    return; // the flow was closed meanwhile
                 }
-                Err(error) => save_error.set(Some(describe_change_error(language, &error))),
-            }
+                match outcome {
+                    Ok(_) => {
+                        let shown = address_domain.to_unicode();
+                        source.set(Source::Administrator {
+                            domain: address_domain.clone(),
+                            matched: MatchKind::Exact,
+                        });
+                        locked.set(true);
+                        imap.imap_security_chosen.set(true);
+                        imap.smtp_security_chosen.set(true);
+                        notice.set(Some((texts.saved_as_admin)(&shown)));
+                        focus_later(id(ConnectField::Password));
+                    }
+                    Err(error) => save_error.set(Some(describe_change_error(settings, &error))),
+                }
+            });
         }
     };
     let can_save = settings.role.can_edit();
@@ -696,7 +709,13 @@ fn SettingsStep(
             view! {
                 <div class="ms-connect__save">
                     <p class="ms-field__hint">{texts.save_as_admin_explain}</p>
-                    <button type="button" class="ms-button" on:click=save.clone()>
+                    <button
+                        type="button"
+                        class="ms-button"
+                        aria-busy=move || saving.get().to_string()
+                        disabled=move || saving.get()
+                        on:click=save.clone()
+                    >
                         {(texts.save_as_admin)(&domain_shown)}
                     </button>
                 </div>

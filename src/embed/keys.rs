@@ -23,6 +23,20 @@ pub const LOCAL_STORAGE_KEYS: &[&str] = &["type", "prefix"];
 /// The keys of one group of `allowlist: [{ name, purpose, ranges }]`.
 pub const ALLOWLIST_GROUP_KEYS: &[&str] = &["name", "purpose", "ranges"];
 
+/// The keys of `storage: { type: "rest", baseUrl, token, headers, credentials, csrf, timeoutMs }`.
+pub const REST_STORAGE_KEYS: &[&str] = &[
+    "type",
+    "baseUrl",
+    "token",
+    "headers",
+    "credentials",
+    "csrf",
+    "timeoutMs",
+];
+
+/// The keys of `csrf: { header, token }`.
+pub const CSRF_KEYS: &[&str] = &["header", "token"];
+
 /// The keys of `storage: { type: "memory" }`.
 pub const MEMORY_STORAGE_KEYS: &[&str] = &["type"];
 

@@ -25,7 +25,7 @@ use web_sys::HtmlElement;
 use crate::i18n::{Language, storage};
 use crate::state::StorageHealth;
 use crate::ui::carryover::Carryover;
-use crate::{HostEvents, MailSetup, Options, Role};
+use crate::{HostEvents, MailSetup, Options, Role, Storage};
 use options::{HostOptions, OptionsError};
 use saved_change::{SavedChange, saved_change};
 
@@ -77,14 +77,23 @@ impl MountHandle {
             return Err(js_sys::Error::new("mailsetup: this instance was unmounted").into());
         }
         let asked = options::read(&partial).map_err(OptionsError::into_type_error)?;
-        if asked.storage.is_some()
+        // A REST storage at the same address may come again with new credentials (the person
+        // signed in again): the instance redraws with them, open drafts kept.
+        let renewal = match &asked.storage {
+            Some(Storage::Rest(config)) => self.options.with_untracked(|options| {
+                matches!(&options.storage, Storage::Rest(current) if current.base_url == config.base_url)
+            }),
+            _ => false,
+        };
+        if (asked.storage.is_some() && !renewal)
             || asked.on_change.is_some()
             || asked.on_error.is_some()
             || asked.test_connection.is_some()
         {
             return Err(OptionsError(
-                "mailsetup: update() changes view, role, locale, email and allowlist; storage and the \
-                 functions are read once, at mount: unmount and mount again to change them"
+                "mailsetup: update() changes view, role, locale, email, allowlist and the credentials \
+                 of a REST storage (same type and baseUrl); storage otherwise and the functions \
+                 are read once, at mount: unmount and mount again to change them"
                     .into(),
             )
             .into_type_error());
@@ -99,7 +108,12 @@ impl MountHandle {
         if !to_read_only {
             self.carryover.capture();
         }
-        self.options.update(|options| apply(options, &asked));
+        self.options.update(|options| {
+            apply(options, &asked);
+            if let Some(storage) = asked.storage.clone().filter(|_| renewal) {
+                options.storage = storage;
+            }
+        });
         Ok(())
     }
 }
@@ -259,7 +273,28 @@ fn storage_problem(health: &StorageHealth, language: Language) -> Option<(&'stat
         StorageHealth::MemoryOnly => Some(("storage-unavailable", texts.memory_only.into())),
         StorageHealth::Unreadable(_) => Some(("storage-unreadable", texts.unreadable_title.into())),
         StorageHealth::Newer { found } => Some(("storage-newer", (texts.newer)(*found))),
-        StorageHealth::Persistent | StorageHealth::MemoryByChoice => None,
+        // For the host's developers; the person reads the banner, in their language.
+        StorageHealth::ServerUnreachable => Some((
+            "server-unreachable",
+            "mailsetup: the settings server did not answer".into(),
+        )),
+        StorageHealth::SignedOut => Some((
+            "unauthenticated",
+            "mailsetup: the server answered 401: sign the person in again, then pass the new \
+             credentials with update({ storage })"
+                .into(),
+        )),
+        StorageHealth::Forbidden => Some((
+            "forbidden",
+            "mailsetup: the server answered 403 to reading the settings".into(),
+        )),
+        StorageHealth::ServerMisconfigured(detail) => {
+            Some(("server-misconfigured", format!("mailsetup: {detail}")))
+        }
+        StorageHealth::Persistent
+        | StorageHealth::MemoryByChoice
+        | StorageHealth::Connecting
+        | StorageHealth::Server => None,
     }
 }
 

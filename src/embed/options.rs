@@ -14,9 +14,10 @@ use mailsetup_core::{Allowlist, AllowlistGroupKind, NamedGroup};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::keys::{
-    ALLOWLIST_GROUP_KEYS, LOCAL_STORAGE_KEYS, MEMORY_STORAGE_KEYS, OPTION_KEYS, first_unknown,
+    ALLOWLIST_GROUP_KEYS, CSRF_KEYS, LOCAL_STORAGE_KEYS, MEMORY_STORAGE_KEYS, OPTION_KEYS,
+    REST_STORAGE_KEYS, first_unknown,
 };
-use crate::{Language, Role, Storage, View};
+use crate::{Language, RestConfig, RestCredentials, Role, SendCookies, Storage, View};
 
 /// What a host asked for: the component's options, and the host's own functions.
 #[derive(Default)]
@@ -297,13 +298,142 @@ fn storage(object: &Object) -> Result<Option<Storage>, OptionsError> {
             check_keys(storage, MEMORY_STORAGE_KEYS, "storage.")?;
             Ok(Some(Storage::Memory))
         }
+        Some("rest") => rest_storage(storage).map(|config| Some(Storage::Rest(config))),
         _ => Err(OptionsError(format!(
-            "mailsetup: option \"storage.type\" must be \"local\" or \"memory\", not {}",
+            "mailsetup: option \"storage.type\" must be \"local\", \"memory\" or \"rest\", not {}",
             field(storage, "type")
                 .map(|kind| describe(&kind))
                 .unwrap_or_else(|| "missing".into())
         ))),
     }
+}
+
+/// `{ type: "rest", baseUrl, token?, headers?, credentials?, csrf?: { header, token }, timeoutMs? }`.
+fn rest_storage(storage: &Object) -> Result<RestConfig, OptionsError> {
+    check_keys(storage, REST_STORAGE_KEYS, "storage.")?;
+    let base_url = match field(storage, "baseUrl") {
+        None => {
+            return Err(OptionsError(
+                "mailsetup: option \"storage.baseUrl\" is missing: give the settings server's \
+                 address, such as \"https://crm.example.com\""
+                    .into(),
+            ));
+        }
+        Some(value) => value
+            .as_string()
+            .map(|text| text.trim().to_owned())
+            .filter(|text| web_sys::Url::new(text).is_ok())
+            .ok_or_else(|| {
+                OptionsError(format!(
+                    "mailsetup: option \"storage.baseUrl\" must be an absolute address such as \
+                     \"https://crm.example.com\", not {}",
+                    describe(&value)
+                ))
+            })?,
+    };
+    let mut config = RestConfig::new(&base_url);
+    config.credentials = rest_credentials(storage)?;
+    config.send_cookies = choice_at(
+        storage,
+        "credentials",
+        "storage.",
+        &[
+            ("omit", SendCookies::Omit),
+            ("same-origin", SendCookies::SameOrigin),
+            ("include", SendCookies::Include),
+        ],
+    )?
+    .unwrap_or_default();
+    if let Some(value) = field(storage, "timeoutMs") {
+        config.timeout_ms = value
+            .as_f64()
+            .filter(|ms| ms.fract() == 0.0 && (1_000.0..=120_000.0).contains(ms))
+            .map(|ms| ms as u32)
+            .ok_or_else(|| {
+                OptionsError(format!(
+                    "mailsetup: option \"storage.timeoutMs\" must be a whole number of \
+                     milliseconds from 1000 to 120000, not {}",
+                    describe(&value)
+                ))
+            })?;
+    }
+    Ok(config)
+}
+
+/// The credentials of a REST storage: `token`, `headers` and `csrf`.
+fn rest_credentials(storage: &Object) -> Result<RestCredentials, OptionsError> {
+    let text = |object: &Object,
+                key: &str,
+                path: &str,
+                what: &str|
+     -> Result<Option<String>, OptionsError> {
+        match field(object, key) {
+            None => Ok(None),
+            Some(value) => value
+                .as_string()
+                .filter(|text| !text.trim().is_empty())
+                .map(Some)
+                .ok_or_else(|| {
+                    OptionsError(format!(
+                        "mailsetup: option \"{path}{key}\" must be a non-empty string ({what}), not {}",
+                        describe(&value)
+                    ))
+                }),
+        }
+    };
+    let token = text(
+        storage,
+        "token",
+        "storage.",
+        "the person's own access token",
+    )?;
+    let headers = match field(storage, "headers") {
+        None => Vec::new(),
+        Some(value) => {
+            let object = plain_object(&value, "option \"storage.headers\"")?;
+            Object::entries(object)
+                .iter()
+                .map(|pair| {
+                    let pair: Array = pair.unchecked_into();
+                    let name = pair.get(0).as_string().unwrap_or_default();
+                    let value = pair.get(1);
+                    value
+                        .as_string()
+                        .map(|value| (name.clone(), value))
+                        .ok_or_else(|| {
+                            OptionsError(format!(
+                                "mailsetup: option \"storage.headers.{name}\" must be a string, not {}",
+                                describe(&value)
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    let csrf = match field(storage, "csrf") {
+        None => None,
+        Some(value) => {
+            let object = plain_object(&value, "option \"storage.csrf\"")?;
+            check_keys(object, CSRF_KEYS, "storage.csrf.")?;
+            let what = "the header's name, such as \"X-CSRF-Token\"";
+            let header = text(object, "header", "storage.csrf.", what)?;
+            let token = text(object, "token", "storage.csrf.", "the session's CSRF token")?;
+            match (header, token) {
+                (Some(header), Some(token)) => Some((header, token)),
+                _ => {
+                    return Err(OptionsError(
+                        "mailsetup: option \"storage.csrf\" needs both \"header\" and \"token\""
+                            .into(),
+                    ));
+                }
+            }
+        }
+    };
+    Ok(RestCredentials {
+        token,
+        headers,
+        csrf,
+    })
 }
 
 /// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.

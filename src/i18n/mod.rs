@@ -16,6 +16,7 @@ pub mod forms;
 pub mod panel;
 pub mod polish;
 pub mod problems;
+pub mod server;
 pub mod storage;
 
 /// A language the component speaks.

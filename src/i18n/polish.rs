@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use mailsetup_core::Problem;
 
-use super::{Language, allowlist, connect, forms, panel, problems, storage};
+use super::{Language, allowlist, connect, forms, panel, problems, server, storage};
 use crate::ui::on_demand::CodeMissing;
 
 /// One language's tables, one per area.
@@ -23,6 +23,7 @@ pub struct Tables {
     pub save: &'static forms::SaveTexts,
     pub panel: &'static panel::PanelTexts,
     pub storage: &'static storage::StorageTexts,
+    pub server: &'static server::ServerTexts,
     /// The sentence for a core problem, when there is a template for it.
     pub problem: fn(&dyn Problem) -> Option<String>,
 }
@@ -36,6 +37,7 @@ static POLISH: Tables = Tables {
     save: &forms::PL_SAVE,
     panel: &panel::PL,
     storage: &storage::PL,
+    server: &server::PL,
     problem: problems::polish,
 };
 

@@ -4,10 +4,12 @@
 //!
 //! Owns: reading and writing the versioned document as text, and classifying what went wrong.
 //! Must not: interpret entries (core's `Document` does) or touch signals and views.
-//! The REST store arrives with the server; it will need an async variant of this trait.
+//! A book kept by a server is a [`remote::RemoteBook`] instead: every answer takes a while.
 
 pub mod local;
 pub mod memory;
+pub mod remote;
+mod rest;
 
 use std::cell::Cell;
 use std::hash::{DefaultHasher, Hash, Hasher};

@@ -111,10 +111,10 @@ fn host_for_people(host: &Host) -> String {
 /// `Intl.DateTimeFormat` per table: `Date.toLocaleString` with options builds a new formatter
 /// on every call, for every row drawn (measured in `cargo xtask bench`).
 #[derive(Clone)]
-struct TimeFormat(js_sys::Function);
+pub struct TimeFormat(js_sys::Function);
 
 impl TimeFormat {
-    fn new(language: Language) -> TimeFormat {
+    pub fn new(language: Language) -> TimeFormat {
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
         let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
@@ -122,7 +122,7 @@ impl TimeFormat {
         TimeFormat(js_sys::Intl::DateTimeFormat::new(&locales, &options).format())
     }
 
-    fn format(&self, unix_ms: i64) -> String {
+    pub fn format(&self, unix_ms: i64) -> String {
         let date = js_sys::Date::new(&JsValue::from_f64(unix_ms as f64));
         self.0
             .call1(&JsValue::UNDEFINED, &date)

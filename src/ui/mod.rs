@@ -5,6 +5,7 @@ pub mod carryover;
 pub mod confirm_delete;
 pub mod copy_button;
 pub mod domain_table;
+pub mod entry_history;
 pub mod field;
 pub mod focus;
 pub mod modal;

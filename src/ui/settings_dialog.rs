@@ -3,18 +3,24 @@
 //!
 //! Owns: the form's state (what was typed, which fields were left, whether submit was tried),
 //! showing core's errors and warnings at the right field, the IMAP-or-Exchange conflict notice
-//! with its shortcut to the existing settings, the "changed in another tab" notice, and saving
-//! through [`Settings::change`]. Must not: check any value itself (core does, via `draft`).
+//! with its shortcut to the existing settings, the "changed in another tab" notice, saving
+//! through [`Settings::change`] (once at a time; the drawer closes only when it is saved), and
+//! on a server the conflict with someone else's save ("Keep mine" / "Use theirs") and the
+//! entry's history. Must not: check any value itself (core does, via `draft`).
 //! The server fields it shares with the connect flow are `server_fields`'.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mailsetup_core::{BookError, Change, ConnectionKind, Domain, Entry, EntryDraft, Protocol};
+use mailsetup_core::{
+    BookError, Change, Connection, ConnectionKind, Domain, Entry, EntryDraft, Protocol,
+};
 
 use crate::draft::{Checked, ExchangeDraft, Field, ImapDraft};
-use crate::i18n::{forms, problems};
-use crate::state::Settings;
+use crate::i18n::{forms, problems, server};
+use crate::state::{ChangeError, Settings};
 use crate::ui::carryover;
+use crate::ui::domain_table::server_summary;
+use crate::ui::entry_history::EntryHistory;
 use crate::ui::field::TextField;
 use crate::ui::focus::focus_element;
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
@@ -43,6 +49,40 @@ struct DrawerCarried {
     base_revision: Option<u64>,
 }
 
+/// A save the server refused because someone else saved or deleted the entry first: their
+/// version beside the person's, which is kept until they choose.
+#[derive(Debug, Clone, PartialEq)]
+struct TheirVersion {
+    /// The entry as it stands on the server; `None`: deleted.
+    current: Option<Entry>,
+    mine: EntryDraft,
+}
+
+impl TheirVersion {
+    /// "Keep mine": the person's draft, sent against the revision that stands now (created
+    /// again if the entry was deleted).
+    fn keep_mine(&self) -> Change {
+        match &self.current {
+            Some(entry) => {
+                Change::edit(entry.domain().clone(), entry.revision(), self.mine.clone())
+            }
+            None => Change::Add {
+                draft: self.mine.clone(),
+            },
+        }
+    }
+}
+
+/// One version in the conflict, for people: the domain, then its servers.
+fn version_summary(domain: &Domain, connection: &Connection, subdomains: bool) -> String {
+    let subdomains = if subdomains { " (+ *)" } else { "" };
+    format!(
+        "{}{subdomains}: {}",
+        domain.to_unicode(),
+        server_summary(connection)
+    )
+}
+
 /// How this tab's copy of the entry being edited relates to the stored one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Elsewhere {
@@ -66,6 +106,8 @@ pub fn SettingsDialog(
     on_open: Callback<DialogRequest>,
     /// Saved: the domain whose settings were saved.
     on_saved: Callback<Domain>,
+    /// Closed with "Use theirs" after a conflict: the sentence saying the draft was dropped.
+    on_discarded: Callback<String>,
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let language = settings.language;
@@ -211,10 +253,53 @@ pub fn SettingsDialog(
     let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
     show_modal_when_mounted(dialog_ref);
 
+    // One save at a time; the drawer stays open, with the draft, until the save is acknowledged.
+    let saving = RwSignal::new(false);
+    let theirs = RwSignal::new(None::<TheirVersion>);
+    let keep_mine_id = settings.id("keep-mine");
+    let send = {
+        let keep_mine_id = keep_mine_id.clone();
+        move |change: Change, mine: EntryDraft| {
+            if saving.get_untracked() {
+                return;
+            }
+            saving.set(true);
+            save_error.set(None);
+            let keep_mine_id = keep_mine_id.clone();
+            leptos::task::spawn_local(async move {
+                let outcome = settings.change(change).await;
+                if saving.try_set(false).is_some() {
+                    return; // closed meanwhile
+                }
+                match outcome {
+                    Ok(applied) => on_saved.run(applied.domain),
+                    Err(ChangeError::Conflict { current }) => {
+                        theirs.set(Some(TheirVersion { current, mine }));
+                        request_animation_frame(move || focus_element(&keep_mine_id));
+                    }
+                    Err(error) => save_error.set(Some(describe_change_error(settings, &error))),
+                }
+            });
+        }
+    };
+    let keep_mine = {
+        let send = send.clone();
+        move |_| {
+            if let Some(version) = theirs.get_untracked() {
+                theirs.set(None);
+                send(version.keep_mine(), version.mine);
+            }
+        }
+    };
+
     let on_submit = {
         let editing = editing.clone();
+        let send = send.clone();
         move |event: SubmitEvent| {
             event.prevent_default();
+            if saving.get_untracked() {
+                return;
+            }
             shown_errors.submit();
             save_error.set(None);
             let result: Checked = checked.get_untracked();
@@ -244,18 +329,20 @@ pub fn SettingsDialog(
                         document.book().get(&original).map(Entry::revision)
                     });
                     match shown {
-                        Some(expected_revision) => Change::edit(original, expected_revision, draft),
+                        Some(expected_revision) => {
+                            Change::edit(original, expected_revision, draft.clone())
+                        }
                         // Removed since the dialog opened: saving adds it again.
-                        None => Change::Add { draft },
+                        None => Change::Add {
+                            draft: draft.clone(),
+                        },
                     }
                 }
-                None => Change::Add { draft },
+                None => Change::Add {
+                    draft: draft.clone(),
+                },
             };
-            let outcome = settings.change(change);
-            match outcome {
-                Ok(_) => on_saved.run(typed_domain),
-                Err(error) => save_error.set(Some(describe_change_error(language, &error))),
-            }
+            send(change, draft);
         }
     };
 
@@ -273,6 +360,8 @@ pub fn SettingsDialog(
         .as_ref()
         .map(Domain::to_unicode)
         .unwrap_or_default();
+    let conflict_domain = shown_domain.clone();
+    let history_of = original_domain.clone();
 
     let conflict_action = move || {
         let error = conflict.get()?;
@@ -436,6 +525,7 @@ pub fn SettingsDialog(
                         <summary>{texts.help_summary}</summary>
                         {help}
                     </details>
+                    {history_of.map(|domain| view! { <EntryHistory domain/> })}
                 </div>
                 <footer class="ms-drawer__footer">
                     {move || {
@@ -449,9 +539,79 @@ pub fn SettingsDialog(
                                 }
                             })
                     }}
-                    <div class="ms-drawer__actions">
-                        <button type="submit" class="ms-button ms-button--primary">
-                            {submit_label}
+                    {move || {
+                        theirs
+                            .get()
+                            .map(|version| {
+                                let server_texts = server::texts(language);
+                                let title = match &version.current {
+                                    Some(_) => (server_texts.conflict_changed)(&conflict_domain),
+                                    None => (server_texts.conflict_deleted)(&conflict_domain),
+                                };
+                                let their_summary = version
+                                    .current
+                                    .as_ref()
+                                    .map(|entry| {
+                                        version_summary(
+                                            entry.domain(),
+                                            entry.connection(),
+                                            entry.include_subdomains(),
+                                        )
+                                    })
+                                    .unwrap_or_else(|| server_texts.theirs_deleted.to_owned());
+                                let my_summary = version_summary(
+                                    &version.mine.domain,
+                                    &version.mine.connection,
+                                    version.mine.include_subdomains,
+                                );
+                                view! {
+                                    <div class="ms-conflict" data-testid="conflict">
+                                        <p class="ms-conflict__title" role="alert">{title}</p>
+                                        <p class="ms-secondary">{server_texts.conflict_explain}</p>
+                                        <dl class="ms-conflict__versions">
+                                            <div class="ms-conflict__version" data-testid="conflict-theirs">
+                                                <dt>{server_texts.theirs}</dt>
+                                                <dd>{their_summary}</dd>
+                                            </div>
+                                            <div class="ms-conflict__version" data-testid="conflict-mine">
+                                                <dt>{server_texts.yours}</dt>
+                                                <dd>{my_summary}</dd>
+                                            </div>
+                                        </dl>
+                                        <div class="ms-drawer__actions">
+                                            <button
+                                                type="button"
+                                                class="ms-button ms-button--primary"
+                                                id=keep_mine_id.clone()
+                                                on:click=keep_mine.clone()
+                                            >
+                                                {server_texts.keep_mine}
+                                            </button>
+                                            <button
+                                                type="button"
+                                                class="ms-button"
+                                                on:click={
+                                                    let domain = conflict_domain.clone();
+                                                    move |_| on_discarded.run((server_texts.kept_theirs)(&domain))
+                                                }
+                                            >
+                                                {server_texts.use_theirs}
+                                            </button>
+                                        </div>
+                                    </div>
+                                }
+                            })
+                    }}
+                    <div class="ms-drawer__actions" hidden=move || theirs.with(Option::is_some)>
+                        <button
+                            type="submit"
+                            class="ms-button ms-button--primary"
+                            aria-busy=move || saving.get().to_string()
+                            aria-disabled=move || saving.get().to_string()
+                        >
+                            {move || {
+                                if saving.get() { server::texts(language).saving } else { submit_label }
+                            }}
                         </button>
                         <button type="button" class="ms-button" on:click=close>
                             {texts.cancel}

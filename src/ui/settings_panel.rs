@@ -101,6 +101,14 @@ pub fn SettingsPanel() -> impl IntoView {
         status.set((texts.saved)(&domain.to_unicode()));
         restore_focus_to(Some(domain));
     });
+    let discarded = {
+        let restore_focus = restore_focus.clone();
+        Callback::new(move |message: String| {
+            request.set(None);
+            status.set(message);
+            restore_focus();
+        })
+    };
     // The revision the person was asked about: if the entry changes before they confirm, the
     // removal is refused rather than removing what they did not see.
     let deleting_revision = StoredValue::new(None::<u64>);
@@ -134,13 +142,16 @@ pub fn SettingsPanel() -> impl IntoView {
                 expected_revision: deleting_revision.get_value().unwrap_or_default(),
                 domain: domain.clone(),
             };
-            match settings.change(change) {
-                Ok(_) => status.set((texts.deleted)(&domain.to_unicode())),
-                Err(error) => alert.set((texts.delete_failed)(&describe_change_error(
-                    language, &error,
-                ))),
-            }
-            restore_focus();
+            let restore_focus = restore_focus.clone();
+            leptos::task::spawn_local(async move {
+                match settings.change(change).await {
+                    Ok(_) => status.try_set((texts.deleted)(&domain.to_unicode())),
+                    Err(error) => alert.try_set((texts.delete_failed)(&describe_change_error(
+                        settings, &error,
+                    ))),
+                };
+                restore_focus();
+            });
         })
     };
     let edit = Callback::new(move |domain: Domain| open_dialog(DialogRequest::Edit(domain)));
@@ -199,6 +210,9 @@ pub fn SettingsPanel() -> impl IntoView {
     }
 
     let can_change = Signal::derive(move || settings.can_change());
+    // Whether the book is still on its way (a memo: the drawer is drawn anew only when that
+    // changes, not at every refresh).
+    let loading = Memo::new(move |_| settings.health().with(StorageHealth::is_loading));
     let filter_id = settings.id("filter");
     let section_label = toggle_id.clone();
 
@@ -329,15 +343,18 @@ pub fn SettingsPanel() -> impl IntoView {
                 </Show>
             </div>
             {move || {
+                // Drawn once the book is there (on a server it comes a moment after a redraw),
+                // so an edit finds its entry and a carried-over draft its revision.
                 request
                     .get()
-                    .filter(|_| dialog_code.here())
+                    .filter(|_| dialog_code.here() && !loading.get())
                     .and_then(|wanted| {
                         draw_settings_dialog(SettingsDialogProps {
                             request: wanted,
                             on_close: close_dialog,
                             on_open: switch_dialog,
                             on_saved: saved,
+                            on_discarded: discarded,
                         })
                     })
             }}

@@ -1,6 +1,7 @@
 //! Banners about where the settings are kept: memory only, unreadable stored data (with
-//! "Download unreadable data" and "Start fresh"), data from a newer version, and saved entries
-//! that could not be read.
+//! "Download unreadable data" and "Start fresh"), data from a newer version, saved entries
+//! that could not be read, and a settings server that is unreachable (with "Try again"),
+//! that ended the session, refuses this person or answers outside its contract.
 //!
 //! Owns: explaining storage problems and the two ways out of unreadable data. Must not: decide
 //! what is readable (the store and core's document do).
@@ -8,7 +9,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::i18n::{Language, panel, problems, storage};
+use crate::i18n::{Language, panel, problems, server, storage};
 use crate::state::{Settings, StorageHealth};
 use crate::ui::on_demand::{PartCode, on_demand};
 
@@ -28,8 +29,15 @@ pub fn StorageBanner() -> impl IntoView {
     // problem; the next change of storage health asks for the code again.
     let code = PartCode::new();
     let code_missing = RwSignal::new(false);
+    // On a server the code is fetched once it answered: when it stops answering, its banner
+    // cannot be downloaded from it.
+    let on_server = Memo::new(move |_| {
+        settings
+            .health()
+            .with(|health| *health == StorageHealth::Server)
+    });
     Effect::new(move |_| {
-        if troubled.get() {
+        if troubled.get() || on_server.get() {
             code.want(fetch_banners, move || code_missing.set(true));
         }
     });
@@ -60,6 +68,7 @@ on_demand!(Banners(BannersProps) => fetch_banners, draw_banners; banners_code, p
 fn Banners(language: Language) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let texts = storage::texts(language);
+    let server_texts = server::texts(language);
     let failed = RwSignal::new(false);
     let health = move || settings.health().get();
     let download = move |_| {
@@ -71,7 +80,47 @@ fn Banners(language: Language) -> impl IntoView {
 
     view! {
         {move || match health() {
-            StorageHealth::Persistent | StorageHealth::MemoryByChoice => None,
+            StorageHealth::Persistent
+            | StorageHealth::MemoryByChoice
+            | StorageHealth::Connecting
+            | StorageHealth::Server => None,
+            StorageHealth::ServerUnreachable => Some(
+                view! {
+                    <div class="ms-banner ms-banner--warning" role="alert" data-testid="server-banner">
+                        <p>{server_texts.unreachable}</p>
+                        <div class="ms-banner__actions">
+                            <button type="button" class="ms-button" on:click=move |_| settings.refresh_soon()>
+                                {server_texts.try_again}
+                            </button>
+                        </div>
+                    </div>
+                }
+                    .into_any(),
+            ),
+            StorageHealth::SignedOut => Some(
+                view! {
+                    <div class="ms-banner ms-banner--warning" role="alert" data-testid="server-banner">
+                        <p>{server_texts.signed_out}</p>
+                    </div>
+                }
+                    .into_any(),
+            ),
+            StorageHealth::Forbidden => Some(
+                view! {
+                    <div class="ms-banner ms-banner--error" role="alert" data-testid="server-banner">
+                        <p>{server_texts.forbidden}</p>
+                    </div>
+                }
+                    .into_any(),
+            ),
+            StorageHealth::ServerMisconfigured(detail) => Some(
+                view! {
+                    <div class="ms-banner ms-banner--error" role="alert" data-testid="server-banner">
+                        <p>{(server_texts.misconfigured)(&detail)}</p>
+                    </div>
+                }
+                    .into_any(),
+            ),
             StorageHealth::MemoryOnly => Some(
                 view! {
                     <div class="ms-banner ms-banner--warning" role="status" data-testid="storage-banner">

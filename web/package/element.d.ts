@@ -7,6 +7,10 @@ export declare class MailSetupElement extends HTMLElement {
   testConnection: MailSetupOptions['testConnection'];
   /** The IP groups to show instead of the provider's (live: setting it re-renders). */
   allowlist: MailSetupOptions['allowlist'];
+  /** With the `api` attribute: the person's own access token (a property, never an attribute). */
+  token: string | undefined;
+  /** With the `api` attribute: extra headers for every request. */
+  headers: Record<string, string> | undefined;
 }
 
 export interface MailSetupElementEventMap extends HTMLElementEventMap {
@@ -22,6 +26,8 @@ export interface MailSetupAttributes {
   lang?: string;
   email?: string;
   'storage-prefix'?: string;
+  /** The settings server's address: the element keeps its settings there, not in the browser. */
+  api?: string;
   shadow?: boolean | '';
   ref?: unknown;
   key?: string | number;
@@ -30,6 +36,8 @@ export interface MailSetupAttributes {
   id?: string;
   testConnection?: MailSetupOptions['testConnection'];
   allowlist?: MailSetupOptions['allowlist'];
+  token?: string;
+  headers?: Record<string, string>;
   options?: MailSetupElement['options'];
   'onmailsetup-change'?: (event: CustomEvent<MailSetupChange>) => void;
   'onmailsetup-error'?: (event: CustomEvent<MailSetupError>) => void;

@@ -3,9 +3,10 @@
 // properties); the WebAssembly loads when the first one connects.
 //
 // Attributes: `view`, `user-role`, `lang` (else the nearest ancestor's, else English) and `email`
-// follow changes; `storage-prefix` and `shadow` are read when the element connects. Properties:
-// `allowlist` (the IP groups, live), `testConnection` (a function) and `options` (more mount
-// options). Events, bubbling and
+// follow changes; `api` (the settings server's address: REST mode), `storage-prefix` (browser
+// storage, without `api`) and `shadow` are read when the element connects. Properties:
+// `allowlist` (the IP groups, live), `testConnection` (a function), `token` and `headers` (REST
+// credentials: properties, never attributes) and `options` (more mount options). Events, bubbling and
 // composed: `mailsetup-ready`, `mailsetup-change` (detail as onChange), `mailsetup-error`.
 import init, { mount } from './index.js';
 
@@ -21,7 +22,25 @@ class MailSetupElement extends Base {
   #options = {};
   #testConnection = undefined;
   #allowlist = undefined;
+  #token = undefined;
+  #headers = undefined;
   #connecting = false;
+
+  get token() {
+    return this.#token;
+  }
+
+  set token(value) {
+    this.#token = value ?? undefined;
+  }
+
+  get headers() {
+    return this.#headers;
+  }
+
+  set headers(value) {
+    this.#headers = value ?? undefined;
+  }
 
   get allowlist() {
     return this.#allowlist;
@@ -116,7 +135,12 @@ class MailSetupElement extends Base {
         this.#tell('mailsetup-error', error);
       },
     };
-    if (prefix !== null && options.storage === undefined) {
+    const api = this.getAttribute('api');
+    if (api !== null && options.storage === undefined) {
+      options.storage = { type: 'rest', baseUrl: new URL(api, document.baseURI).href.replace(/\/$/, '') };
+      if (this.#token !== undefined) options.storage.token = this.#token;
+      if (this.#headers !== undefined) options.storage.headers = this.#headers;
+    } else if (prefix !== null && options.storage === undefined) {
       options.storage = { type: 'local', prefix };
     }
     if (this.#testConnection !== undefined) options.testConnection = this.#testConnection;

@@ -6,7 +6,22 @@ export type MailSetupView = 'all' | 'admin' | 'connect' | 'allowlist';
 /** Where the settings are kept. */
 export type MailSetupStorage =
   | { type: 'local'; /** Start of every storage key (`PREFIX:settings`, ...). */ prefix?: string }
-  | { type: 'memory' };
+  | { type: 'memory' }
+  | {
+      type: 'rest';
+      /** The settings server's address (`https://crm.example.com`); `/api/v1/...` is appended. */
+      baseUrl: string;
+      /** Sent as `Authorization: Bearer …`: the person's own access token, never a shared one. */
+      token?: string;
+      /** Extra headers for every request (a portal's own). */
+      headers?: Record<string, string>;
+      /** Whether cookies go with each request (`fetch`'s `credentials`); `same-origin` by default. */
+      credentials?: 'omit' | 'same-origin' | 'include';
+      /** A cookie session's CSRF header and token, sent with every request. */
+      csrf?: { header: string; token: string };
+      /** How long one request may take, 1000 to 120000 ms; 15000 by default. */
+      timeoutMs?: number;
+    };
 
 /** A saved change, as `onChange` and the `mailsetup-change` event carry it. */
 export interface MailSetupChange {
@@ -21,7 +36,16 @@ export interface MailSetupChange {
 
 /** A problem the component reports. */
 export interface MailSetupError {
-  code: 'storage-unavailable' | 'storage-unreadable' | 'storage-newer' | 'fetch-failed' | string;
+  code:
+    | 'storage-unavailable'
+    | 'storage-unreadable'
+    | 'storage-newer'
+    | 'fetch-failed'
+    | 'server-unreachable'
+    | 'unauthenticated'
+    | 'forbidden'
+    | 'server-misconfigured'
+    | string;
   message: string;
 }
 

@@ -1,7 +1,7 @@
 //! The reference REST server (`server/`, `mailsetup-server`) as xtask runs it: built, started
-//! on a loopback port with a token file of its own, waited for, and stopped. Used by
-//! `cargo xtask serve --backend` and by the test stage that fuzzes its API from the OpenAPI
-//! document it serves (schemathesis).
+//! on a loopback port with a token file of its own (and, for its page at `/`, the built npm
+//! package as its web root), waited for, and stopped. Used by `cargo xtask serve --backend` and
+//! by the test stage that fuzzes its API from the OpenAPI document it serves (schemathesis).
 //!
 //! Owns starting and stopping the server and the demo token file. Must not: know the API's
 //! rules (the server and its own tests do).
@@ -88,12 +88,14 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Starts `binary` on a free loopback port with `database` and `tokens`, its output going
-    /// to `log`, and waits until `/readyz` answers 200.
+    /// Starts `binary` on a free loopback port with `database` and `tokens` (and `web_root`, the
+    /// built npm package its page at `/` loads, when given), its output going to `log`, and
+    /// waits until `/readyz` answers 200.
     pub fn start(
         binary: &Path,
         database: &str,
         tokens: &Path,
+        web_root: Option<&Path>,
         log: &Path,
     ) -> Outcome<RunningServer> {
         let port = free_port()?;
@@ -102,13 +104,18 @@ impl RunningServer {
         let errors = output
             .try_clone()
             .map_err(|e| Failure(format!("could not share {}: {e}", log.display())))?;
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .arg("--bind")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--database")
             .arg(database)
             .arg("--tokens")
-            .arg(tokens)
+            .arg(tokens);
+        if let Some(web_root) = web_root {
+            command.arg("--web-root").arg(web_root);
+        }
+        let child = command
             .stdin(Stdio::null())
             .stdout(output)
             .stderr(errors)
@@ -196,6 +203,7 @@ pub fn fuzz(project: &Project) -> Outcome<String> {
         &binary,
         &database.to_string_lossy(),
         &tokens,
+        None,
         &dir.join("server.log"),
     )?;
     let output = run_and_capture(

@@ -40,8 +40,9 @@ commands:
                              rebuilding on change (into target/serve/, never dist/);
                              --release serves the optimised build under a strict CSP
                              (built into target/serve-release/);
-                             --backend runs the REST server (server/) on that port with a
-                             demo token file whose tokens it prints
+                             --backend builds the npm package into pkg/ and runs the REST
+                             server (server/) on that port: its sign-in page at / mounts
+                             the component against the API; prints the demo tokens
   test                       every check CI runs, in order, stopping at the first failure
   dist                       the release build into dist/, with its size report
   e2e [playwright args...]   only the Playwright suite, against the current dist/
@@ -128,17 +129,24 @@ fn serve(project: &Project, args: &[String]) -> Outcome {
 }
 
 /// The REST server on `port`, its database and a fresh demo token file in
-/// `target/serve-backend/`; runs until Ctrl+C.
+/// `target/serve-backend/`, with the npm package (built as `dist` builds it, into pkg/) as the
+/// web root of its sign-in page at `/`; runs until Ctrl+C.
 fn serve_backend(project: &Project, port: u16) -> Outcome {
+    setup::ensure(project, Scope::Build)?;
+    package::build(project)?;
+    let web_root = project.package_dir();
     let binary = api_server::build(project)?;
     let dir = project.target_dir().join("serve-backend");
     let tokens = dir.join("tokens");
     let callers = api_server::write_demo_tokens(&tokens)?;
     let database = dir.join("mailsetup.db");
     println!(
-        "starting the REST server on http://127.0.0.1:{port}/api/v1/ (database {}); Ctrl+C stops",
-        database.display()
+        "starting the REST server on http://127.0.0.1:{port}/ (database {}, component from {}); \
+         Ctrl+C stops",
+        database.display(),
+        web_root.display()
     );
+    println!("open http://127.0.0.1:{port}/ and sign in with a token below");
     println!("demo callers (token file {}):", tokens.display());
     for caller in &callers {
         println!("  {:<10} {:<12} {}", caller.role, caller.name, caller.token);
@@ -154,7 +162,9 @@ fn serve_backend(project: &Project, port: u16) -> Outcome {
         .arg("--database")
         .arg(&database)
         .arg("--tokens")
-        .arg(&tokens))
+        .arg(&tokens)
+        .arg("--web-root")
+        .arg(&web_root))
 }
 
 /// The host pages, at `/hosts/` and again under a sub-path a portal might give them
@@ -347,6 +357,12 @@ fn playwright_specs(project: &Project, extra_args: &[String]) -> Outcome<String>
     let server = StaticServer::start(0, served)?;
     let book = ispdb_book(project);
     let book = book.to_string_lossy();
+    // The REST specs start the settings server themselves (one per test, so they can stop and
+    // restart it), serving the npm package the release build wrote into pkg/.
+    let api_binary = api_server::build(project)?;
+    let api_binary = api_binary.to_string_lossy();
+    let package = project.root().join("pkg");
+    let package = package.to_string_lossy();
     playwright::run_suite(
         project,
         Suite::Specs,
@@ -355,6 +371,8 @@ fn playwright_specs(project: &Project, extra_args: &[String]) -> Outcome<String>
             ("MAILSETUP_NESTED_PATH", NESTED_MOUNT),
             ("MAILSETUP_HOST_SUB_PATH", HOST_SUB_PATH),
             ("MAILSETUP_ISPDB_BOOK", &book),
+            ("MAILSETUP_SERVER_BIN", &api_binary),
+            ("MAILSETUP_SERVER_WEB_ROOT", &package),
         ],
         extra_args,
     )

@@ -48,8 +48,14 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// page's build until the page uses it.) Carryover of drafts through `update()` and theming in
 /// shadow mode: 203.8 KB. Changes saved as core's `Change` values, applied by one
 /// `SettingsBook::apply` with revisions from one sequence over the book (the REST issue's
-/// shared vocabulary): 205.9 KB (+2.1 KB), ceiling 206 KB.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 206 * 1024;
+/// shared vocabulary): 205.9 KB (+2.1 KB), ceiling 206 KB. REST mode (the component on the
+/// settings server): the client itself is a chunk of its own (`rest_client_code`, 9.0 KB gzip,
+/// never fetched on browser storage), but the state's asynchronous save, the refresh on focus,
+/// visibility and after writes, the server's health in the banners and the fetch bindings in the
+/// JavaScript glue stay in the first download: 212.8 KB (+6.9 KB; the main wasm +5.6 KB, the
+/// glue +0.5 KB), ceiling 213 KB. Moving the server half of `state.rs` behind the client's trait
+/// (into its chunk) is the first lever for the performance issue.
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 213 * 1024;
 
 pub struct FileSize {
     pub path: String,

@@ -1,0 +1,171 @@
+//! A settings book kept by a server (`Storage::Rest`): how the component reaches it
+//! ([`RestConfig`]), what it may ask of it ([`RemoteBook`]) and what can go wrong
+//! ([`RemoteError`]). The client itself (`store::rest`) ships in a wasm chunk of its own in the
+//! release build, fetched by [`open`] only when an instance is configured for a server: a page
+//! on browser storage never downloads it.
+//!
+//! Owns: the vocabulary between the component's state and its REST client. Must not: send
+//! anything (the client does) or hold rules (core's `wire` does).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use mailsetup_core::wire::HistoryRecord;
+use mailsetup_core::{Applied, Change, Domain, Entry};
+
+use super::Loaded;
+use crate::i18n::Language;
+use crate::ui::on_demand::CodeMissing;
+
+/// An answer still on its way.
+pub type Pending<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// Whether the browser sends cookies with each request (`fetch`'s `credentials`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SendCookies {
+    Omit,
+    /// Only to the page's own origin (the server serves the page: its session cookie).
+    #[default]
+    SameOrigin,
+    /// Also to another origin (the server allows it with CORS credentials).
+    Include,
+}
+
+/// What proves who the person is, renewed when they sign in again.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct RestCredentials {
+    /// Sent as `Authorization: Bearer …`: the person's own access token.
+    pub token: Option<String>,
+    /// Extra headers sent with every request (a portal's own).
+    pub headers: Vec<(String, String)>,
+    /// The header and token a cookie session's writes must carry.
+    pub csrf: Option<(String, String)>,
+}
+
+impl fmt::Debug for RestCredentials {
+    /// Never prints a secret: only which ones are there.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("RestCredentials")
+            .field("token", &self.token.as_ref().map(|_| "…"))
+            .field("headers", &header_names)
+            .field("csrf", &self.csrf.as_ref().map(|(header, _)| header))
+            .finish()
+    }
+}
+
+/// Where the server is and how to talk to it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RestConfig {
+    /// The server's address (`https://crm.example.com`); paths such as
+    /// `/api/v1/email-domains` are appended.
+    pub base_url: String,
+    pub credentials: RestCredentials,
+    pub send_cookies: SendCookies,
+    /// How long one request may take before it counts as failed.
+    pub timeout_ms: u32,
+}
+
+impl RestConfig {
+    /// The timeout when the host sets none.
+    pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
+
+    pub fn new(base_url: &str) -> RestConfig {
+        RestConfig {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            credentials: RestCredentials::default(),
+            send_cookies: SendCookies::default(),
+            timeout_ms: RestConfig::DEFAULT_TIMEOUT_MS,
+        }
+    }
+
+    /// The address of `path` (which starts with `/`) on the server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+/// Why the server did not do what was asked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoteError {
+    /// No answer (offline, server down, timed out), after the retries that were safe.
+    Unreachable,
+    /// 401: the session ended or the token is not accepted.
+    SignedOut,
+    /// 403: this person may not do this.
+    Forbidden,
+    /// 412: the entry changed since the person started; it stands as `current` now (`None`:
+    /// removed).
+    Conflict { current: Option<Entry> },
+    /// 409 or 422: the server refused the change itself; `detail` is its sentence.
+    Refused { detail: Option<String> },
+    /// An answer outside the API's contract (no `ETag`, unreadable body, unexpected status):
+    /// whoever runs the server must look; never a licence to overwrite.
+    Misconfigured(String),
+}
+
+/// A settings book on a server. Every method answers a future that holds what it needs
+/// (the implementation shares its state), so a caller may drop the book while it waits.
+pub trait RemoteBook {
+    /// The whole book, or `None` when it is still the one whose sequence is `known`.
+    fn load(&self, known: Option<u64>) -> Pending<Result<Option<Loaded>, RemoteError>>;
+
+    /// Sends one change with the revision it expects; answers what the server applied.
+    fn send(&self, change: Change) -> Pending<Result<Applied, RemoteError>>;
+
+    /// The changes made to `domain`'s entry, newest first.
+    fn history(&self, domain: Domain) -> Pending<Result<Vec<HistoryRecord>, RemoteError>>;
+
+    /// The sentence for a change this client could not save (its text travels with its code).
+    fn describe(&self, error: &RemoteError, language: Language) -> String;
+}
+
+#[cfg_attr(
+    split_chunks,
+    leptos::wasm_split::wasm_split(
+        rest_client_code,
+        wasm_split_path = ::leptos::wasm_split,
+        fallible
+    )
+)]
+fn rest_client(config: RestConfig) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
+    Ok(Rc::new(super::rest::RestBook::new(config)))
+}
+
+/// The REST client for `config`: fetched first in the release build (a wasm chunk of its own).
+pub async fn open(config: RestConfig) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
+    #[cfg(split_chunks)]
+    {
+        rest_client(config).await
+    }
+    #[cfg(not(split_chunks))]
+    {
+        rest_client(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let mut config = RestConfig::new("https://crm.example.com/");
+        config.credentials = RestCredentials {
+            token: Some("s3cret-token-value".into()),
+            headers: vec![("X-Portal".into(), "portal-secret".into())],
+            csrf: Some(("X-CSRF-Token".into(), "csrf-secret".into())),
+        };
+        let printed = format!("{config:?}");
+        for secret in ["s3cret", "portal-secret", "csrf-secret"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("X-Portal") && printed.contains("X-CSRF-Token"));
+        assert_eq!(
+            config.url("/api/v1/email-domains"),
+            "https://crm.example.com/api/v1/email-domains"
+        );
+    }
+}

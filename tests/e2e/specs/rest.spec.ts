@@ -1,0 +1,258 @@
+// The component on the settings server (REST mode), served by the reference server at / with
+// its sign-in page: two admins in conflict, a reader seeing the admin's edit after a focus
+// change, the server stopped mid-save, a session that ends mid-edit, and a page on browser
+// storage that never downloads the REST client. Each test starts its own server
+// (support/settings_server.ts).
+import { type Page } from '@playwright/test';
+import { test, expect, checkA11y, snap, openDemo } from '../support/fixtures';
+import { SettingsServer, caller, imapEntry, signIn, watchedPage } from '../support/settings_server';
+
+const row = (page: Page, domain: string) =>
+  page.getByTestId('domain-row').filter({ has: page.getByRole('rowheader', { name: domain, exact: false }) });
+
+const TEXT = {
+  en: {
+    edit: (d: string) => `Edit settings for ${d}`,
+    drawer: 'IMAP settings',
+    imapServer: 'IMAP server',
+    update: 'Update',
+    keepMine: 'Keep mine',
+    useTheirs: 'Use theirs',
+    conflict: /Someone else saved changes to example\.com/,
+  },
+  pl: {
+    edit: (d: string) => `Edytuj ustawienia dla ${d}`,
+    drawer: 'Ustawienia IMAP',
+    imapServer: 'Serwer IMAP',
+    update: 'Aktualizuj',
+    keepMine: 'Zachowaj moją',
+    useTheirs: 'Użyj zapisanej',
+    conflict: /Ktoś inny zapisał zmiany w example\.com/,
+  },
+};
+
+let server: SettingsServer;
+
+test.beforeEach(async () => {
+  server = await SettingsServer.launch();
+  const created = await server.api('alice-admin', 'PUT', '/api/v1/email-domains/example.com', imapEntry('example.com', 'first'), {
+    'If-None-Match': '*',
+  });
+  expect(created.status).toBe(201);
+});
+
+test.afterEach(async () => {
+  await server.dispose();
+});
+
+async function openEdit(page: Page, lang: 'en' | 'pl', domain = 'example.com') {
+  const text = TEXT[lang];
+  await page.getByRole('button', { name: text.edit(domain) }).click();
+  const drawer = page.getByRole('dialog', { name: text.drawer });
+  await expect(drawer).toBeVisible();
+  return drawer;
+}
+
+for (const lang of ['en', 'pl'] as const) {
+  test(`two admins edit one domain: the second resolves the conflict (${lang})`, async ({ browser }) => {
+    const text = TEXT[lang];
+    const alice = await watchedPage(browser);
+    const bob = await watchedPage(browser);
+    await signIn(alice.page, server, 'alice-admin', lang);
+    await signIn(bob.page, server, 'bob-admin', lang);
+    await expect(row(alice.page, 'example.com')).toContainText('first.imap.example.net');
+    await expect(row(bob.page, 'example.com')).toContainText('first.imap.example.net');
+
+    // Both open the drawer on the same revision; the drawer names who changed it last.
+    const aliceDrawer = await openEdit(alice.page, lang);
+    const bobDrawer = await openEdit(bob.page, lang);
+    await expect(bobDrawer.getByTestId('last-changed')).toContainText('alice-admin');
+
+    await aliceDrawer.getByLabel(text.imapServer).fill('alice.imap.example.net');
+    await aliceDrawer.getByRole('button', { name: text.update }).click();
+    await expect(aliceDrawer).toBeHidden();
+    await expect(row(alice.page, 'example.com')).toContainText('alice.imap.example.net');
+
+    // Bob saves his version over a revision that moved on: his draft is kept beside theirs.
+    await bobDrawer.getByLabel(text.imapServer).fill('bob.imap.example.net');
+    await bobDrawer.getByRole('button', { name: text.update }).click();
+    const conflict = bobDrawer.getByTestId('conflict');
+    await expect(conflict).toContainText(text.conflict);
+    await expect(conflict.getByTestId('conflict-theirs')).toContainText('alice.imap.example.net');
+    await expect(conflict.getByTestId('conflict-mine')).toContainText('bob.imap.example.net');
+    await expect(bobDrawer.getByLabel(text.imapServer)).toHaveValue('bob.imap.example.net');
+    await expect(conflict.getByRole('button', { name: text.keepMine })).toBeFocused();
+    await checkA11y(bob.page, `on the conflict (${lang})`);
+    await snap(bob.page, `rest-conflict-${lang}-wide`);
+    await bob.page.setViewportSize({ width: 360, height: 800 });
+    await snap(bob.page, `rest-conflict-${lang}-360`);
+    await bob.page.setViewportSize({ width: 1280, height: 720 });
+
+    // "Keep mine" sends Bob's draft against the revision that stands now.
+    await conflict.getByRole('button', { name: text.keepMine }).click();
+    await expect(bobDrawer).toBeHidden();
+    await expect(row(bob.page, 'example.com')).toContainText('bob.imap.example.net');
+
+    // Alice, still on her copy, edits again: her save meets Bob's, and she takes his.
+    const aliceAgain = await openEdit(alice.page, lang);
+    await aliceAgain.getByLabel(text.imapServer).fill('alice-two.imap.example.net');
+    await aliceAgain.getByRole('button', { name: text.update }).click();
+    const second = aliceAgain.getByTestId('conflict');
+    await expect(second.getByTestId('conflict-theirs')).toContainText('bob.imap.example.net');
+    await second.getByRole('button', { name: text.useTheirs }).click();
+    await expect(aliceAgain).toBeHidden();
+    await expect(row(alice.page, 'example.com')).toContainText('bob.imap.example.net');
+
+    // The server's history says who saved what: Bob last, then Alice, then Alice's first entry.
+    const history = await server.api('rita-reader', 'GET', '/api/v1/email-domains/example.com/history');
+    expect(history.status).toBe(200);
+    const changes = history.json.changes.map((c: { actor: string; entry: { incoming: { host: string } } }) => [
+      c.actor,
+      c.entry.incoming.host,
+    ]);
+    expect(changes).toEqual([
+      ['bob-admin', 'bob.imap.example.net'],
+      ['alice-admin', 'alice.imap.example.net'],
+      ['alice-admin', 'first.imap.example.net'],
+    ]);
+    expect(alice.problems).toEqual([]);
+    expect(bob.problems).toEqual([]);
+    await alice.context.close();
+    await bob.context.close();
+  });
+}
+
+test('a reader sees the admin settings pre-filled, and an edit made elsewhere after a focus change', async ({ browser }) => {
+  const reader = await watchedPage(browser);
+  await signIn(reader.page, server, 'rita-reader');
+  const flow = reader.page.getByTestId('connect');
+  await flow.getByLabel('Email address').fill('rita@example.com');
+  await flow.getByRole('button', { name: 'Continue' }).click();
+  await expect(flow.getByLabel('IMAP server')).toHaveValue('first.imap.example.net');
+
+  // The admin changes the settings in another browser...
+  const admin = await watchedPage(browser);
+  await signIn(admin.page, server, 'alice-admin');
+  const drawer = await openEdit(admin.page, 'en');
+  await drawer.getByLabel('IMAP server').fill('moved.imap.example.net');
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer).toBeHidden();
+
+  // ...and the reader's page shows it once it has the focus again.
+  await reader.page.bringToFront();
+  await reader.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await reader.page.reload();
+  await signInIfAsked(reader.page);
+  await flow.getByLabel('Email address').fill('rita@example.com');
+  await flow.getByRole('button', { name: 'Continue' }).click();
+  await expect(flow.getByLabel('IMAP server')).toHaveValue('moved.imap.example.net');
+  expect(reader.problems).toEqual([]);
+  expect(admin.problems).toEqual([]);
+  await reader.context.close();
+  await admin.context.close();
+});
+
+/** After a reload the session cookie signs the person in without the form. */
+async function signInIfAsked(page: Page) {
+  await expect(page.getByTestId('mailsetup')).toBeVisible({ timeout: 30_000 });
+}
+
+test('the server stopped mid-save: the banner shows, the draft stays, and the save succeeds after a restart', async ({
+  browser,
+}) => {
+  const admin = await watchedPage(browser);
+  await signIn(admin.page, server, 'alice-admin');
+  const drawer = await openEdit(admin.page, 'en');
+  await drawer.getByLabel('IMAP server').fill('after-restart.imap.example.net');
+
+  await server.stop();
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer.getByRole('alert')).toContainText("can't be reached", { timeout: 20_000 });
+  await expect(drawer.getByLabel('IMAP server')).toHaveValue('after-restart.imap.example.net');
+  const banner = admin.page.getByTestId('server-banner');
+  await expect(banner).toContainText("can't be reached");
+  await expect(row(admin.page, 'example.com')).toContainText('first.imap.example.net');
+  await checkA11y(admin.page, 'with the server down and the drawer open');
+  await snap(admin.page, 'rest-server-down-en-wide');
+
+  await server.start();
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer).toBeHidden();
+  await expect(row(admin.page, 'example.com')).toContainText('after-restart.imap.example.net');
+  await expect(banner).toBeHidden();
+  expect(admin.problems).toEqual([]);
+  await admin.context.close();
+});
+
+test('the banner with the server down, in Polish, passes axe', async ({ browser }) => {
+  const admin = await watchedPage(browser);
+  await signIn(admin.page, server, 'alice-admin', 'pl');
+  await server.stop();
+  await admin.page.getByRole('button', { name: 'Edytuj ustawienia dla example.com' }).focus();
+  await admin.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  const banner = admin.page.getByTestId('server-banner');
+  await expect(banner).toContainText('Nie można połączyć się z serwerem ustawień', { timeout: 20_000 });
+  await checkA11y(admin.page, 'on the server banner (pl)');
+  await snap(admin.page, 'rest-server-down-pl-wide');
+  await admin.page.setViewportSize({ width: 360, height: 800 });
+  await snap(admin.page, 'rest-server-down-pl-360');
+  await server.start();
+  await banner.getByRole('button', { name: 'Spróbuj ponownie' }).click();
+  await expect(banner).toBeHidden();
+  expect(admin.problems).toEqual([]);
+  await admin.context.close();
+});
+
+test('a session that ends mid-edit asks to sign in again without losing the open draft', async ({ browser }) => {
+  const admin = await watchedPage(browser);
+  await signIn(admin.page, server, 'alice-admin');
+  const drawer = await openEdit(admin.page, 'en');
+  await drawer.getByLabel('IMAP server').fill('kept.imap.example.net');
+
+  // The session ends (the cookie is gone): the save is refused with 401.
+  await admin.context.clearCookies();
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  const again = admin.page.getByTestId('signin-dialog');
+  await expect(again).toBeVisible();
+  await again.getByTestId('signin-token').fill(caller('alice-admin').token);
+  await again.getByTestId('signin-submit').click();
+  await expect(again).toBeHidden();
+
+  const kept = admin.page.getByRole('dialog', { name: 'IMAP settings' });
+  await expect(kept.getByLabel('IMAP server')).toHaveValue('kept.imap.example.net');
+  await kept.getByRole('button', { name: 'Update' }).click();
+  await expect(kept).toBeHidden();
+  await expect(row(admin.page, 'example.com')).toContainText('kept.imap.example.net');
+  expect(admin.problems).toEqual([]);
+  await admin.context.close();
+});
+
+for (const lang of ['en', 'pl'] as const) {
+  test(`the sign-in form passes axe (${lang})`, async ({ browser }) => {
+    const visitor = await watchedPage(browser);
+    await visitor.page.goto(`${server.url}/?lang=${lang}`);
+    await expect(visitor.page.getByTestId('signin-form')).toBeVisible();
+    await visitor.page.getByTestId('signin-token').fill('not-a-valid-token-at-all');
+    await visitor.page.getByTestId('signin-submit').click();
+    await expect(visitor.page.getByTestId('signin-error')).not.toBeEmpty();
+    await checkA11y(visitor.page, `on the sign-in form (${lang})`);
+    await snap(visitor.page, `rest-signin-${lang}-wide`);
+    await visitor.page.setViewportSize({ width: 360, height: 800 });
+    await snap(visitor.page, `rest-signin-${lang}-360`);
+    expect(visitor.problems).toEqual([]);
+    await visitor.context.close();
+  });
+}
+
+test('a page on browser storage never downloads the REST client', async ({ page }) => {
+  const fetched: string[] = [];
+  page.on('request', (request) => fetched.push(request.url()));
+  await openDemo(page);
+  await page.getByRole('button', { name: 'Add IMAP settings' }).click();
+  await expect(page.getByRole('dialog', { name: 'IMAP settings' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  expect(fetched.some((url) => url.includes('settings_dialog_code'))).toBe(true);
+  expect(fetched.filter((url) => url.includes('rest_client_code'))).toEqual([]);
+});
+
+
