@@ -94,7 +94,7 @@ pub enum ChangeError {
     Locked,
     /// The entry changed on the server since the person started (`current`; `None`: removed).
     /// Nothing of theirs is lost: the caller still holds the draft.
-    Conflict { current: Option<Entry> },
+    Conflict { current: Option<Box<Entry>> },
     /// The server did not save it (unreachable, signed out, refused...).
     Remote(RemoteError),
 }

@@ -98,7 +98,7 @@ pub enum RemoteError {
     Forbidden,
     /// 412: the entry changed since the person started; it stands as `current` now (`None`:
     /// removed).
-    Conflict { current: Option<Entry> },
+    Conflict { current: Option<Box<Entry>> },
     /// 409 or 422: the server refused the change itself; `detail` is its sentence.
     Refused { detail: Option<String> },
     /// An answer outside the API's contract (no `ETag`, unreadable body, unexpected status):

@@ -274,7 +274,10 @@ pub fn SettingsDialog(
                 match outcome {
                     Ok(applied) => on_saved.run(applied.domain),
                     Err(ChangeError::Conflict { current }) => {
-                        theirs.set(Some(TheirVersion { current, mine }));
+                        theirs.set(Some(TheirVersion {
+                            current: current.map(|entry| *entry),
+                            mine,
+                        }));
                         request_animation_frame(move || focus_element(&keep_mine_id));
                     }
                     Err(error) => save_error.set(Some(describe_change_error(settings, &error))),

@@ -147,7 +147,9 @@ fn own_attempt_or_conflict(change: &Change, answer: &Answer) -> Result<Applied, 
         )
         .map_err(misconfigured),
         (None, None) => applied_from_answer(change, None, "").map_err(misconfigured),
-        _ => Err(RemoteError::Conflict { current }),
+        _ => Err(RemoteError::Conflict {
+            current: current.map(Box::new),
+        }),
     }
 }
 
