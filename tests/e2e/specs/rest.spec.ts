@@ -45,6 +45,17 @@ test.afterEach(async () => {
   await server.dispose();
 });
 
+/**
+ * Waits until the list came from the server and the banners' code with it (fetched once the
+ * server answered, so that it is there when the server stops answering).
+ */
+async function settled(page: Page) {
+  await expect(row(page, 'example.com')).toBeVisible();
+  await page.waitForFunction(() =>
+    performance.getEntriesByType('resource').some((entry) => entry.name.includes('banners_code')),
+  );
+}
+
 async function openEdit(page: Page, lang: 'en' | 'pl', domain = 'example.com') {
   const text = TEXT[lang];
   await page.getByRole('button', { name: text.edit(domain) }).click();
@@ -160,6 +171,7 @@ test('the server stopped mid-save: the banner shows, the draft stays, and the sa
 }) => {
   const admin = await watchedPage(browser);
   await signIn(admin.page, server, 'alice-admin');
+  await settled(admin.page);
   const drawer = await openEdit(admin.page, 'en');
   await drawer.getByLabel('IMAP server').fill('after-restart.imap.example.net');
 
@@ -185,6 +197,7 @@ test('the server stopped mid-save: the banner shows, the draft stays, and the sa
 test('the banner with the server down, in Polish, passes axe', async ({ browser }) => {
   const admin = await watchedPage(browser);
   await signIn(admin.page, server, 'alice-admin', 'pl');
+  await settled(admin.page);
   await server.stop();
   await admin.page.getByRole('button', { name: 'Edytuj ustawienia dla example.com' }).focus();
   await admin.page.evaluate(() => window.dispatchEvent(new Event('focus')));
