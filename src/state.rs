@@ -194,35 +194,33 @@ impl Settings {
         self.remote.try_get_value().flatten()
     }
 
-    /// Asks the server for the book, unless the one shown is current (its sequence is the
-    /// list's entity tag). Does nothing on browser storage, or while a refresh is on its way.
+    /// Asks the server for the book, unless the one shown is current (the REST client does,
+    /// in its chunk). Does nothing on browser storage.
     pub async fn refresh(&self) {
-        let Some(client) = self.client() else {
-            return;
-        };
-        if self.refreshing.try_get_value() != Some(false) {
-            return;
+        if let Some(client) = self.client() {
+            client.refresh(*self).await;
         }
-        self.refreshing.set_value(true);
-        let known = (self.health.get_untracked() == StorageHealth::Server).then(|| {
-            self.document
-                .with_untracked(|document| document.book().sequence())
-        });
-        let asked_after = self.acknowledged.get_value();
-        let answer = client.load(known).await;
-        if self.refreshing.try_set_value(false).is_some() {
-            return; // unmounted meanwhile
-        }
-        match answer {
-            // A change acknowledged meanwhile is newer than this list: the next refresh brings both.
-            Ok(_) if self.acknowledged.get_value() != asked_after => {}
-            Ok(None) => self.health.set(StorageHealth::Server),
-            Ok(Some(Loaded::Unreadable { error, .. })) => self
-                .health
-                .set(StorageHealth::ServerMisconfigured(error.to_string())),
-            Ok(Some(loaded)) => self.show(loaded),
-            Err(error) => self.note(&error),
-        }
+    }
+
+    /// The document signal, for the REST client that keeps it in step with the server.
+    pub(crate) fn document_signal(&self) -> RwSignal<Document> {
+        self.document
+    }
+
+    /// The health signal, for the REST client.
+    pub(crate) fn health_signal(&self) -> RwSignal<StorageHealth> {
+        self.health
+    }
+
+    /// How many changes the server acknowledged so far (a list asked for before one of them
+    /// must not be shown over it).
+    pub(crate) fn acknowledged(&self) -> StoredValue<u64> {
+        self.acknowledged
+    }
+
+    /// Whether a refresh from the server is on its way.
+    pub(crate) fn refreshing(&self) -> StoredValue<bool> {
+        self.refreshing
     }
 
     /// Starts a refresh without waiting for it (focus, visibility, after a write).
@@ -231,35 +229,11 @@ impl Settings {
         leptos::task::spawn_local(async move { settings.refresh().await });
     }
 
-    /// Records what an error says about the server.
-    fn note(&self, error: &RemoteError) {
-        let health = match error {
-            RemoteError::Unreachable => StorageHealth::ServerUnreachable,
-            RemoteError::SignedOut => StorageHealth::SignedOut,
-            RemoteError::Forbidden if self.document.with_untracked(|d| d.book().is_empty()) => {
-                StorageHealth::Forbidden
-            }
-            // Forbidden to change, though allowed to read: the save says so.
-            RemoteError::Forbidden => return,
-            RemoteError::Misconfigured(detail) => {
-                StorageHealth::ServerMisconfigured(detail.clone())
-            }
-            RemoteError::Conflict { .. } | RemoteError::Refused { .. } => StorageHealth::Server,
-        };
-        self.health.set(health);
-    }
-
-    /// The sentence for a change the server did not save (`ChangeError::Conflict` or `Remote`).
+    /// The sentence for a change the server did not save (`ChangeError::Conflict` or `Remote`),
+    /// in the words of the REST client (its text travels in its chunk).
     pub fn describe_remote(&self, error: &ChangeError) -> String {
-        let remote = match error {
-            ChangeError::Remote(error) => error.clone(),
-            ChangeError::Conflict { current } => RemoteError::Conflict {
-                current: current.clone(),
-            },
-            _ => return String::new(),
-        };
         self.client()
-            .map(|client| client.describe(&remote, self.language))
+            .map(|client| client.describe(error, self.language))
             .unwrap_or_default()
     }
 
@@ -331,9 +305,6 @@ impl Settings {
 
     /// Shows what the store holds.
     fn show(&self, loaded: Loaded) {
-        if self.client().is_some() {
-            return self.show_from_server(loaded);
-        }
         let persistent = self.store.with_value(|store| store.is_persistent());
         match loaded {
             Loaded::Nothing => {
@@ -359,25 +330,6 @@ impl Settings {
                 self.health.set(StorageHealth::Unreadable(error));
             }
         }
-    }
-
-    /// Shows the server's book; one of a newer version read-only, as from browser storage.
-    fn show_from_server(&self, loaded: Loaded) {
-        match loaded {
-            Loaded::Nothing => self.document.set(Document::default()),
-            Loaded::Document(document) => self.document.set(document),
-            Loaded::Newer { found, document } => {
-                self.document.set(document);
-                self.health.set(StorageHealth::Newer { found });
-                return;
-            }
-            Loaded::Unreadable { error, .. } => {
-                self.health
-                    .set(StorageHealth::ServerMisconfigured(error.to_string()));
-                return;
-            }
-        }
-        self.health.set(StorageHealth::Server);
     }
 
     /// The health of a store that read or wrote fine.
@@ -421,7 +373,7 @@ impl Settings {
             return Err(ChangeError::Locked);
         }
         let applied = match self.client() {
-            Some(client) => self.change_on_server(client, change).await?,
+            Some(client) => client.change(*self, change).await?,
             None => self.change_in_browser(change)?,
         };
         if let Some(listener) = self.saved.get_value() {
@@ -445,46 +397,6 @@ impl Settings {
         self.store.with_value(|store| store.save(&document))?;
         self.document.set(document);
         Ok(applied)
-    }
-
-    /// Core's rules first, on this copy of the book (what they refuse is never sent); then the
-    /// server decides, against its own book.
-    async fn change_on_server(
-        &self,
-        client: Rc<dyn RemoteBook>,
-        change: Change,
-    ) -> Result<Applied, ChangeError> {
-        self.with_book(|book| book.clone())
-            .apply(change.clone(), now())
-            .map_err(ChangeError::Book)?;
-        match client.send(change.clone()).await {
-            Ok(applied) => {
-                self.acknowledged.update_value(|count| *count += 1);
-                self.document
-                    .update(|document| document.book_mut().follow(&applied));
-                self.health.set(StorageHealth::Server);
-                self.refresh_soon();
-                Ok(applied)
-            }
-            Err(RemoteError::Conflict { current }) => {
-                self.health.set(StorageHealth::Server);
-                self.refresh_soon();
-                Err(ChangeError::Conflict { current })
-            }
-            Err(refused @ RemoteError::Refused { .. }) => {
-                // The server's book differs from this copy: with the current one, core names
-                // what is wrong in the person's language.
-                self.refresh().await;
-                let again = self.with_book(|book| book.clone()).apply(change, now());
-                Err(again
-                    .err()
-                    .map_or(ChangeError::Remote(refused), ChangeError::Book))
-            }
-            Err(error) => {
-                self.note(&error);
-                Err(ChangeError::Remote(error))
-            }
-        }
     }
 
     /// Tells `listener` of every change saved from now on.

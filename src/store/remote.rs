@@ -15,8 +15,8 @@ use std::rc::Rc;
 use mailsetup_core::wire::HistoryRecord;
 use mailsetup_core::{Applied, Change, Domain, Entry};
 
-use super::Loaded;
 use crate::i18n::Language;
+use crate::state::{ChangeError, Settings};
 use crate::ui::on_demand::CodeMissing;
 
 /// An answer still on its way.
@@ -106,20 +106,24 @@ pub enum RemoteError {
     Misconfigured(String),
 }
 
-/// A settings book on a server. Every method answers a future that holds what it needs
-/// (the implementation shares its state), so a caller may drop the book while it waits.
+/// A settings book on a server, as the component's state uses it. Every method answers a
+/// future that holds what it needs (the implementation shares its state). The work behind these
+/// methods (keeping `Settings` in step with the server, and the words for what went wrong) lives
+/// with the client, in its chunk: a page on browser storage does not download it.
 pub trait RemoteBook {
-    /// The whole book, or `None` when it is still the one whose sequence is `known`.
-    fn load(&self, known: Option<u64>) -> Pending<Result<Option<Loaded>, RemoteError>>;
+    /// Brings `settings` up to date with the server's book (the whole list, unless the book
+    /// shown is still the one the server has), and records how the server answered.
+    fn refresh(&self, settings: Settings) -> Pending<()>;
 
-    /// Sends one change with the revision it expects; answers what the server applied.
-    fn send(&self, change: Change) -> Pending<Result<Applied, RemoteError>>;
+    /// Sends one change with the revision it expects; once the server acknowledged it, shows
+    /// it in `settings` and answers what was applied.
+    fn change(&self, settings: Settings, change: Change) -> Pending<Result<Applied, ChangeError>>;
 
     /// The changes made to `domain`'s entry, newest first.
     fn history(&self, domain: Domain) -> Pending<Result<Vec<HistoryRecord>, RemoteError>>;
 
-    /// The sentence for a change this client could not save (its text travels with its code).
-    fn describe(&self, error: &RemoteError, language: Language) -> String;
+    /// The sentence for a change the server did not save.
+    fn describe(&self, error: &ChangeError, language: Language) -> String;
 }
 
 #[cfg_attr(

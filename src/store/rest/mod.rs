@@ -5,8 +5,10 @@
 //!
 //! Owns: turning a change into a request and an answer into a result or a [`RemoteError`],
 //! including the 412 that is the person's own earlier attempt arriving (it counts as saved).
-//! Must not: touch signals or views (the state does), or retry (`http` does, by core's rule).
+//! Must not: touch signals or views (`follow` keeps the state in step), or retry (`http` does,
+//! by core's rule).
 
+mod follow;
 mod http;
 
 use std::rc::Rc;
@@ -21,6 +23,7 @@ use mailsetup_core::{Applied, Change, Domain};
 use super::Loaded;
 use super::remote::{Pending, RemoteBook, RemoteError, RestConfig};
 use crate::i18n::{Language, server};
+use crate::state::{ChangeError, Settings};
 use http::{Answer, Http, NoAnswer, Outgoing};
 
 /// The server's book, as this browser reaches it.
@@ -37,94 +40,112 @@ impl RestBook {
 }
 
 impl RemoteBook for RestBook {
-    fn load(&self, known: Option<u64>) -> Pending<Result<Option<Loaded>, RemoteError>> {
+    fn refresh(&self, settings: Settings) -> Pending<()> {
         let http = Rc::clone(&self.http);
-        Box::pin(async move {
-            let headers = known
-                .map(|sequence| vec![("If-None-Match", entity_tag(sequence))])
-                .unwrap_or_default();
-            let answer = http
-                .send(&Outgoing {
-                    method: "GET",
-                    path: ENTRIES_PATH.to_owned(),
-                    headers,
-                    body: None,
-                })
-                .await
-                .map_err(unreachable)?;
-            match answer.status {
-                304 => Ok(None),
-                200 => {
-                    // The list's tag is the book's sequence, which the document also carries.
-                    if answer.etag.as_deref().and_then(revision_of_tag).is_none() {
-                        return Err(misconfigured(AnswerError::MissingTag));
-                    }
-                    Ok(Some(Loaded::from_text(answer.body)))
-                }
-                _ => Err(failure(&answer)),
-            }
-        })
+        Box::pin(follow::refresh(http, settings))
     }
 
-    fn send(&self, change: Change) -> Pending<Result<Applied, RemoteError>> {
+    fn change(&self, settings: Settings, change: Change) -> Pending<Result<Applied, ChangeError>> {
         let http = Rc::clone(&self.http);
-        Box::pin(async move {
-            let request = write_request(&change);
-            let (header, value) = request.precondition.header();
-            let answer = http
-                .send(&Outgoing {
-                    method: request.method.as_str(),
-                    path: request.path(),
-                    headers: vec![(header, value)],
-                    body: request.body.clone(),
-                })
-                .await
-                .map_err(unreachable)?;
-            match answer.status {
-                200 | 201 | 204 => {
-                    applied_from_answer(&change, answer.etag.as_deref(), &answer.body)
-                        .map_err(misconfigured)
-                }
-                412 => own_attempt_or_conflict(&change, &answer),
-                // A removal sent again after its answer was lost finds nothing left to remove.
-                404 if matches!(change, Change::Remove { .. }) => {
-                    applied_from_answer(&change, None, "").map_err(misconfigured)
-                }
-                _ => Err(failure(&answer)),
-            }
-        })
+        Box::pin(follow::change(http, settings, change))
     }
 
     fn history(&self, domain: Domain) -> Pending<Result<Vec<HistoryRecord>, RemoteError>> {
         let http = Rc::clone(&self.http);
-        Box::pin(async move {
-            let answer = http
-                .send(&Outgoing {
-                    method: "GET",
-                    path: format!("{}/history", entry_path(&domain)),
-                    headers: Vec::new(),
-                    body: None,
-                })
-                .await
-                .map_err(unreachable)?;
-            match answer.status {
-                200 => history_from_answer(&answer.body).map_err(misconfigured),
-                // Never saved through the server (or saved before it kept history).
-                404 => Ok(Vec::new()),
-                _ => Err(failure(&answer)),
-            }
-        })
+        Box::pin(history(http, domain))
     }
 
-    fn describe(&self, error: &RemoteError, language: Language) -> String {
+    fn describe(&self, error: &ChangeError, language: Language) -> String {
         let texts = server::texts(language);
-        match error {
+        let remote = match error {
+            ChangeError::Remote(remote) => remote,
+            ChangeError::Conflict { .. } => return texts.save_conflict.to_owned(),
+            _ => return String::new(),
+        };
+        match remote {
             RemoteError::Unreachable => texts.save_unreachable.to_owned(),
             RemoteError::SignedOut => texts.save_signed_out.to_owned(),
             RemoteError::Forbidden => texts.save_forbidden.to_owned(),
             RemoteError::Conflict { .. } => texts.save_conflict.to_owned(),
             RemoteError::Refused { detail } => (texts.save_refused)(detail.as_deref()),
             RemoteError::Misconfigured(detail) => (texts.save_misconfigured)(detail),
+        }
+    }
+}
+
+/// The whole book, or `None` when it is still the one whose sequence is `known`.
+async fn load(http: Rc<Http>, known: Option<u64>) -> Result<Option<Loaded>, RemoteError> {
+    {
+        let headers = known
+            .map(|sequence| vec![("If-None-Match", entity_tag(sequence))])
+            .unwrap_or_default();
+        let answer = http
+            .send(&Outgoing {
+                method: "GET",
+                path: ENTRIES_PATH.to_owned(),
+                headers,
+                body: None,
+            })
+            .await
+            .map_err(unreachable)?;
+        match answer.status {
+            304 => Ok(None),
+            200 => {
+                // The list's tag is the book's sequence, which the document also carries.
+                if answer.etag.as_deref().and_then(revision_of_tag).is_none() {
+                    return Err(misconfigured(AnswerError::MissingTag));
+                }
+                Ok(Some(Loaded::from_text(answer.body)))
+            }
+            _ => Err(failure(&answer)),
+        }
+    }
+}
+
+/// Sends one change with the revision it expects; answers what the server applied.
+async fn send(http: Rc<Http>, change: Change) -> Result<Applied, RemoteError> {
+    {
+        let request = write_request(&change);
+        let (header, value) = request.precondition.header();
+        let answer = http
+            .send(&Outgoing {
+                method: request.method.as_str(),
+                path: request.path(),
+                headers: vec![(header, value)],
+                body: request.body.clone(),
+            })
+            .await
+            .map_err(unreachable)?;
+        match answer.status {
+            200 | 201 | 204 => applied_from_answer(&change, answer.etag.as_deref(), &answer.body)
+                .map_err(misconfigured),
+            412 => own_attempt_or_conflict(&change, &answer),
+            // A removal sent again after its answer was lost finds nothing left to remove.
+            404 if matches!(change, Change::Remove { .. }) => {
+                applied_from_answer(&change, None, "").map_err(misconfigured)
+            }
+            _ => Err(failure(&answer)),
+        }
+    }
+}
+
+/// The changes made to `domain`'s entry, newest first.
+async fn history(http: Rc<Http>, domain: Domain) -> Result<Vec<HistoryRecord>, RemoteError> {
+    {
+        let answer = http
+            .send(&Outgoing {
+                method: "GET",
+                path: format!("{}/history", entry_path(&domain)),
+                headers: Vec::new(),
+                body: None,
+            })
+            .await
+            .map_err(unreachable)?;
+        match answer.status {
+            200 => history_from_answer(&answer.body).map_err(misconfigured),
+            // Never saved through the server (or saved before it kept history).
+            404 => Ok(Vec::new()),
+            _ => Err(failure(&answer)),
         }
     }
 }
