@@ -267,3 +267,34 @@ test('a page on browser storage never downloads the REST client', async ({ page 
 });
 
 
+
+test('<mail-setup api> keeps its settings on the server, with the person\'s own bearer token', async ({ browser }) => {
+  const visitor = await watchedPage(browser);
+  // A portal page on the server's origin (the server's own page uses a session cookie instead).
+  await visitor.page.route(`${server.url}/portal.html`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="en"><head><title>Portal</title>
+        <link rel="stylesheet" href="/mailsetup/mailsetup.css"></head><body><main>
+        <script type="module">
+          await import('/mailsetup/element.js');
+          const element = document.createElement('mail-setup');
+          element.setAttribute('api', location.origin);
+          element.setAttribute('view', 'admin');
+          element.token = ${JSON.stringify(caller('bob-admin').token)};
+          document.querySelector('main').append(element);
+        </script></main></body></html>`,
+    }),
+  );
+  await visitor.page.goto(`${server.url}/portal.html`);
+  await expect(row(visitor.page, 'example.com')).toContainText('first.imap.example.net', { timeout: 30_000 });
+  const drawer = await openEdit(visitor.page, 'en');
+  await drawer.getByLabel('IMAP server').fill('element.imap.example.net');
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer).toBeHidden();
+  const saved = await server.api('rita-reader', 'GET', '/api/v1/email-domains/example.com/history');
+  expect(saved.json.changes[0].actor).toBe('bob-admin');
+  expect(saved.json.changes[0].entry.incoming.host).toBe('element.imap.example.net');
+  expect(visitor.problems).toEqual([]);
+  await visitor.context.close();
+});
