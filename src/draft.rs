@@ -6,7 +6,7 @@
 
 use mailsetup_core::{
     Connection, ConnectionWarning, Domain, Endpoint, EndpointWarning, Entry, ExchangeSettings,
-    ExchangeUrl, Host, ImapSettings, Port, Problem, Protocol, Security,
+    ExchangeUrl, Host, ImapSettings, Port, Problem, Protocol, Security, UsernameForm,
 };
 
 use crate::i18n::{Language, problems};
@@ -93,6 +93,8 @@ pub struct ImapDraft {
     pub smtp_security: Security,
     pub allow_insecure_certificates: bool,
     pub include_subdomains: bool,
+    /// How people's usernames are formed (a choice, so nothing to check).
+    pub username: UsernameForm,
 }
 
 impl Default for ImapDraft {
@@ -108,6 +110,7 @@ impl Default for ImapDraft {
             smtp_security: Security::suggested_for(Protocol::Smtp, Port::SMTP_SSL),
             allow_insecure_certificates: false,
             include_subdomains: false,
+            username: UsernameForm::EmailAddress,
         }
     }
 }
@@ -128,6 +131,7 @@ impl ImapDraft {
             smtp_security: imap.outgoing.security,
             allow_insecure_certificates: imap.allow_insecure_certificates,
             include_subdomains: entry.include_subdomains(),
+            username: imap.username,
         })
     }
 
@@ -160,6 +164,7 @@ impl ImapDraft {
                 incoming,
                 outgoing,
                 allow_insecure_certificates: self.allow_insecure_certificates,
+                username: self.username,
             };
             checked.value = Some((domain, Connection::Imap(settings)));
         }

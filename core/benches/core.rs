@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use mailsetup_core::{
     Allowlist, Change, Connection, Document, Domain, Endpoint, EntryDraft, ExchangeUrl, Host,
-    ImapSettings, Port, Security, SettingsBook, Timestamp,
+    ImapSettings, Port, Security, SettingsBook, Timestamp, UsernameForm,
 };
 
 const BOOK_SIZE: usize = 10_000;
@@ -117,6 +117,7 @@ fn draft(index: usize) -> EntryDraft {
             incoming: endpoint("imap", 993),
             outgoing: endpoint("smtp", 465),
             allow_insecure_certificates: false,
+            username: UsernameForm::EmailAddress,
         }),
         include_subdomains: false,
     }

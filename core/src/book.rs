@@ -456,6 +456,7 @@ pub(crate) mod tests {
                 security: Security::SslTls,
             },
             allow_insecure_certificates: false,
+            username: crate::settings::UsernameForm::EmailAddress,
         })
     }
 

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::formats::{AutoconfigError, AutoconfigRefusal};
 use crate::*;
 
 /// One instance of every leaf variant (wrapper variants delegate to these and are checked in
@@ -134,6 +135,9 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
         Box::new(StoredEntryError::InvalidRevision),
         Box::new(StoredEntryError::DuplicateDomain),
         Box::new(StoredEntryError::UnknownField),
+        Box::new(StoredEntryError::UnknownUsernameForm {
+            found: "nickname".into(),
+        }),
         Box::new(crate::wire::WireError::NotJson { line: 1, column: 2 }),
         Box::new(crate::wire::WireError::Invalid(Vec::new())),
         Box::new(crate::wire::RequestError::DomainMismatch {
@@ -143,6 +147,44 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
         Box::new(CredentialError::EmptyUsername),
         Box::new(CredentialError::UsernameControlCharacter),
         Box::new(CredentialError::EmptyPassword),
+        Box::new(AutoconfigError::TooLarge { size_kib: 300 }),
+        Box::new(AutoconfigError::Dtd),
+        Box::new(AutoconfigError::NotXml { line: 3, column: 7 }),
+        Box::new(AutoconfigError::NotAutoconfig),
+        Box::new(AutoconfigError::NoDomain),
+        Box::new(AutoconfigError::InvalidDomain {
+            domain: "not a domain".into(),
+        }),
+        Box::new(AutoconfigRefusal::NoImap),
+        Box::new(AutoconfigRefusal::NoSmtp),
+        Box::new(AutoconfigRefusal::NoPasswordAuth {
+            protocol: Protocol::Imap,
+            methods: "OAuth2".into(),
+        }),
+        Box::new(AutoconfigRefusal::PlaceholderHost {
+            protocol: Protocol::Imap,
+            host: "%EMAILDOMAIN%".into(),
+        }),
+        Box::new(AutoconfigRefusal::PlainSocket {
+            protocol: Protocol::Smtp,
+        }),
+        Box::new(AutoconfigRefusal::UnknownSocket {
+            protocol: Protocol::Imap,
+            socket_type: "TLS".into(),
+        }),
+        Box::new(AutoconfigRefusal::InvalidHost {
+            protocol: Protocol::Imap,
+            host: "imap example.com".into(),
+        }),
+        Box::new(AutoconfigRefusal::InvalidPort {
+            protocol: Protocol::Smtp,
+            port: "99999".into(),
+        }),
+        Box::new(AutoconfigRefusal::MissingField {
+            protocol: Protocol::Imap,
+            field: "hostname",
+        }),
+        Box::new(AutoconfigRefusal::UsernameMismatch),
     ]
 }
 
@@ -173,8 +215,8 @@ fn every_code_is_unique_and_well_formed() {
         }
     }
     assert_eq!(seen.len(), problems.len());
-    // 88 leaf variants today; update when adding one.
-    assert_eq!(seen.len(), 88);
+    // 105 leaf variants today; update when adding one.
+    assert_eq!(seen.len(), 105);
 }
 
 #[test]
@@ -279,6 +321,8 @@ fn exhaustive(
     credentials: CredentialError,
     wire: crate::wire::WireError,
     request: crate::wire::RequestError,
+    autoconfig: AutoconfigError,
+    autoconfig_refusal: AutoconfigRefusal,
 ) {
     use NameError as N;
     match name {
@@ -402,7 +446,8 @@ fn exhaustive(
         | S::ConflictingField
         | S::InvalidRevision
         | S::DuplicateDomain
-        | S::UnknownField => {}
+        | S::UnknownField
+        | S::UnknownUsernameForm { .. } => {}
     }
     use ConnectionWarning as CW;
     match connection {
@@ -418,5 +463,27 @@ fn exhaustive(
     }
     match request {
         crate::wire::RequestError::DomainMismatch { .. } => {}
+    }
+    use AutoconfigError as A;
+    match autoconfig {
+        A::TooLarge { .. }
+        | A::Dtd
+        | A::NotXml { .. }
+        | A::NotAutoconfig
+        | A::NoDomain
+        | A::InvalidDomain { .. } => {}
+    }
+    use AutoconfigRefusal as AR;
+    match autoconfig_refusal {
+        AR::NoImap
+        | AR::NoSmtp
+        | AR::NoPasswordAuth { .. }
+        | AR::PlaceholderHost { .. }
+        | AR::PlainSocket { .. }
+        | AR::UnknownSocket { .. }
+        | AR::InvalidHost { .. }
+        | AR::InvalidPort { .. }
+        | AR::MissingField { .. }
+        | AR::UsernameMismatch => {}
     }
 }

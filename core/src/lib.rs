@@ -19,6 +19,7 @@ mod document;
 mod domain;
 mod email;
 mod exchange_url;
+pub mod formats;
 mod host;
 mod name;
 mod port;
@@ -49,5 +50,7 @@ pub use name::NameError;
 pub use port::{Port, PortError};
 pub use problem::Problem;
 pub use security::{Endpoint, EndpointWarning, Protocol, Security, SecurityError};
-pub use settings::{Connection, ConnectionKind, ConnectionWarning, ExchangeSettings, ImapSettings};
+pub use settings::{
+    Connection, ConnectionKind, ConnectionWarning, ExchangeSettings, ImapSettings, UsernameForm,
+};
 pub use uts46::{Uts46Backend, has_uts46, set_uts46_backend};

@@ -24,6 +24,56 @@ pub struct ImapSettings {
     pub outgoing: Endpoint,
     /// Accept self-signed or otherwise unverifiable certificates ("Allow insecure certificates").
     pub allow_insecure_certificates: bool,
+    /// How a person's username is formed from their address.
+    pub username: UsernameForm,
+}
+
+/// How a person's username (for IMAP and SMTP) is formed from their e-mail address. Providers
+/// differ: most take the whole address, about a third of Thunderbird's provider database the
+/// part before the @, and some give people a name of their own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UsernameForm {
+    /// The whole address, `alice@example.com` (Thunderbird's `%EMAILADDRESS%`).
+    #[default]
+    EmailAddress,
+    /// The part before the @, `alice` (Thunderbird's `%EMAILLOCALPART%`).
+    LocalPart,
+    /// Neither: the person types it.
+    Typed,
+}
+
+impl UsernameForm {
+    pub const ALL: [UsernameForm; 3] = [
+        UsernameForm::EmailAddress,
+        UsernameForm::LocalPart,
+        UsernameForm::Typed,
+    ];
+
+    /// The name the document and the API use: `email_address`, `local_part` or `typed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsernameForm::EmailAddress => "email_address",
+            UsernameForm::LocalPart => "local_part",
+            UsernameForm::Typed => "typed",
+        }
+    }
+
+    /// The form named by [`UsernameForm::as_str`].
+    pub fn from_name(name: &str) -> Option<UsernameForm> {
+        UsernameForm::ALL
+            .into_iter()
+            .find(|form| form.as_str() == name)
+    }
+
+    /// The username of the person with `address`; `None` when they type it.
+    pub fn username_for(self, address: &crate::EmailAddress) -> Option<String> {
+        match self {
+            UsernameForm::EmailAddress => Some(address.to_string()),
+            UsernameForm::LocalPart => Some(address.local_part().to_owned()),
+            UsernameForm::Typed => None,
+        }
+    }
 }
 
 /// Exchange Web Services.
@@ -176,6 +226,7 @@ mod tests {
                 security: Security::SslTls,
             },
             allow_insecure_certificates: false,
+            username: UsernameForm::EmailAddress,
         })
     }
 

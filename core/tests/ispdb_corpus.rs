@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use mailsetup_core::UsernameForm;
 use mailsetup_core::{
     Connection, Document, Domain, Endpoint, EntryDraft, Host, ImapSettings, MatchKind, Port,
     Problem, Security, SettingsBook, Timestamp,
@@ -205,6 +206,7 @@ fn a_book_built_from_the_corpus_survives_storage_and_lookups() {
             incoming,
             outgoing,
             allow_insecure_certificates: false,
+            username: UsernameForm::EmailAddress,
         });
         for domain in &provider.domains {
             let draft = EntryDraft {

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use mailsetup_core::UsernameForm;
 use mailsetup_core::{
     AllowlistEntry, Change, Connection, ConnectionKind, Document, Domain, EmailAddress, Endpoint,
     EntryDraft, ExchangeSettings, ExchangeUrl, Host, ImapSettings, MatchKind, Port, Problem,
@@ -348,6 +349,7 @@ fn connection(kind: ConnectionKind) -> Connection {
                 security: Security::StartTls,
             },
             allow_insecure_certificates: false,
+            username: UsernameForm::EmailAddress,
         }),
         ConnectionKind::Exchange => Connection::Exchange(ExchangeSettings {
             url: ExchangeUrl::parse("https://mail.example.com/EWS/Exchange.asmx").unwrap(),

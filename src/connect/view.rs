@@ -10,7 +10,9 @@ use std::rc::Rc;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mailsetup_core::{Change, ConnectionKind, EmailAddress, EntryDraft, MatchKind, Protocol};
+use mailsetup_core::{
+    Change, ConnectionKind, EmailAddress, EntryDraft, MatchKind, Protocol, UsernameForm,
+};
 
 use super::form::{ConnectChecked, ConnectField, ServerDraft, Source, deep_link};
 use super::tester::{Attempt, CheckOutcome, CheckProgress, ConnectionTester, Password, StepState};
@@ -138,7 +140,10 @@ pub fn ConnectInbox(
             ),
             None => (Source::Nobody, ServerDraft::Imap(ImapDraft::default())),
         };
+        let typed_username =
+            matches!(&server, ServerDraft::Imap(draft) if draft.username == UsernameForm::Typed);
         let first = match source {
+            Source::Administrator { .. } if typed_username => ConnectField::Username,
             Source::Administrator { .. } => ConnectField::Password,
             Source::Nobody => ConnectField::Server(Field::ImapHost),
         };
@@ -335,6 +340,7 @@ fn SettingsStep(
         ServerDraft::Imap(draft) => (draft, ExchangeDraft::default()),
         ServerDraft::Exchange(draft) => (ImapDraft::default(), draft),
     };
+    let username_form = imap_draft.username;
     let shown_errors = ShownErrors::<ConnectField>::new();
     let (source, locked, imap, url, username, save_tried) = match carried {
         Some(carried) => {
@@ -353,7 +359,13 @@ fn SettingsStep(
             RwSignal::new(prefilled),
             ImapFields::new(imap_draft, prefilled),
             RwSignal::new(exchange_draft.url),
-            RwSignal::new(typed.clone()),
+            // The administrator said how usernames are formed; without them, the address.
+            RwSignal::new(match (prefilled, kind) {
+                (true, ConnectionKind::Imap) => {
+                    username_form.username_for(&address).unwrap_or_default()
+                }
+                _ => typed.clone(),
+            }),
             RwSignal::new(false),
         ),
     };

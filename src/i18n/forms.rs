@@ -19,6 +19,11 @@ pub struct FormTexts {
     pub host_placeholder_imap: &'static str,
     pub host_placeholder_smtp: &'static str,
     pub insecure_label: &'static str,
+    pub username_form_label: &'static str,
+    pub username_form_hint: &'static str,
+    pub username_email_address: &'static str,
+    pub username_local_part: &'static str,
+    pub username_typed: &'static str,
     pub insecure_explain: &'static str,
     pub insecure_warning: &'static str,
     pub subdomains_label: &'static str,
@@ -118,6 +123,11 @@ pub(super) static EN: FormTexts = FormTexts {
     host_placeholder_imap: "imap.example.com",
     host_placeholder_smtp: "smtp.example.com",
     insecure_label: "Allow insecure certificates",
+    username_form_label: "Username",
+    username_form_hint: "What people sign in with on these servers. Connecting an inbox fills it in.",
+    username_email_address: "The whole email address (alice@example.com)",
+    username_local_part: "The part before the @ (alice)",
+    username_typed: "Typed by each person",
     insecure_explain: "Only for mail servers whose SSL certificate is not signed by a certificate \
         authority (for example, self-signed).",
     insecure_warning: "Connections will accept any certificate, so someone between the CRM and your \
@@ -172,6 +182,11 @@ pub(super) static PL: FormTexts = FormTexts {
     host_placeholder_imap: "imap.example.com",
     host_placeholder_smtp: "smtp.example.com",
     insecure_label: "Zezwalaj na certyfikaty niezabezpieczone",
+    username_form_label: "Nazwa użytkownika",
+    username_form_hint: "Tym użytkownicy logują się na tych serwerach. Łączenie skrzynki uzupełnia ją samo.",
+    username_email_address: "Cały adres e-mail (alice@example.com)",
+    username_local_part: "Część przed @ (alice)",
+    username_typed: "Wpisywana przez każdą osobę",
     insecure_explain: "Tylko dla serwerów poczty, których certyfikat SSL nie jest podpisany przez \
         urząd certyfikacji (np. certyfikat z podpisem własnym).",
     insecure_warning: "Połączenia przyjmą każdy certyfikat, więc ktoś między CRM a Twoim serwerem \

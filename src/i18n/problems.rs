@@ -533,6 +533,11 @@ static PL: &[(&str, &str)] = &[
         "Tego pola nie ma w ustawieniach domeny. Sprawdź jego pisownię albo je pomiń.",
     ),
     (
+        "document.unknown_username_form",
+        "Ten zapisany wpis tworzy nazwy użytkowników w nieznany sposób „{found}”. Edytuj wpis i \
+         wybierz, jak tworzyć nazwy użytkowników.",
+    ),
+    (
         "wire.not_json",
         "Treść żądania nie jest poprawnym JSON-em (wiersz {line}, kolumna {column}). Wyślij \
          ustawienia jednej domeny jako obiekt JSON.",
@@ -545,6 +550,90 @@ static PL: &[(&str, &str)] = &[
     (
         "wire.invalid_entry",
         "Ustawienia są nieprawidłowe (problemów: {count}). Popraw wskazane pola.",
+    ),
+    // autoconfig: a provider's Thunderbird settings file (config-v1.1.xml) being imported
+    (
+        "autoconfig.too_large",
+        "Ten plik ma {size_kib} KiB, a plik ustawień Thunderbirda (config-v1.1.xml) ma najwyżej \
+         256 KiB. Sprawdź, czy wybrano plik config-v1.1.xml dostawcy.",
+    ),
+    (
+        "autoconfig.dtd",
+        "Ten plik deklaruje typ dokumentu lub encje (<!DOCTYPE lub <!ENTITY), których pliki \
+         ustawień nigdy nie zawierają i które mogą bez końca powiększać plik, więc go nie \
+         wczytano. Usuń tę część albo wybierz plik config-v1.1.xml dostawcy.",
+    ),
+    (
+        "autoconfig.not_xml",
+        "Ten plik nie jest poprawnym plikiem XML (wiersz {line}, kolumna {column}). Wybierz plik \
+         config-v1.1.xml dostawcy albo popraw plik we wskazanym miejscu.",
+    ),
+    (
+        "autoconfig.not_autoconfig",
+        "Ten plik XML nie jest plikiem ustawień Thunderbirda: nie ma w nim elementu \
+         <clientConfig> z <emailProvider>. Wybierz plik config-v1.1.xml dostawcy.",
+    ),
+    (
+        "autoconfig.no_domain",
+        "Ten plik ustawień nie podaje żadnej domeny e-mail. Dodaj ją do <emailProvider>, np. \
+         <domain>example.com</domain>, albo wpisz ustawienia ręcznie.",
+    ),
+    (
+        "autoconfig.invalid_domain",
+        "Domena „{domain}” z pliku ustawień jest nieprawidłowa. Popraw ją w pliku, np. \
+         <domain>example.com</domain>, albo wpisz ustawienia ręcznie.",
+    ),
+    (
+        "autoconfig.no_imap",
+        "Ten dostawca nie udostępnia serwera IMAP (tylko POP3 lub inne rodzaje), a skrzynki łączy \
+         się przez IMAP. Poproś dostawcę o ustawienia IMAP albo wpisz je ręcznie.",
+    ),
+    (
+        "autoconfig.no_smtp",
+        "Plik ustawień tego dostawcy nie podaje serwera SMTP do wysyłania poczty. Poproś dostawcę \
+         o ustawienia SMTP albo wpisz je ręcznie.",
+    ),
+    (
+        "autoconfig.no_password_auth",
+        "Serwer {protocol} dostawcy pozwala logować się tylko przez {methods}, nie hasłem, a \
+         skrzynki łączy się za pomocą hasła. Poproś dostawcę o serwer, który przyjmuje hasła, \
+         albo wpisz go ręcznie.",
+    ),
+    (
+        "autoconfig.placeholder_host",
+        "Serwer {protocol} dostawcy „{host}” zależy od adresu każdej osoby (zawiera symbol \
+         zastępczy, np. %EMAILDOMAIN%). Wpisz ręcznie serwer swojej domeny, np. mail.example.com.",
+    ),
+    (
+        "autoconfig.plain_socket",
+        "Serwer {protocol} dostawcy jest dostępny tylko bez szyfrowania, a wymagane jest SSL/TLS \
+         lub STARTTLS. Poproś dostawcę o szyfrowany serwer albo wpisz go ręcznie.",
+    ),
+    (
+        "autoconfig.unknown_socket",
+        "Serwer {protocol} dostawcy ma nieznany rodzaj szyfrowania „{socket_type}”; w pliku \
+         powinno być SSL lub STARTTLS. Popraw plik albo wpisz ustawienia ręcznie.",
+    ),
+    (
+        "autoconfig.invalid_host",
+        "Nazwa serwera {protocol} dostawcy „{host}” jest nieprawidłowa. Popraw ją w pliku, np. \
+         mail.example.com, albo wpisz ustawienia ręcznie.",
+    ),
+    (
+        "autoconfig.invalid_port",
+        "Port serwera {protocol} dostawcy „{port}” nie jest liczbą od 1 do 65535. Popraw go w \
+         pliku, np. 993, albo wpisz ustawienia ręcznie.",
+    ),
+    (
+        "autoconfig.missing_field",
+        "Serwer {protocol} dostawcy nie ma elementu <{field}>. Dodaj go do pliku albo wpisz \
+         ustawienia ręcznie.",
+    ),
+    (
+        "autoconfig.username_mismatch",
+        "Serwery IMAP i SMTP dostawcy wymagają różnych nazw użytkownika (np. jeden całego adresu, \
+         a drugi tylko części przed znakiem @), a dla obu używana jest jedna nazwa. Wpisz \
+         ustawienia ręcznie i sprawdź nazwę użytkownika u dostawcy.",
     ),
 ];
 
@@ -710,6 +799,9 @@ mod tests {
             Box::new(StoredEntryError::InvalidRevision),
             Box::new(StoredEntryError::DuplicateDomain),
             Box::new(StoredEntryError::UnknownField),
+            Box::new(StoredEntryError::UnknownUsernameForm {
+                found: "nickname".into(),
+            }),
             Box::new(wire::WireError::NotJson { line: 1, column: 2 }),
             Box::new(wire::WireError::Invalid(Vec::new())),
             Box::new(wire::RequestError::DomainMismatch {
@@ -719,6 +811,44 @@ mod tests {
             Box::new(CredentialError::EmptyUsername),
             Box::new(CredentialError::UsernameControlCharacter),
             Box::new(CredentialError::EmptyPassword),
+            Box::new(formats::AutoconfigError::TooLarge { size_kib: 300 }),
+            Box::new(formats::AutoconfigError::Dtd),
+            Box::new(formats::AutoconfigError::NotXml { line: 3, column: 7 }),
+            Box::new(formats::AutoconfigError::NotAutoconfig),
+            Box::new(formats::AutoconfigError::NoDomain),
+            Box::new(formats::AutoconfigError::InvalidDomain {
+                domain: "not a domain".into(),
+            }),
+            Box::new(formats::AutoconfigRefusal::NoImap),
+            Box::new(formats::AutoconfigRefusal::NoSmtp),
+            Box::new(formats::AutoconfigRefusal::NoPasswordAuth {
+                protocol: Protocol::Imap,
+                methods: "OAuth2".into(),
+            }),
+            Box::new(formats::AutoconfigRefusal::PlaceholderHost {
+                protocol: Protocol::Smtp,
+                host: "%EMAILDOMAIN%".into(),
+            }),
+            Box::new(formats::AutoconfigRefusal::PlainSocket {
+                protocol: Protocol::Imap,
+            }),
+            Box::new(formats::AutoconfigRefusal::UnknownSocket {
+                protocol: Protocol::Imap,
+                socket_type: "TLS".into(),
+            }),
+            Box::new(formats::AutoconfigRefusal::InvalidHost {
+                protocol: Protocol::Smtp,
+                host: "smtp example.com".into(),
+            }),
+            Box::new(formats::AutoconfigRefusal::InvalidPort {
+                protocol: Protocol::Imap,
+                port: "99999".into(),
+            }),
+            Box::new(formats::AutoconfigRefusal::MissingField {
+                protocol: Protocol::Imap,
+                field: "socketType",
+            }),
+            Box::new(formats::AutoconfigRefusal::UsernameMismatch),
         ]
     }
 
@@ -762,7 +892,7 @@ mod tests {
         let problems = every_problem();
         let codes: BTreeSet<&str> = problems.iter().map(|problem| problem.code()).collect();
         // Core's own count of leaf variants (codes_tests.rs); update both when adding one.
-        assert_eq!(codes.len(), 88);
+        assert_eq!(codes.len(), 105);
         for problem in &problems {
             let code = problem.code();
             let english = problem.to_string();

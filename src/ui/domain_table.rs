@@ -290,6 +290,7 @@ mod tests {
                     incoming: endpoint(&format!("IMAP.{name}"), 993),
                     outgoing: endpoint(&format!("smtp.{name}"), 465),
                     allow_insecure_certificates: name == "a.example",
+                    username: mailsetup_core::UsernameForm::EmailAddress,
                 })
             };
             let draft = EntryDraft {

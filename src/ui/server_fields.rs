@@ -7,7 +7,7 @@
 //! which form they are in, or save anything.
 
 use leptos::prelude::*;
-use mailsetup_core::{Protocol, Security};
+use mailsetup_core::{Protocol, Security, UsernameForm};
 
 use crate::draft::ImapDraft;
 use crate::i18n::forms;
@@ -24,6 +24,8 @@ pub(crate) struct ImapFields {
     pub smtp_port: RwSignal<String>,
     pub smtp_security: RwSignal<Security>,
     pub allow_insecure: RwSignal<bool>,
+    /// How people's usernames are formed (the drawer's choice; the connect flow keeps it).
+    pub username: RwSignal<UsernameForm>,
     /// Whether the person (or the stored entry) chose the IMAP security; until then it follows
     /// the IMAP port.
     pub imap_security_chosen: RwSignal<bool>,
@@ -48,6 +50,7 @@ impl ImapFields {
             smtp_port: RwSignal::new(draft.smtp_port),
             smtp_security: RwSignal::new(draft.smtp_security),
             allow_insecure: RwSignal::new(draft.allow_insecure_certificates),
+            username: RwSignal::new(draft.username),
             imap_security_chosen: RwSignal::new(imap_chosen),
             smtp_security_chosen: RwSignal::new(smtp_chosen),
         };
@@ -85,6 +88,7 @@ impl ImapFields {
             smtp_security: self.smtp_security.get(),
             allow_insecure_certificates: self.allow_insecure.get(),
             include_subdomains,
+            username: self.username.get(),
         }
     }
 }
@@ -193,6 +197,46 @@ pub(crate) fn ImapFieldset(
                 warning_id=security_warning_id
             />
         </fieldset>
+    }
+}
+
+/// "Username": how people's usernames are formed from their address (the drawer only).
+#[component]
+pub(crate) fn UsernameChoice(form: RwSignal<UsernameForm>, id: String) -> impl IntoView {
+    let texts = forms::texts(use_language());
+    let hint_id = format!("{id}-hint");
+    let options = UsernameForm::ALL
+        .into_iter()
+        .map(|choice| {
+            let label = match choice {
+                UsernameForm::EmailAddress => texts.username_email_address,
+                UsernameForm::LocalPart => texts.username_local_part,
+                UsernameForm::Typed => texts.username_typed,
+            };
+            view! {
+                <option value=choice.as_str() selected=move || form.get() == choice>
+                    {label}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="ms-field">
+            <label class="ms-field__label" for=id.clone()>{texts.username_form_label}</label>
+            <p class="ms-field__hint" id=hint_id.clone()>{texts.username_form_hint}</p>
+            <select
+                id=id
+                class="ms-input ms-select"
+                aria-describedby=hint_id
+                on:change=move |event| {
+                    if let Some(choice) = UsernameForm::from_name(&event_target_value(&event)) {
+                        form.set(choice);
+                    }
+                }
+            >
+                {options}
+            </select>
+        </div>
     }
 }
 

@@ -26,7 +26,7 @@ use crate::ui::focus::focus_element;
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
 use crate::ui::on_demand::on_demand;
 use crate::ui::save_error::describe_change_error;
-use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates};
+use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates, UsernameChoice};
 use crate::ui::shown_errors::ShownErrors;
 
 /// What the drawer was opened for.
@@ -420,6 +420,7 @@ pub fn SettingsDialog(
                 )
                 blurs=(blur(Field::SmtpHost), blur(Field::SmtpPort))
             />
+            <UsernameChoice form=imap.username id=settings.id("username-form")/>
             <InsecureCertificates checked=imap.allow_insecure id=settings.id("insecure")/>
         }
         .into_any(),

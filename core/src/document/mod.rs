@@ -7,7 +7,7 @@
 //! survive a load -> save round trip.
 //! Must not: decide validity itself (the parse functions and the book do) or do I/O.
 //!
-//! Shape (version 1):
+//! Shape (version 2):
 //! ```json
 //! { "version": 1, "domains": [
 //!   { "domain": "example.com", "type": "imap",
@@ -19,8 +19,10 @@
 //!     "url": "https://mail.corp.example/EWS/Exchange.asmx",
 //!     "include_subdomains": false, "updated_at_unix_ms": 1700000000000, "revision": 3 } ] }
 //! ```
-//! `allow_insecure_certificates` and `include_subdomains` may be missing (meaning false); every
-//! other field is required. The top level may also hold `"sequence"`, the last revision the
+//! `allow_insecure_certificates` and `include_subdomains` may be missing (meaning false). An
+//! IMAP entry may have `"username"`: how a person's username is formed, `email_address` (the
+//! whole address, also when missing), `local_part` or `typed`; version 2 added it, so every
+//! version-1 document reads as it always did. Every other field is required. The top level may also hold `"sequence"`, the last revision the
 //! book issued (see [`SettingsBook::sequence`]).
 
 use serde_json::{Map, Value};
@@ -33,13 +35,13 @@ use crate::host::Host;
 use crate::port::{Port, PortError};
 use crate::problem::Problem;
 use crate::security::{Endpoint, Security, SecurityError};
-use crate::settings::{Connection, ConnectionKind, ExchangeSettings, ImapSettings};
+use crate::settings::{Connection, ConnectionKind, ExchangeSettings, ImapSettings, UsernameForm};
 
 mod well_formed;
 mod written;
 
 /// The format version this code writes and the newest it reads.
-pub const DOCUMENT_VERSION: u64 = 1;
+pub const DOCUMENT_VERSION: u64 = 2;
 
 const KEY_VERSION: &str = "version";
 const KEY_DOMAINS: &str = "domains";
@@ -55,7 +57,12 @@ const COMMON_KEYS: [&str; 5] = [
     "updated_at_unix_ms",
     "revision",
 ];
-const IMAP_KEYS: [&str; 3] = ["incoming", "outgoing", "allow_insecure_certificates"];
+const IMAP_KEYS: [&str; 4] = [
+    "incoming",
+    "outgoing",
+    "allow_insecure_certificates",
+    "username",
+];
 const EXCHANGE_KEYS: [&str; 1] = ["url"];
 const ENDPOINT_KEYS: [&str; 3] = ["host", "port", "security"];
 
@@ -137,6 +144,10 @@ pub enum StoredEntryError {
     DuplicateDomain,
     #[error("This field is not part of a domain's settings. Check its spelling, or leave it out.")]
     UnknownField,
+    #[error(
+        "This saved entry forms usernames in the unknown way \"{found}\". Edit the entry and choose how usernames are formed."
+    )]
+    UnknownUsernameForm { found: String },
 }
 
 impl Problem for StoredEntryError {
@@ -150,13 +161,16 @@ impl Problem for StoredEntryError {
             Self::InvalidRevision => "document.invalid_revision",
             Self::DuplicateDomain => "document.duplicate_domain",
             Self::UnknownField => "document.unknown_field",
+            Self::UnknownUsernameForm { .. } => "document.unknown_username_form",
         }
     }
 
     fn params(&self) -> Vec<(&'static str, String)> {
         match self {
             Self::WrongType { expected } => vec![("expected", (*expected).to_owned())],
-            Self::UnknownType { found } => vec![("found", found.clone())],
+            Self::UnknownType { found } | Self::UnknownUsernameForm { found } => {
+                vec![("found", found.clone())]
+            }
             Self::NotAnObject
             | Self::MissingField
             | Self::ConflictingField
@@ -595,16 +609,49 @@ fn read_imap(
     let incoming = read_endpoint(object, "incoming", problems);
     let outgoing = read_endpoint(object, "outgoing", problems);
     let allow_insecure_certificates = problems.optional_bool(object, "allow_insecure_certificates");
-    match (incoming, outgoing, allow_insecure_certificates) {
-        (Some((incoming, incoming_extra)), Some((outgoing, outgoing_extra)), Some(allow)) => (
+    let username = read_username_form(object, problems);
+    match (incoming, outgoing, allow_insecure_certificates, username) {
+        (
+            Some((incoming, incoming_extra)),
+            Some((outgoing, outgoing_extra)),
+            Some(allow),
+            Some(username),
+        ) => (
             Some(Connection::Imap(ImapSettings {
                 incoming,
                 outgoing,
                 allow_insecure_certificates: allow,
+                username,
             })),
             Some((incoming_extra, outgoing_extra)),
         ),
         _ => (None, None),
+    }
+}
+
+/// How usernames are formed; missing (every version-1 entry) means the whole address.
+fn read_username_form(
+    object: &Map<String, Value>,
+    problems: &mut Problems,
+) -> Option<UsernameForm> {
+    match object.get("username") {
+        None | Some(Value::Null) => Some(UsernameForm::EmailAddress),
+        Some(Value::String(name)) => UsernameForm::from_name(name).or_else(|| {
+            problems.add(
+                "username",
+                &StoredEntryError::UnknownUsernameForm {
+                    found: name.chars().take(40).collect(),
+                },
+            );
+            None
+        }),
+        Some(_) => {
+            problems.add(
+                "username",
+                &StoredEntryError::WrongType { expected: "text" },
+            );
+            None
+        }
     }
 }
 
@@ -743,6 +790,9 @@ mod tests {
                     "allow_insecure_certificates",
                     Value::from(settings.allow_insecure_certificates),
                 );
+                if settings.username != UsernameForm::EmailAddress {
+                    put("username", Value::from(settings.username.as_str()));
+                }
             }
             Connection::Exchange(settings) => put("url", Value::from(settings.url.as_str())),
         }
@@ -827,7 +877,7 @@ mod tests {
         let original_domains = original["domains"].as_array().unwrap();
         assert_eq!(&domains[0], &original_domains[1]);
         assert_eq!(&domains[1], &original_domains[0]);
-        assert_eq!(saved_value["version"], 1);
+        assert_eq!(saved_value["version"], DOCUMENT_VERSION);
         let reloaded = Document::from_json(&saved).unwrap();
         assert_eq!(reloaded, document);
         assert_eq!(reloaded.to_json(), saved);
@@ -1019,8 +1069,8 @@ mod tests {
             (r#"{"version": "1"}"#, DocumentError::NotADocument),
             (r#"{"version": -1}"#, DocumentError::NotADocument),
             (
-                r#"{"version": 2, "domains": []}"#,
-                DocumentError::NewerVersion { found: 2 },
+                r#"{"version": 3, "domains": []}"#,
+                DocumentError::NewerVersion { found: 3 },
             ),
             (
                 r#"{"version": 0, "domains": []}"#,
@@ -1102,12 +1152,60 @@ mod tests {
     }
 
     #[test]
+    fn the_username_form_is_kept_and_version_one_reads_as_the_whole_address() {
+        let imap = |username: &str| {
+            format!(
+                r#"{{"version": VERSION, "domains": [{{"domain": "example.com", "type": "imap",
+                "incoming": {{"host": "imap.example.com", "port": 993, "security": "ssl_tls"}},
+                "outgoing": {{"host": "smtp.example.com", "port": 465, "security": "ssl_tls"}},
+                {username} "updated_at_unix_ms": 1, "revision": 1}}]}}"#
+            )
+        };
+        let form = |text: &str| {
+            let document = Document::from_json(text).unwrap();
+            assert!(document.rejected().is_empty(), "{:?}", document.rejected());
+            match document.book().iter().next().unwrap().connection() {
+                Connection::Imap(imap) => imap.username,
+                Connection::Exchange(_) => panic!("not IMAP"),
+            }
+        };
+        let version_one = imap("").replace("VERSION", "1");
+        assert_eq!(form(&version_one), UsernameForm::EmailAddress);
+        // The whole address is written as nothing, the other forms by name.
+        let saved = Document::from_json(&version_one).unwrap().to_json();
+        assert!(
+            !saved.contains("username") && saved.contains(r#""version":2"#),
+            "{saved}"
+        );
+        for wanted in [UsernameForm::LocalPart, UsernameForm::Typed] {
+            let text =
+                imap(&format!(r#""username": "{}","#, wanted.as_str())).replace("VERSION", "2");
+            assert_eq!(form(&text), wanted);
+            let saved = Document::from_json(&text).unwrap().to_json();
+            assert!(
+                saved.contains(&format!(r#""username":"{}""#, wanted.as_str())),
+                "{saved}"
+            );
+            assert_eq!(form(&saved), wanted);
+            // The general reader agrees with the quick one.
+            let spaced = saved.replace(",", ", ");
+            assert_eq!(form(&spaced), wanted);
+        }
+        let unknown = imap(r#""username": "nickname","#).replace("VERSION", "2");
+        let document = Document::from_json(&unknown).unwrap();
+        let rejected = &document.rejected()[0];
+        assert_eq!(rejected.problems[0].field, "username");
+        assert_eq!(rejected.problems[0].code, "document.unknown_username_form");
+    }
+
+    #[test]
     fn missing_domains_is_an_empty_book() {
         let document = Document::from_json(r#"{"version": 1}"#).unwrap();
         assert!(document.book().is_empty());
         assert!(document.rejected().is_empty());
         let saved = parse_value(&document.to_json());
-        assert_eq!(saved, json!({"version": 1, "sequence": 0, "domains": []}));
+        // A version-1 document is written back as the current version.
+        assert_eq!(saved, json!({"version": 2, "sequence": 0, "domains": []}));
         assert_eq!(
             Document::new(SettingsBook::new()).to_json(),
             document.to_json()

@@ -23,7 +23,7 @@ use crate::exchange_url::ExchangeUrl;
 use crate::host::Host;
 use crate::port::Port;
 use crate::security::Endpoint;
-use crate::settings::{Connection, ConnectionKind, ExchangeSettings, ImapSettings};
+use crate::settings::{Connection, ConnectionKind, ExchangeSettings, ImapSettings, UsernameForm};
 
 /// One entry as documented. Borrowed text only: a string with escapes is not read here.
 #[derive(Deserialize)]
@@ -42,6 +42,8 @@ struct StoredEntry<'a> {
     allow_insecure_certificates: Option<Option<bool>>,
     #[serde(default, deserialize_with = "present")]
     url: Option<&'a str>,
+    #[serde(default, deserialize_with = "present")]
+    username: Option<&'a str>,
     /// Missing or `null` means no.
     #[serde(default)]
     include_subdomains: Option<bool>,
@@ -154,11 +156,16 @@ fn entry(text: &str) -> Option<Entry> {
                     .allow_insecure_certificates
                     .flatten()
                     .unwrap_or(false),
+                username: match stored.username {
+                    None => UsernameForm::EmailAddress,
+                    Some(name) => UsernameForm::from_name(name)?,
+                },
             })
         }
         ConnectionKind::Exchange => {
             let imap_field = stored.incoming.is_some()
                 || stored.outgoing.is_some()
+                || stored.username.is_some()
                 || stored.allow_insecure_certificates.is_some();
             if imap_field {
                 return None;
@@ -243,7 +250,7 @@ mod tests {
             "",
             "[]",
             r#"{"domains":[]}"#,
-            r#"{"version":2,"domains":[]}"#,
+            r#"{"version":3,"domains":[]}"#,
             r#"{"version":0,"domains":[]}"#,
             r#"{"version":1,"domains":{}}"#,
             r#"{"version":1,"domains":null}"#,

@@ -14,7 +14,7 @@ use super::{DOCUMENT_VERSION, Document, KEY_DOMAINS, KEY_SEQUENCE, KEY_VERSION};
 use crate::book::Entry;
 use crate::host::Host;
 use crate::security::Endpoint;
-use crate::settings::Connection;
+use crate::settings::{Connection, UsernameForm};
 
 /// One value of the stored shape, borrowed from the document.
 enum Written<'a> {
@@ -121,8 +121,15 @@ fn write_entry<S: Serializer>(serializer: S, entry: &Entry) -> Result<S::Ok, S::
                 revision,
                 kind,
                 updated,
+                ("username", Written::Text(imap.username.as_str())),
             ];
-            write_object(serializer, &known, entry.extra())
+            // The whole address is the default, written as nothing (as every version-1 entry).
+            let written = if imap.username == UsernameForm::EmailAddress {
+                &known[..known.len() - 1]
+            } else {
+                &known[..]
+            };
+            write_object(serializer, written, entry.extra())
         }
         Connection::Exchange(exchange) => {
             let url = ("url", Written::Text(exchange.url.as_str()));

@@ -227,7 +227,7 @@ mod tests {
         )
         .unwrap();
         let text = collection_json(&book);
-        assert!(text.contains(r#""sequence":3,"version":1"#), "{text}");
+        assert!(text.contains(r#""sequence":3,"version":2"#), "{text}");
         let read = Document::from_json(&text).unwrap();
         assert_eq!(read.book(), &book);
         assert_eq!(read.book().sequence(), 3);

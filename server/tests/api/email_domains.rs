@@ -92,7 +92,7 @@ async fn create_then_read_with_location_and_etag(engine: Engine) {
     assert_eq!(list.status(), StatusCode::OK);
     assert_eq!(etag(&list), "\"1\"");
     let list: Value = list.json().await.unwrap();
-    assert_eq!(list["version"], 1);
+    assert_eq!(list["version"], mailsetup_core::DOCUMENT_VERSION);
     assert_eq!(list["sequence"], 1);
     assert_eq!(list["domains"], json!([body]));
 }

@@ -483,3 +483,40 @@ test('side by side with the admin panel on wide screens, stacked on narrow ones,
   await checkA11y(page, 'in dark mode');
   await snap(page, 'connect-blank-en-wide-dark');
 });
+
+test('the admin says usernames are the part before the @: connecting pre-fills the local part', async ({ page }) => {
+  await openWithStored(page, documentOf([imapEntry('example.com')]), FAST);
+  // The admin chooses how usernames are formed in the drawer.
+  await page.getByRole('button', { name: 'Edit settings for example.com' }).click();
+  const drawer = page.getByRole('dialog', { name: 'IMAP settings' });
+  await expect(drawer.getByLabel('Username')).toHaveValue('email_address');
+  await drawer.getByLabel('Username').selectOption({ label: 'The part before the @ (alice)' });
+  await checkA11y(page, 'with the username choice in the drawer');
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer).toBeHidden();
+  const stored = JSON.parse((await storedText(page)) ?? '{}');
+  expect(stored.version).toBe(2);
+  expect(stored.domains[0].username).toBe('local_part');
+
+  // A person connecting gets the local part as their username.
+  await enterAddress(page, 'alice.smith@example.com');
+  const section = flow(page);
+  await expect(section.getByLabel('Username')).toHaveValue('alice.smith');
+  await expect(section.getByLabel('Password', { exact: true })).toBeFocused();
+
+  // "Typed by each person": the field starts empty and takes the focus.
+  await page.getByRole('button', { name: 'Edit settings for example.com' }).click();
+  await drawer.getByLabel('Username').selectOption('typed');
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer).toBeHidden();
+  await section.getByRole('button', { name: 'Change address' }).click();
+  await enterAddress(page, 'alice.smith@example.com');
+  await expect(section.getByLabel('Username')).toHaveValue('');
+  await expect(section.getByLabel('Username')).toBeFocused();
+});
+
+test('a version-1 document still reads: its usernames are the whole address', async ({ page }) => {
+  await openWithStored(page, documentOf([imapEntry('example.com')]), FAST);
+  await enterAddress(page, 'alice@example.com');
+  await expect(flow(page).getByLabel('Username')).toHaveValue('alice@example.com');
+});

@@ -8,7 +8,7 @@
 
 use mailsetup_core::{
     Change, Connection, Document, Domain, Endpoint, EntryDraft, ExchangeSettings, ExchangeUrl,
-    Host, ImapSettings, Port, Security, SettingsBook, Timestamp,
+    Host, ImapSettings, Port, Security, SettingsBook, Timestamp, UsernameForm,
 };
 
 use crate::run::{Failure, Outcome};
@@ -102,6 +102,7 @@ fn generated_entry(index: usize) -> Outcome<(EntryDraft, Timestamp)> {
             incoming: endpoint(&incoming_host, if starttls { 143 } else { 993 }, starttls)?,
             outgoing: endpoint(&outgoing_host, if starttls { 587 } else { 465 }, starttls)?,
             allow_insecure_certificates: index.is_multiple_of(17),
+            username: UsernameForm::EmailAddress,
         })
     };
     let draft = EntryDraft {
