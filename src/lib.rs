@@ -123,6 +123,9 @@ pub enum Storage {
     /// refreshed when the page gets focus or becomes visible and after each save. Its client
     /// is downloaded only for an instance configured this way.
     Rest(RestConfig),
+    /// A settings document published at this address (the JSON export), read-only: a static
+    /// self-service page whose connect flow pre-fills from it. Read with the REST client's code.
+    Published { url: String },
 }
 
 impl Default for Storage {
@@ -349,8 +352,11 @@ fn MailSetupBody(
                     })}
                 {view.shows_connect()
                     .then(|| {
+                        // Without the panel, a book from elsewhere says here when it could not be read.
+                        let remote = matches!(options.storage, Storage::Rest(_) | Storage::Published { .. });
                         view! {
                             <div class="ms-layout__connect">
+                                {(remote && !view.shows_panel()).then(|| view! { <ui::storage_banner::StorageBanner/> })}
                                 <connect::ConnectInbox tester email=options.email.clone()/>
                             </div>
                         }

@@ -17,7 +17,7 @@ use mailsetup_core::{
 use crate::i18n::Language;
 use crate::store::local::LocalStore;
 use crate::store::memory::MemoryStore;
-use crate::store::remote::{self, Pending, RemoteBook, RemoteError, RestConfig};
+use crate::store::remote::{self, Pending, RemoteBook, RemoteError};
 use crate::store::{Loaded, SettingsStore, StorageKeys, StoreError};
 use crate::{Role, Storage};
 
@@ -50,6 +50,11 @@ pub enum StorageHealth {
     /// The server answered outside the API's contract (named in the text): whoever runs it
     /// must look. Nothing is sent until it answers properly again.
     ServerMisconfigured(String),
+    /// A published settings document, read: shown read-only.
+    Published,
+    /// The published settings document could not be read (why, in the text): the connect
+    /// flow still lets people type their servers.
+    PublishedUnavailable(String),
 }
 
 impl StorageHealth {
@@ -57,7 +62,11 @@ impl StorageHealth {
     pub fn is_fine(&self) -> bool {
         matches!(
             self,
-            Self::Persistent | Self::MemoryByChoice | Self::Connecting | Self::Server
+            Self::Persistent
+                | Self::MemoryByChoice
+                | Self::Connecting
+                | Self::Server
+                | Self::Published
         )
     }
 
@@ -142,7 +151,7 @@ impl Settings {
     pub fn open(language: Language, role: Role, storage: &Storage) -> Settings {
         let local = match storage {
             Storage::Local { prefix } => LocalStore::open(StorageKeys::new(prefix)),
-            Storage::Memory | Storage::Rest(_) => None,
+            Storage::Memory | Storage::Rest(_) | Storage::Published { .. } => None,
         };
         let (store, health): (Box<dyn SettingsStore>, StorageHealth) = match (local, storage) {
             (Some(local), _) => (Box::new(local), StorageHealth::Persistent),
@@ -153,20 +162,26 @@ impl Settings {
                 (Box::<MemoryStore>::default(), StorageHealth::MemoryOnly)
             }
             // The book lives on the server; the memory store keeps only this visit's choices.
-            (None, Storage::Rest(_)) => (Box::<MemoryStore>::default(), StorageHealth::Connecting),
+            (None, Storage::Rest(_) | Storage::Published { .. }) => {
+                (Box::<MemoryStore>::default(), StorageHealth::Connecting)
+            }
         };
         let settings = Settings::with_store(language, role, store, health);
-        if let Storage::Rest(config) = storage {
-            settings.connect(config.clone());
+        match storage {
+            Storage::Rest(config) => settings.connect(remote::Source::Server(config.clone())),
+            Storage::Published { url } => {
+                settings.connect(remote::Source::Published { url: url.clone() })
+            }
+            Storage::Local { .. } | Storage::Memory => {}
         }
         settings
     }
 
     /// Fetches the REST client (its own chunk in the release build), then the book.
-    fn connect(&self, config: RestConfig) {
+    fn connect(&self, source: remote::Source) {
         let settings = *self;
         leptos::task::spawn_local(async move {
-            match remote::open(config).await {
+            match remote::open(source).await {
                 Ok(client) => {
                     if settings.remote.try_set_value(Some(client)).is_none() {
                         settings.refresh().await;

@@ -98,11 +98,11 @@ fn bad_options_throw_a_type_error_that_names_the_key_and_mount_nothing() {
         ),
         (
             r#"{"storage":{"type":"session"}}"#,
-            r#"option "storage.type" must be "local", "memory" or "rest", not "session""#,
+            r#"option "storage.type" must be "local", "memory", "rest" or "url", not "session""#,
         ),
         (
             r#"{"storage":{}}"#,
-            r#""storage.type" must be "local", "memory" or "rest", not missing"#,
+            r#""storage.type" must be "local", "memory", "rest" or "url", not missing"#,
         ),
         (
             r#"{"storage":{"type":"local","prefx":"a"}}"#,
@@ -110,6 +110,14 @@ fn bad_options_throw_a_type_error_that_names_the_key_and_mount_nothing() {
         ),
         (
             r#"{"storage":{"type":"memory","prefix":"a"}}"#,
+            r#"unknown option "storage.prefix""#,
+        ),
+        (
+            r#"{"storage":{"type":"url","url":"settings.json"}}"#,
+            r#"option "storage.url" must be the absolute address of a published settings document"#,
+        ),
+        (
+            r#"{"storage":{"type":"url","url":"https://it.example.com/s.json","prefix":"a"}}"#,
             r#"unknown option "storage.prefix""#,
         ),
         (

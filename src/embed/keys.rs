@@ -34,6 +34,9 @@ pub const REST_STORAGE_KEYS: &[&str] = &[
     "timeoutMs",
 ];
 
+/// The keys of `storage: { type: "url", url }`.
+pub const URL_STORAGE_KEYS: &[&str] = &["type", "url"];
+
 /// The keys of `csrf: { header, token }`.
 pub const CSRF_KEYS: &[&str] = &["header", "token"];
 

@@ -291,10 +291,15 @@ fn storage_problem(health: &StorageHealth, language: Language) -> Option<(&'stat
         StorageHealth::ServerMisconfigured(detail) => {
             Some(("server-misconfigured", format!("mailsetup: {detail}")))
         }
+        StorageHealth::PublishedUnavailable(detail) => Some((
+            "published-unavailable",
+            format!("mailsetup: the published settings could not be read ({detail})"),
+        )),
         StorageHealth::Persistent
         | StorageHealth::MemoryByChoice
         | StorageHealth::Connecting
-        | StorageHealth::Server => None,
+        | StorageHealth::Server
+        | StorageHealth::Published => None,
     }
 }
 

@@ -15,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::keys::{
     ALLOWLIST_GROUP_KEYS, CSRF_KEYS, LOCAL_STORAGE_KEYS, MEMORY_STORAGE_KEYS, OPTION_KEYS,
-    REST_STORAGE_KEYS, first_unknown,
+    REST_STORAGE_KEYS, URL_STORAGE_KEYS, first_unknown,
 };
 use crate::{Language, RestConfig, RestCredentials, Role, SendCookies, Storage, View};
 
@@ -299,8 +299,23 @@ fn storage(object: &Object) -> Result<Option<Storage>, OptionsError> {
             Ok(Some(Storage::Memory))
         }
         Some("rest") => rest_storage(storage).map(|config| Some(Storage::Rest(config))),
+        Some("url") => {
+            check_keys(storage, URL_STORAGE_KEYS, "storage.")?;
+            let url = field(storage, "url")
+                .and_then(|value| value.as_string())
+                .map(|text| text.trim().to_owned())
+                .filter(|text| web_sys::Url::new(text).is_ok())
+                .ok_or_else(|| {
+                    OptionsError(
+                        "mailsetup: option \"storage.url\" must be the absolute address of a \
+                         published settings document, such as \"https://it.example.com/mail-settings.json\""
+                            .into(),
+                    )
+                })?;
+            Ok(Some(Storage::Published { url }))
+        }
         _ => Err(OptionsError(format!(
-            "mailsetup: option \"storage.type\" must be \"local\", \"memory\" or \"rest\", not {}",
+            "mailsetup: option \"storage.type\" must be \"local\", \"memory\", \"rest\" or \"url\", not {}",
             field(storage, "type")
                 .map(|kind| describe(&kind))
                 .unwrap_or_else(|| "missing".into())

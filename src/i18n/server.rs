@@ -9,6 +9,7 @@ pub struct ServerTexts {
     pub signed_out: &'static str,
     pub forbidden: &'static str,
     pub misconfigured: fn(&str) -> String,
+    pub published_unavailable: fn(&str) -> String,
     pub save_unreachable: &'static str,
     pub save_signed_out: &'static str,
     pub save_forbidden: &'static str,
@@ -52,6 +53,12 @@ pub(super) static EN: ServerTexts = ServerTexts {
             "The settings server answered in a way this page can't trust, so nothing is sent \
              to it. Ask whoever runs the server to check it (a proxy may be removing headers). \
              Details: {detail}"
+        )
+    },
+    published_unavailable: |detail| {
+        format!(
+            "Your administrator's mail settings could not be read ({detail}), so nothing is \
+             filled in for you. You can still enter your server settings yourself."
         )
     },
     save_unreachable: "Not saved: the settings server can't be reached. Your changes are still \
@@ -110,6 +117,12 @@ pub(super) static PL: ServerTexts = ServerTexts {
             "Serwer ustawień odpowiedział w sposób, któremu ta strona nie może ufać, więc nic \
              nie jest do niego wysyłane. Poproś osobę zarządzającą serwerem o sprawdzenie go \
              (serwer pośredniczący może usuwać nagłówki). Szczegóły: {detail}"
+        )
+    },
+    published_unavailable: |detail| {
+        format!(
+            "Nie udało się odczytać ustawień poczty od administratora ({detail}), więc nic nie \
+             zostanie uzupełnione. Nadal możesz samodzielnie wpisać ustawienia serwera."
         )
     },
     save_unreachable: "Nie zapisano: nie można połączyć się z serwerem ustawień. Twoje zmiany \

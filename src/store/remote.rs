@@ -126,6 +126,14 @@ pub trait RemoteBook {
     fn describe(&self, error: &ChangeError, language: Language) -> String;
 }
 
+/// Where a book that is not in the browser comes from.
+pub enum Source {
+    /// A settings server.
+    Server(RestConfig),
+    /// A published settings document, read-only.
+    Published { url: String },
+}
+
 #[cfg_attr(
     split_chunks,
     leptos::wasm_split::wasm_split(
@@ -134,19 +142,22 @@ pub trait RemoteBook {
         fallible
     )
 )]
-fn rest_client(config: RestConfig) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
-    Ok(Rc::new(super::rest::RestBook::new(config)))
+fn rest_client(source: Source) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
+    Ok(match source {
+        Source::Server(config) => Rc::new(super::rest::RestBook::new(config)),
+        Source::Published { url } => Rc::new(super::rest::PublishedBook::new(url)),
+    })
 }
 
-/// The REST client for `config`: fetched first in the release build (a wasm chunk of its own).
-pub async fn open(config: RestConfig) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
+/// The client for `source`: fetched first in the release build (a wasm chunk of its own).
+pub async fn open(source: Source) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
     #[cfg(split_chunks)]
     {
-        rest_client(config).await
+        rest_client(source).await
     }
     #[cfg(not(split_chunks))]
     {
-        rest_client(config)
+        rest_client(source)
     }
 }
 

@@ -34,7 +34,7 @@ pub fn StorageBanner() -> impl IntoView {
     let on_server = Memo::new(move |_| {
         settings
             .health()
-            .with(|health| *health == StorageHealth::Server)
+            .with(|health| matches!(health, StorageHealth::Server | StorageHealth::Published))
     });
     Effect::new(move |_| {
         if troubled.get() || on_server.get() {
@@ -83,7 +83,16 @@ fn Banners(language: Language) -> impl IntoView {
             StorageHealth::Persistent
             | StorageHealth::MemoryByChoice
             | StorageHealth::Connecting
-            | StorageHealth::Server => None,
+            | StorageHealth::Server
+            | StorageHealth::Published => None,
+            StorageHealth::PublishedUnavailable(detail) => Some(
+                view! {
+                    <div class="ms-banner ms-banner--warning" role="alert" data-testid="server-banner">
+                        <p>{(server_texts.published_unavailable)(&detail)}</p>
+                    </div>
+                }
+                    .into_any(),
+            ),
             StorageHealth::ServerUnreachable => Some(
                 view! {
                     <div class="ms-banner ms-banner--warning" role="alert" data-testid="server-banner">

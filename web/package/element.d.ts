@@ -28,6 +28,8 @@ export interface MailSetupAttributes {
   'storage-prefix'?: string;
   /** The settings server's address: the element keeps its settings there, not in the browser. */
   api?: string;
+  /** A published settings document (the JSON export), read-only: a self-service page. */
+  'settings-url'?: string;
   shadow?: boolean | '';
   ref?: unknown;
   key?: string | number;

@@ -3,7 +3,8 @@
 // properties); the WebAssembly loads when the first one connects.
 //
 // Attributes: `view`, `user-role`, `lang` (else the nearest ancestor's, else English) and `email`
-// follow changes; `api` (the settings server's address: REST mode), `storage-prefix` (browser
+// follow changes; `settings-url` (a published settings document, read-only), `api` (the
+// settings server's address: REST mode), `storage-prefix` (browser
 // storage, without `api`) and `shadow` are read when the element connects. Properties:
 // `allowlist` (the IP groups, live), `testConnection` (a function), `token` and `headers` (REST
 // credentials: properties, never attributes) and `options` (more mount options). Events, bubbling and
@@ -136,7 +137,10 @@ class MailSetupElement extends Base {
       },
     };
     const api = this.getAttribute('api');
-    if (api !== null && options.storage === undefined) {
+    const published = this.getAttribute('settings-url');
+    if (published !== null && options.storage === undefined) {
+      options.storage = { type: 'url', url: new URL(published, document.baseURI).href };
+    } else if (api !== null && options.storage === undefined) {
       options.storage = { type: 'rest', baseUrl: new URL(api, document.baseURI).href.replace(/\/$/, '') };
       if (this.#token !== undefined) options.storage.token = this.#token;
       if (this.#headers !== undefined) options.storage.headers = this.#headers;

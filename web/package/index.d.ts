@@ -21,6 +21,11 @@ export type MailSetupStorage =
       csrf?: { header: string; token: string };
       /** How long one request may take, 1000 to 120000 ms; 15000 by default. */
       timeoutMs?: number;
+    }
+  | {
+      type: 'url';
+      /** The absolute address of a published settings document (the JSON export): read-only. */
+      url: string;
     };
 
 /** A saved change, as `onChange` and the `mailsetup-change` event carry it. */
@@ -45,6 +50,7 @@ export interface MailSetupError {
     | 'unauthenticated'
     | 'forbidden'
     | 'server-misconfigured'
+    | 'published-unavailable'
     | string;
   message: string;
 }

@@ -10,6 +10,9 @@
 
 mod follow;
 mod http;
+mod published;
+
+pub use published::PublishedBook;
 
 use std::rc::Rc;
 

@@ -341,3 +341,38 @@ test('onError hears of a part whose code could not be downloaded', async ({ page
   problems.length = 0;
   problems.push(...unexpected);
 });
+
+test.describe('a static self-service page reading published settings', () => {
+  test('the connect flow pre-fills from the published file, read-only', async ({ page }) => {
+    await page.goto('/hosts/selfservice.html');
+    const flow = page.getByTestId('connect');
+    await flow.getByLabel('Email address').fill('alice@example.com');
+    await flow.getByRole('button', { name: 'Continue' }).click();
+    await expect(flow.getByText('Set up by your administrator for example.com')).toBeVisible();
+    await expect(flow.getByLabel('IMAP server')).toHaveValue('imap.example.com');
+    // The published file says usernames are the part before the @.
+    await expect(flow.getByLabel('Username')).toHaveValue('alice');
+    await expect(flow.getByRole('button', { name: /Save as settings/ })).toHaveCount(0);
+    await checkA11y(page, 'on the self-service page');
+    await snap(page, 'selfservice-en-wide');
+  });
+
+  test('an unreadable published file gets a clear message, and people can still type their servers', async ({
+    page,
+    problems,
+  }) => {
+    await page.route('**/published/settings.json', (route) => route.fulfill({ status: 200, body: 'not json' }));
+    await page.goto('/hosts/selfservice.html');
+    const banner = page.getByTestId('server-banner');
+    await expect(banner).toContainText('could not be read');
+    await expect(banner).toContainText('enter your server settings yourself');
+    const flow = page.getByTestId('connect');
+    await flow.getByLabel('Email address').fill('alice@example.com');
+    await flow.getByRole('button', { name: 'Continue' }).click();
+    await flow.getByLabel('IMAP server').fill('imap.example.com');
+    await expect(flow.getByLabel('IMAP server')).toHaveValue('imap.example.com');
+    await checkA11y(page, 'with the published file unreadable');
+    await snap(page, 'selfservice-unreadable-en-narrow');
+    expect(problems).toEqual([]);
+  });
+});
