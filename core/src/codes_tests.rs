@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::formats::csv::CsvError;
 use crate::formats::{AutoconfigError, AutoconfigRefusal};
 use crate::*;
 
@@ -185,6 +186,8 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
             field: "hostname",
         }),
         Box::new(AutoconfigRefusal::UsernameMismatch),
+        Box::new(CsvError::NotCsv { line: 4 }),
+        Box::new(CsvError::MissingColumn { column: "domain" }),
     ]
 }
 
@@ -215,8 +218,8 @@ fn every_code_is_unique_and_well_formed() {
         }
     }
     assert_eq!(seen.len(), problems.len());
-    // 105 leaf variants today; update when adding one.
-    assert_eq!(seen.len(), 105);
+    // 107 leaf variants today; update when adding one.
+    assert_eq!(seen.len(), 107);
 }
 
 #[test]
@@ -323,7 +326,11 @@ fn exhaustive(
     request: crate::wire::RequestError,
     autoconfig: AutoconfigError,
     autoconfig_refusal: AutoconfigRefusal,
+    csv: CsvError,
 ) {
+    match csv {
+        CsvError::NotCsv { .. } | CsvError::MissingColumn { .. } => {}
+    }
     use NameError as N;
     match name {
         N::InvalidCharacter { .. }

@@ -38,6 +38,8 @@ pub struct FormTexts {
     pub submit_add_imap: &'static str,
     pub submit_add_exchange: &'static str,
     pub submit_update: &'static str,
+    pub download_thunderbird: &'static str,
+    pub download_thunderbird_hint: fn(&str) -> String,
     pub cancel: &'static str,
     pub open_existing: fn(&str) -> String,
     pub edit_existing: fn(&str) -> String,
@@ -148,6 +150,13 @@ pub(super) static EN: FormTexts = FormTexts {
     submit_add_imap: "Add IMAP settings",
     submit_add_exchange: "Add Exchange settings",
     submit_update: "Update",
+    download_thunderbird: "Download for Thunderbird (config-v1.1.xml)",
+    download_thunderbird_hint: |domain| {
+        format!(
+            "Publish it at https://autoconfig.{domain}/mail/config-v1.1.xml and Thunderbird, K-9 \
+             Mail, Evolution and KMail set themselves up from it."
+        )
+    },
     cancel: "Cancel",
     open_existing: |kind| format!("Open the {kind} settings"),
     edit_existing: |domain| format!("Edit the settings for {domain}"),
@@ -207,6 +216,13 @@ pub(super) static PL: FormTexts = FormTexts {
     submit_add_imap: "Dodaj ustawienia IMAP",
     submit_add_exchange: "Dodaj ustawienia Exchange",
     submit_update: "Aktualizuj",
+    download_thunderbird: "Pobierz dla Thunderbirda (config-v1.1.xml)",
+    download_thunderbird_hint: |domain| {
+        format!(
+            "Opublikuj go pod adresem https://autoconfig.{domain}/mail/config-v1.1.xml, a \
+             Thunderbird, K-9 Mail, Evolution i KMail skonfigurują się same."
+        )
+    },
     cancel: "Anuluj",
     open_existing: |kind| format!("Otwórz ustawienia {kind}"),
     edit_existing: |domain| format!("Edytuj ustawienia dla {domain}"),

@@ -551,6 +551,17 @@ static PL: &[(&str, &str)] = &[
         "wire.invalid_entry",
         "Ustawienia są nieprawidłowe (problemów: {count}). Popraw wskazane pola.",
     ),
+    // csv: the settings spreadsheet being imported
+    (
+        "csv.not_csv",
+        "Tego pliku nie da się odczytać jako arkusza (wiersz {line}). Zapisz go jako CSV i wybierz \
+         ponownie.",
+    ),
+    (
+        "csv.missing_column",
+        "W arkuszu brakuje kolumny „{column}”. Pierwszy wiersz musi nazywać kolumny, tak jak w \
+         wyeksportowanym pliku.",
+    ),
     // autoconfig: a provider's Thunderbird settings file (config-v1.1.xml) being imported
     (
         "autoconfig.too_large",
@@ -849,6 +860,8 @@ mod tests {
                 field: "socketType",
             }),
             Box::new(formats::AutoconfigRefusal::UsernameMismatch),
+            Box::new(formats::csv::CsvError::NotCsv { line: 4 }),
+            Box::new(formats::csv::CsvError::MissingColumn { column: "domain" }),
         ]
     }
 
@@ -892,7 +905,7 @@ mod tests {
         let problems = every_problem();
         let codes: BTreeSet<&str> = problems.iter().map(|problem| problem.code()).collect();
         // Core's own count of leaf variants (codes_tests.rs); update both when adding one.
-        assert_eq!(codes.len(), 105);
+        assert_eq!(codes.len(), 107);
         for problem in &problems {
             let code = problem.code();
             let english = problem.to_string();

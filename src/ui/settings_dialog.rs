@@ -20,6 +20,7 @@ use crate::i18n::{forms, problems, server};
 use crate::state::{ChangeError, Settings};
 use crate::ui::carryover;
 use crate::ui::domain_table::server_summary;
+use crate::ui::download::download_text;
 use crate::ui::entry_history::EntryHistory;
 use crate::ui::field::TextField;
 use crate::ui::focus::focus_element;
@@ -28,6 +29,7 @@ use crate::ui::on_demand::on_demand;
 use crate::ui::save_error::describe_change_error;
 use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates, UsernameChoice};
 use crate::ui::shown_errors::ShownErrors;
+use mailsetup_core::formats::write_autoconfig;
 
 /// What the drawer was opened for.
 #[derive(Debug, Clone, PartialEq)]
@@ -365,6 +367,13 @@ pub fn SettingsDialog(
         .unwrap_or_default();
     let conflict_domain = shown_domain.clone();
     let history_of = original_domain.clone();
+    // The saved settings of an IMAP domain, as Thunderbird's autoconfig file.
+    let thunderbird = original
+        .as_ref()
+        .and_then(|entry| match entry.connection() {
+            Connection::Imap(imap) => Some((entry.domain().clone(), imap.clone())),
+            Connection::Exchange(_) => None,
+        });
 
     let conflict_action = move || {
         let error = conflict.get()?;
@@ -529,6 +538,22 @@ pub fn SettingsDialog(
                         <summary>{texts.help_summary}</summary>
                         {help}
                     </details>
+                    {thunderbird
+                        .map(|(domain, imap)| {
+                            let hint = (texts.download_thunderbird_hint)(domain.as_ascii());
+                            let download = move |_| {
+                                let xml = write_autoconfig(std::slice::from_ref(&domain), &imap, None);
+                                download_text(&xml, "config-v1.1.xml", "application/xml");
+                            };
+                            view! {
+                                <div class="ms-field ms-thunderbird">
+                                    <button type="button" class="ms-button ms-button--small" on:click=download>
+                                        {texts.download_thunderbird}
+                                    </button>
+                                    <p class="ms-field__hint">{hint}</p>
+                                </div>
+                            }
+                        })}
                     {history_of.map(|domain| view! { <EntryHistory domain/> })}
                 </div>
                 <footer class="ms-drawer__footer">

@@ -14,6 +14,7 @@ use crate::state::{Settings, StorageHealth};
 use crate::ui::carryover;
 use crate::ui::confirm_delete::{ConfirmDeleteProps, draw_confirm_delete, fetch_confirm_delete};
 use crate::ui::domain_table::{DomainTable, filter_text, rows_at};
+use crate::ui::export::{ExportChoicesProps, draw_export_choices, fetch_export_choices};
 use crate::ui::focus::focus_element;
 use crate::ui::on_demand::PartCode;
 use crate::ui::save_error::describe_change_error;
@@ -50,6 +51,8 @@ pub fn SettingsPanel() -> impl IntoView {
     // The drawer's and the delete question's code come on demand (`ui::on_demand`).
     let dialog_code = PartCode::new();
     let delete_code = PartCode::new();
+    let export_code = PartCode::new();
+    let exporting = RwSignal::new(false);
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let toggle_id = settings.id("settings-toggle");
     let content_id = settings.id("settings-content");
@@ -257,7 +260,33 @@ pub fn SettingsPanel() -> impl IntoView {
                         >
                             {texts.add_exchange}
                         </button>
+                        <button
+                            type="button"
+                            class="ms-button"
+                            aria-expanded=move || exporting.get().to_string()
+                            on:click=move |_| {
+                                let open = !exporting.get_untracked();
+                                exporting.set(open);
+                                if open {
+                                    export_code.want(fetch_export_choices, move || {
+                                        exporting.set(false);
+                                        alert.set(texts.part_missing.to_owned());
+                                    });
+                                }
+                            }
+                        >
+                            {texts.export}
+                        </button>
                     </div>
+                    {move || {
+                        (exporting.get() && export_code.here())
+                            .then(|| {
+                                draw_export_choices(ExportChoicesProps {
+                                    on_done: Callback::new(move |()| exporting.set(false)),
+                                })
+                            })
+                            .flatten()
+                    }}
                 </Show>
                 <p class="ms-live" role="status" aria-live="polite" data-testid="settings-status">
                     {move || status.get()}

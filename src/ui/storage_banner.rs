@@ -7,10 +7,10 @@
 //! what is readable (the store and core's document do).
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{Language, panel, problems, server, storage};
 use crate::state::{Settings, StorageHealth};
+use crate::ui::download::download_text;
 use crate::ui::on_demand::{PartCode, on_demand};
 
 /// The banners' place in the panel. Nothing is fetched while storage is fine: the banners
@@ -73,7 +73,11 @@ fn Banners(language: Language) -> impl IntoView {
     let health = move || settings.health().get();
     let download = move |_| {
         if let Some(text) = settings.quarantined_text() {
-            download_text(&text, "mailsetup-unreadable-settings.txt");
+            download_text(
+                &text,
+                "mailsetup-unreadable-settings.txt",
+                "text/plain;charset=utf-8",
+            );
         }
     };
     let start_fresh = move |_| failed.set(settings.start_fresh().is_err());
@@ -230,30 +234,4 @@ fn RejectedEntries(language: Language) -> impl IntoView {
             }
         })
     }
-}
-
-/// Offers `text` as a file download, through a temporary object URL.
-fn download_text(text: &str, file_name: &str) {
-    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
-        return;
-    };
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/plain;charset=utf-8");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Some(anchor) = document
-        .create_element("a")
-        .ok()
-        .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        anchor.set_href(&url);
-        anchor.set_download(file_name);
-        anchor.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }

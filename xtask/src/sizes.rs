@@ -54,8 +54,11 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// asynchronous save, the refresh on focus, visibility and after writes, the server's health in
 /// the banners and the fetch bindings in the JavaScript glue (+0.5 KB) stay in the first
 /// download: 210.3 KB (+4.4 KB; 212.5 KB before the server half of the state moved into the
-/// chunk), ceiling 211 KB.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 211 * 1024;
+/// chunk), ceiling 211 KB. The username form, the self-service page's published settings
+/// (`storage: { type: 'url' }`) and "Export" (the files themselves are made in a chunk of
+/// their own, `export_code`, 18.7 KB gzip with the CSV writer): 212.1 KB (+1.6 KB, not yet
+/// traced; the performance issue starts there), ceiling 213 KB.
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 213 * 1024;
 
 pub struct FileSize {
     pub path: String,

@@ -1,5 +1,6 @@
 //! Files other mail programs read and write, turned into core's typed values and back:
-//! [`autoconfig`] is Thunderbird's `config-v1.1.xml`, the format of its provider database (ISPDB).
+//! [`autoconfig`] is Thunderbird's `config-v1.1.xml`, the format of its provider database (ISPDB);
+//! [`csv`] the book as a spreadsheet.
 //!
 //! Owns: one module per format, each with a `read_*` function (text in, typed values or a
 //! [`Problem`](crate::Problem) out) and a `write_*` function (typed values in, text out).
@@ -8,6 +9,7 @@
 //! changes, so an import goes through the same rules as typing.
 
 pub mod autoconfig;
+pub mod csv;
 
 pub use autoconfig::{
     AUTOCONFIG_MAX_BYTES, AutoconfigError, AutoconfigProvider, AutoconfigRefusal, RejectedDomain,
