@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{Language, panel, problems, server, storage};
+use crate::i18n::{Language, forms, panel, problems, server, storage};
 use crate::state::{Settings, StorageHealth};
 use crate::ui::download::download_text;
 use crate::ui::on_demand::{PartCode, on_demand};
@@ -201,12 +201,20 @@ fn RejectedEntries(language: Language) -> impl IntoView {
                     if newer() {
                         return name;
                     }
+                    // Each problem under the name of its field, as the drawer labels it.
                     let reasons: Vec<String> = entry
                         .problems
                         .iter()
-                        .map(|problem| problems::message(language, problem))
+                        .map(|problem| {
+                            let message = problems::message(language, problem);
+                            match field_label(language, &problem.field) {
+                                Some(label) => format!("{label}: {message}"),
+                                None if problem.field.is_empty() => message,
+                                None => format!("\u{201c}{}\u{201d}: {message}", problem.field),
+                            }
+                        })
                         .collect();
-                    format!("{name}: {}", reasons.join(" "))
+                    format!("{name} \u{2014} {}", reasons.join(" "))
                 })
                 .collect::<Vec<String>>()
         })
@@ -234,4 +242,26 @@ fn RejectedEntries(language: Language) -> impl IntoView {
             }
         })
     }
+}
+
+/// The drawer's label for a field of a stored entry (`incoming.port` is "IMAP port"); `None`
+/// for the whole entry or a field the drawer does not show.
+fn field_label(language: Language, field: &str) -> Option<&'static str> {
+    let texts = forms::texts(language);
+    Some(match field {
+        "domain" => texts.domain_label,
+        "incoming.host" => texts.imap_host,
+        "incoming.port" => texts.imap_port,
+        "incoming.security" => texts.imap_security,
+        "outgoing.host" => texts.smtp_host,
+        "outgoing.port" => texts.smtp_port,
+        "outgoing.security" => texts.smtp_security,
+        "incoming" => texts.incoming_legend,
+        "outgoing" => texts.outgoing_legend,
+        "allow_insecure_certificates" => texts.insecure_label,
+        "username" => texts.username_form_label,
+        "url" => texts.exchange_url_label,
+        "include_subdomains" => texts.subdomains_label,
+        _ => return None,
+    })
 }

@@ -161,6 +161,9 @@ test('entries that fail validation are reported, kept, and the rest load', async
   await openWithStored(page, documentOf([imapEntry('good.example'), bad]));
   await expect(page.getByTestId('rejected-banner')).toContainText('1 saved entry');
   await expect(page.getByTestId('rejected-banner')).toContainText('bad.example');
+  // Each problem names its field as the drawer labels it.
+  await expect(page.getByTestId('rejected-banner')).toContainText('IMAP server:');
+  await expect(page.getByTestId('rejected-banner')).toContainText('IMAP port:');
   await expect(page.getByRole('rowheader', { name: 'good.example' })).toBeVisible();
   await (await addExchange(page, 'new.example')).waitFor({ state: 'hidden' });
   const domains = JSON.parse((await storedText(page))!).domains.map((d: { domain: string }) => d.domain);
