@@ -74,6 +74,15 @@ pub struct Args {
     )]
     pub sign_in_attempts_per_minute: u32,
 
+    /// Requests for mail-program settings (Thunderbird autoconfig, Outlook Autodiscover, Apple
+    /// profiles; no sign-in) allowed per client address per minute.
+    #[arg(
+        long,
+        env = "MAILSETUP_AUTOCONFIG_REQUESTS_PER_MINUTE",
+        default_value_t = 120
+    )]
+    pub autoconfig_requests_per_minute: u32,
+
     /// Seconds a request may take before the server answers 503.
     #[arg(long, env = "MAILSETUP_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
@@ -133,6 +142,7 @@ pub struct Configuration {
     pub secure_cookie: bool,
     pub session_lifetime: Duration,
     pub sign_in_attempts_per_minute: u32,
+    pub autoconfig_requests_per_minute: u32,
     pub request_timeout: Duration,
     /// The web root, resolved to its real path (symbolic links followed), so a file is
     /// served only if its own real path lies inside it.
@@ -223,6 +233,10 @@ impl Configuration {
                 "sign-in-attempts-per-minute",
                 u64::from(args.sign_in_attempts_per_minute),
             ),
+            (
+                "autoconfig-requests-per-minute",
+                u64::from(args.autoconfig_requests_per_minute),
+            ),
         ] {
             if value == 0 {
                 return Err(ConfigurationError::Zero { flag });
@@ -244,6 +258,7 @@ impl Configuration {
             secure_cookie: args.secure_cookie,
             session_lifetime: Duration::from_secs(args.session_hours.saturating_mul(3600)),
             sign_in_attempts_per_minute: args.sign_in_attempts_per_minute,
+            autoconfig_requests_per_minute: args.autoconfig_requests_per_minute,
             request_timeout: Duration::from_secs(args.request_timeout_seconds),
             web_root,
         })

@@ -170,10 +170,19 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("The request body is larger than {limit_kib} KiB.")]
     PayloadTooLarge { limit_kib: usize },
-    #[error(
-        "Too many sign-in attempts from this address. Wait {retry_after_seconds} s and try again."
-    )]
-    RateLimited { retry_after_seconds: u64 },
+    #[error("Too many {what} from this address. Wait {retry_after_seconds} s and try again.")]
+    RateLimited {
+        what: Limited,
+        retry_after_seconds: u64,
+    },
+    /// A mail program's request without a usable e-mail address, or a body that is not the
+    /// request its format expects; `code` and `params` when core's `email.*` code says why.
+    #[error("{detail}")]
+    MailRequest {
+        detail: String,
+        code: Option<&'static str>,
+        params: Vec<(&'static str, String)>,
+    },
     #[error("The server is busy or its database does not answer. Try again in a moment.")]
     Unavailable,
     #[error("Something went wrong on the server. It has been logged; try again.")]
@@ -201,6 +210,24 @@ impl From<Refusal> for ApiError {
     }
 }
 
+/// What a client did too often (each has its own limiter, per client address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limited {
+    /// `POST /api/v1/session`.
+    SignIns,
+    /// The answers to mail programs (autoconfig, Autodiscover, Apple profiles).
+    MailSettingsRequests,
+}
+
+impl std::fmt::Display for Limited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Limited::SignIns => "sign-in attempts",
+            Limited::MailSettingsRequests => "requests for mail settings",
+        })
+    }
+}
+
 /// How long a client should wait after a 503.
 const UNAVAILABLE_RETRY_SECONDS: u64 = 2;
 
@@ -212,7 +239,9 @@ impl ApiError {
             ApiError::Csrf => ProblemType::Csrf,
             ApiError::NotFound(_) => ProblemType::NotFound,
             ApiError::MethodNotAllowed => ProblemType::MethodNotAllowed,
-            ApiError::Malformed(_) | ApiError::NotJson { .. } => ProblemType::MalformedRequest,
+            ApiError::Malformed(_) | ApiError::NotJson { .. } | ApiError::MailRequest { .. } => {
+                ProblemType::MalformedRequest
+            }
             ApiError::InvalidPrecondition(_) => ProblemType::InvalidPrecondition,
             ApiError::PreconditionRequired(_) => ProblemType::PreconditionRequired,
             ApiError::Invalid(_) => ProblemType::ValidationFailed,
@@ -263,6 +292,14 @@ impl ApiError {
                 members.insert("code".into(), json!(code));
                 members.insert("params".into(), params_object(params));
             }
+            ApiError::MailRequest {
+                code: Some(code),
+                params,
+                ..
+            } => {
+                members.insert("code".into(), json!(code));
+                members.insert("params".into(), params_object(params));
+            }
             ApiError::Invalid(problems) => {
                 let errors = problems.iter().map(field_problem_json).collect();
                 members.insert("errors".into(), Value::Array(errors));
@@ -279,6 +316,7 @@ impl ApiError {
             }
             ApiError::RateLimited {
                 retry_after_seconds,
+                ..
             } => {
                 members.insert("retry_after".into(), json!(retry_after_seconds));
             }
@@ -295,6 +333,7 @@ impl ApiError {
             )],
             ApiError::RateLimited {
                 retry_after_seconds,
+                ..
             } => retry_after(*retry_after_seconds),
             ApiError::Unavailable | ApiError::Status(StatusCode::SERVICE_UNAVAILABLE) => {
                 retry_after(UNAVAILABLE_RETRY_SECONDS)

@@ -90,6 +90,10 @@ impl Application {
                 configuration.sign_in_attempts_per_minute,
                 Duration::from_secs(60),
             )),
+            mail_program_limiter: Arc::new(RateLimiter::new(
+                configuration.autoconfig_requests_per_minute,
+                Duration::from_secs(60),
+            )),
             collection_cache: CollectionCache::default(),
         };
         let router = with_layers(

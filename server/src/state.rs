@@ -1,5 +1,6 @@
 //! [`AppState`]: what every handler shares (axum's state): the store, the tokens in force, the
-//! allowlist, the session settings and the sign-in rate limiter.
+//! allowlist, the session settings, and the rate limiters of sign-ins and of mail programs'
+//! requests.
 //!
 //! Must not: hold per-request data or anything mutable beyond what its parts guard themselves.
 
@@ -19,6 +20,9 @@ pub struct AppState {
     pub allowlist: Arc<Allowlist>,
     pub sessions: SessionSettings,
     pub session_limiter: Arc<RateLimiter>,
+    /// Counts the requests of mail programs (autoconfig, Autodiscover, Apple profiles), which
+    /// need no sign-in.
+    pub mail_program_limiter: Arc<RateLimiter>,
     pub collection_cache: CollectionCache,
 }
 

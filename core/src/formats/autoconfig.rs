@@ -20,7 +20,7 @@
 use std::fmt::Write as _;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use thiserror::Error;
 
@@ -29,6 +29,8 @@ use crate::host::Host;
 use crate::port::Port;
 use crate::problem::Problem;
 use crate::security::{Endpoint, Protocol, Security};
+
+use super::xml_text::{append_text, declares_dtd, escape, line_and_column};
 use crate::settings::{ImapSettings, UsernameForm};
 
 /// The largest file [`read_autoconfig`] reads: 256 KiB. ISPDB's largest file is under 9 KiB.
@@ -248,9 +250,7 @@ pub fn read_autoconfig(xml: &str) -> Result<AutoconfigProvider, AutoconfigError>
             size_kib: xml.len().div_ceil(1024),
         });
     }
-    if contains_ignoring_ascii_case(xml, "<!DOCTYPE")
-        || contains_ignoring_ascii_case(xml, "<!ENTITY")
-    {
+    if declares_dtd(xml) {
         return Err(AutoconfigError::Dtd);
     }
     let raw = parse(xml)?;
@@ -361,40 +361,6 @@ fn write_server(
     let _ = writeln!(xml, "    </{element}>");
 }
 
-/// `text` as XML character data or attribute value: the five special characters as entities,
-/// a carriage return as a character reference (a reader would turn a literal one into a line
-/// feed), and characters XML 1.0 does not allow left out.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            '\r' => escaped.push_str("&#13;"),
-            _ if is_xml_char(character) => escaped.push(character),
-            _ => {}
-        }
-    }
-    escaped
-}
-
-/// Whether XML 1.0 allows `character` in a document (its production `Char`).
-fn is_xml_char(character: char) -> bool {
-    matches!(character,
-        '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// Whether `haystack` contains `needle` (ASCII), ignoring ASCII case.
-fn contains_ignoring_ascii_case(haystack: &str, needle: &str) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
 /// File text for a problem's params: at most [`QUOTE_MAX_CHARS`] characters.
 fn quote(text: &str) -> String {
     match text.char_indices().nth(QUOTE_MAX_CHARS) {
@@ -446,6 +412,8 @@ fn parse(xml: &str) -> Result<RawProvider, AutoconfigError> {
         let event = reader
             .read_event()
             .map_err(|_| not_xml(xml, reader.error_position()))?;
+        append_text(&mut text, &event, reader.buffer_position())
+            .map_err(|offset| not_xml(xml, offset))?;
         match event {
             Event::Start(start) => {
                 let name = start.name().as_ref().to_owned();
@@ -501,17 +469,8 @@ fn parse(xml: &str) -> Result<RawProvider, AutoconfigError> {
                     }
                 }
             }
-            Event::Text(content) => text.push_str(&content.xml10_content()),
-            Event::CData(content) => text.push_str(&content.xml10_content()),
-            Event::GeneralRef(reference) => {
-                let Some(resolved) = resolve_reference(&reference) else {
-                    // Point at the `&` rather than past the `;`.
-                    let length = u64::try_from(reference.len() + 2).unwrap_or(u64::MAX);
-                    let start = reader.buffer_position().saturating_sub(length);
-                    return Err(not_xml(xml, start));
-                };
-                text.push_str(&resolved);
-            }
+            // Read into `text` above.
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {}
             // Unreachable after the scan above; refused again so no DTD is ever used.
             Event::DocType(_) => return Err(AutoconfigError::Dtd),
             Event::Eof => break,
@@ -545,34 +504,11 @@ fn type_attribute(start: &BytesStart<'_>) -> Option<String> {
     }
 }
 
-/// The text of `&name;`: a character reference or one of XML's five entities. Any other name
-/// would need a declaration, and declarations are refused, so it is an error.
-fn resolve_reference(reference: &BytesRef<'_>) -> Option<String> {
-    match reference.resolve_char_ref() {
-        Ok(Some(character)) => Some(character.to_string()),
-        Ok(None) => quick_xml::escape::resolve_predefined_entity(reference).map(str::to_owned),
-        Err(_) => None,
-    }
-}
-
 /// [`AutoconfigError::NotXml`] at byte `offset` of `xml`, as a 1-based line and column (in
 /// characters).
 fn not_xml(xml: &str, offset: u64) -> AutoconfigError {
-    let offset = usize::try_from(offset).map_or(xml.len(), |offset| offset.min(xml.len()));
-    let before = &xml.as_bytes()[..offset];
-    let line_start = before
-        .iter()
-        .rposition(|&byte| byte == b'\n')
-        .map_or(0, |newline| newline + 1);
-    AutoconfigError::NotXml {
-        line: before.iter().filter(|&&byte| byte == b'\n').count() + 1,
-        // Counting the bytes that start a UTF-8 character counts characters.
-        column: before[line_start..]
-            .iter()
-            .filter(|&&byte| byte & 0xC0 != 0x80)
-            .count()
-            + 1,
-    }
+    let (line, column) = line_and_column(xml, offset);
+    AutoconfigError::NotXml { line, column }
 }
 
 /// The provider's settings from its servers, or the first reason they cannot be used.

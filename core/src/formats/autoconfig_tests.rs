@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 
 use super::*;
+use crate::formats::xml_text::is_xml_char;
 
 fn domain(text: &str) -> Domain {
     Domain::parse(text).unwrap()

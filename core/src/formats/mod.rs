@@ -8,8 +8,11 @@
 //! files, the network or the book: a reader hands back values, and the caller applies them as
 //! changes, so an import goes through the same rules as typing.
 
+pub mod apple_profile;
 pub mod autoconfig;
+pub mod autodiscover;
 pub mod csv;
+mod xml_text;
 
 pub use autoconfig::{
     AUTOCONFIG_MAX_BYTES, AutoconfigError, AutoconfigProvider, AutoconfigRefusal, RejectedDomain,

@@ -1,5 +1,6 @@
 //! [`RateLimiter`]: at most N attempts per client address per window, in this instance's
-//! memory (session creation uses it against token guessing).
+//! memory (session creation uses it against token guessing, the answers to mail programs
+//! against scraping and floods).
 //!
 //! Owns: counting attempts and the wait it tells a refused client. Must not: share counts
 //! between instances (each instance limits on its own; put a proxy limit in front for more)

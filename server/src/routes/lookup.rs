@@ -3,12 +3,12 @@
 //! role; a read, so no CSRF header is needed.
 //!
 //! Owns: reading the small request body and fetching the address's domain and all its parents
-//! in one query. Must not: decide which entry wins (core's `lookup_domain` does, on a book of
+//! in one query ([`settings_for`], which the answers to mail programs share). Must not: decide which entry wins (core's `lookup_domain` does, on a book of
 //! exactly those rows).
 
 use axum::Json;
 use axum::extract::State;
-use mailsetup_core::{EmailAddress, FieldProblem, MatchKind, Problem, SettingsBook};
+use mailsetup_core::{Domain, EmailAddress, Entry, FieldProblem, MatchKind, Problem, SettingsBook};
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
@@ -24,26 +24,38 @@ pub async fn lookup(
     let email = email_from_body(&text)?;
     let address = EmailAddress::parse(&email)
         .map_err(|error| ApiError::Invalid(vec![FieldProblem::from_problem("email", &error)]))?;
-    let mut candidates = vec![address.domain().clone()];
+    let (kind, entry) = settings_for(&state, address.domain())
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "No settings apply to {}: neither {} nor a parent domain that includes subdomains has any.",
+                address,
+                address.domain().to_unicode()
+            ))
+        })?;
+    let kind = match kind {
+        MatchKind::Exact => "exact",
+        MatchKind::Parent => "parent",
+    };
+    Ok(Json(json!({ "match": kind, "entry": entry_json(&entry) })))
+}
+
+/// The entry whose settings apply to `domain` (its own, else the nearest parent's that
+/// includes subdomains), read in one query of the domain and all its parents; core's
+/// `lookup_domain` decides. The answers to mail programs use it too.
+pub async fn settings_for(
+    state: &AppState,
+    domain: &Domain,
+) -> Result<Option<(MatchKind, Entry)>, ApiError> {
+    let mut candidates = vec![domain.clone()];
     while let Some(parent) = candidates.last().and_then(|domain| domain.parent()) {
         candidates.push(parent);
     }
     let rows = state.store.entries(&candidates).await?;
     let book = SettingsBook::from_entries(0, rows);
-    let found = book.lookup_domain(address.domain()).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "No settings apply to {}: neither {} nor a parent domain that includes subdomains has any.",
-            address,
-            address.domain().to_unicode()
-        ))
-    })?;
-    let kind = match found.kind {
-        MatchKind::Exact => "exact",
-        MatchKind::Parent => "parent",
-    };
-    Ok(Json(
-        json!({ "match": kind, "entry": entry_json(found.entry) }),
-    ))
+    Ok(book
+        .lookup_domain(domain)
+        .map(|found| (found.kind, found.entry.clone())))
 }
 
 /// The `email` text of `{"email": "..."}`; a missing one reads as empty (core then says what

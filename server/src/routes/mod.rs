@@ -1,8 +1,10 @@
 //! The HTTP surface: one module per resource, each with its handlers, assembled here.
 //!
 //! Owns: the paths. Must not: hold handler logic or layers (`startup.rs` adds those; the page's
-//! security headers are `web.rs`'s own). Later resources (Thunderbird autoconfig, connection
-//! checks) go in modules of their own and are merged here.
+//! security headers are `web.rs`'s own). Later resources (connection checks) go in modules of
+//! their own and are merged here. The answers to mail programs (`mail_programs.rs`) live
+//! outside `/api`, at the paths the programs ask for; the router's fallback is theirs, for
+//! Autodiscover's path in any letter case.
 
 use std::path::PathBuf;
 
@@ -16,6 +18,7 @@ pub mod email_domains;
 pub mod health;
 pub mod history;
 pub mod lookup;
+pub mod mail_programs;
 pub mod openapi;
 pub mod session;
 pub mod web;
@@ -43,6 +46,23 @@ pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api", api)
+        .route(
+            "/.well-known/autoconfig/mail/config-v1.1.xml",
+            get(mail_programs::thunderbird_autoconfig),
+        )
+        .route(
+            "/mail/config-v1.1.xml",
+            get(mail_programs::thunderbird_autoconfig),
+        )
+        .route(
+            mail_programs::AUTODISCOVER_PATH,
+            post(mail_programs::outlook_autodiscover),
+        )
+        .route(
+            "/apple/mailsetup.mobileconfig",
+            get(mail_programs::apple_profile),
+        )
+        .fallback(mail_programs::autodiscover_in_any_case)
         .with_state(state)
         .merge(web::router(web_root))
 }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::auth::{Caller, Credential, SessionSecrets, session_to_end};
 use crate::auth::{cleared_cookie_header, session_cookie_header};
 use crate::clock;
-use crate::error::ApiError;
+use crate::error::{ApiError, Limited};
 use crate::request::JsonText;
 use crate::state::AppState;
 use crate::store::NewSession;
@@ -35,6 +35,7 @@ pub async fn open(
         .map_err(|retry_after_seconds| {
             tracing::warn!(client = %client.ip(), "sign-in attempts over the limit");
             ApiError::RateLimited {
+                what: Limited::SignIns,
                 retry_after_seconds,
             }
         })?;

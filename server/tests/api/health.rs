@@ -43,6 +43,10 @@ async fn the_contract_is_served_and_names_every_route_and_problem(engine: Engine
         "/api/v1/session",
         "/healthz",
         "/readyz",
+        "/.well-known/autoconfig/mail/config-v1.1.xml",
+        "/mail/config-v1.1.xml",
+        "/autodiscover/autodiscover.xml",
+        "/apple/mailsetup.mobileconfig",
     ] {
         assert!(
             contract["paths"][path].is_object(),

@@ -11,4 +11,5 @@ mod email_domains;
 mod health;
 mod history;
 mod lookup;
+mod mail_programs;
 mod web;
