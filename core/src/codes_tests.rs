@@ -188,6 +188,7 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
         Box::new(AutoconfigRefusal::UsernameMismatch),
         Box::new(CsvError::NotCsv { line: 4 }),
         Box::new(CsvError::MissingColumn { column: "domain" }),
+        Box::new(crate::import::ImportRefusal::Repeated { domain: example() }),
     ]
 }
 
@@ -218,8 +219,8 @@ fn every_code_is_unique_and_well_formed() {
         }
     }
     assert_eq!(seen.len(), problems.len());
-    // 107 leaf variants today; update when adding one.
-    assert_eq!(seen.len(), 107);
+    // 108 leaf variants today; update when adding one.
+    assert_eq!(seen.len(), 108);
 }
 
 #[test]
@@ -327,9 +328,13 @@ fn exhaustive(
     autoconfig: AutoconfigError,
     autoconfig_refusal: AutoconfigRefusal,
     csv: CsvError,
+    import: crate::import::ImportRefusal,
 ) {
     match csv {
         CsvError::NotCsv { .. } | CsvError::MissingColumn { .. } => {}
+    }
+    match import {
+        crate::import::ImportRefusal::Book(_) | crate::import::ImportRefusal::Repeated { .. } => {}
     }
     use NameError as N;
     match name {

@@ -21,6 +21,7 @@ mod email;
 mod exchange_url;
 pub mod formats;
 mod host;
+pub mod import;
 mod name;
 mod port;
 mod problem;

@@ -551,6 +551,12 @@ static PL: &[(&str, &str)] = &[
         "wire.invalid_entry",
         "Ustawienia są nieprawidłowe (problemów: {count}). Popraw wskazane pola.",
     ),
+    // import: a file's settings being imported
+    (
+        "import.repeated",
+        "{domain} występuje w pliku więcej niż raz; użyte zostaną tylko pierwsze ustawienia. \
+         Usuń pozostałe wiersze.",
+    ),
     // csv: the settings spreadsheet being imported
     (
         "csv.not_csv",
@@ -862,6 +868,9 @@ mod tests {
             Box::new(formats::AutoconfigRefusal::UsernameMismatch),
             Box::new(formats::csv::CsvError::NotCsv { line: 4 }),
             Box::new(formats::csv::CsvError::MissingColumn { column: "domain" }),
+            Box::new(mailsetup_core::import::ImportRefusal::Repeated {
+                domain: mailsetup_core::Domain::parse("example.com").unwrap(),
+            }),
         ]
     }
 
@@ -905,7 +914,7 @@ mod tests {
         let problems = every_problem();
         let codes: BTreeSet<&str> = problems.iter().map(|problem| problem.code()).collect();
         // Core's own count of leaf variants (codes_tests.rs); update both when adding one.
-        assert_eq!(codes.len(), 107);
+        assert_eq!(codes.len(), 108);
         for problem in &problems {
             let code = problem.code();
             let english = problem.to_string();
