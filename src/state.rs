@@ -398,20 +398,46 @@ impl Settings {
     }
 
     fn change_in_browser(&self, change: Change) -> Result<Applied, ChangeError> {
-        let mut document = match self.store.with_value(|store| store.load_if_changed())? {
-            // Nobody changed the stored document since this tab read or wrote it.
-            None => self.document.get_untracked(),
-            Some(Loaded::Nothing) => Document::default(),
-            Some(Loaded::Document(document)) => document,
-            Some(Loaded::Newer { .. } | Loaded::Unreadable { .. }) => {
-                self.reload();
-                return Err(ChangeError::Locked);
-            }
-        };
+        let mut document = self.stored_document()?;
         let applied = document.book_mut().apply(change, now())?;
         self.store.with_value(|store| store.save(&document))?;
         self.document.set(document);
         Ok(applied)
+    }
+
+    /// Applies an import's plan to the book in the browser, all of it or nothing, and saves
+    /// it once. (On a server the import is the server's own request, not yet built.)
+    pub fn import(
+        &self,
+        plan: &mailsetup_core::import::ImportPlan,
+    ) -> Result<Vec<Applied>, ChangeError> {
+        if !self.can_change() || self.client().is_some() {
+            return Err(ChangeError::Locked);
+        }
+        let mut document = self.stored_document()?;
+        let applied = document.book_mut().apply_import(plan, now())?;
+        self.store.with_value(|store| store.save(&document))?;
+        self.document.set(document);
+        if let Some(listener) = self.saved.get_value() {
+            applied.iter().for_each(|change| listener(change));
+        }
+        Ok(applied)
+    }
+
+    /// The document as stored now: this tab's copy when nobody changed it since.
+    fn stored_document(&self) -> Result<Document, ChangeError> {
+        Ok(
+            match self.store.with_value(|store| store.load_if_changed())? {
+                // Nobody changed the stored document since this tab read or wrote it.
+                None => self.document.get_untracked(),
+                Some(Loaded::Nothing) => Document::default(),
+                Some(Loaded::Document(document)) => document,
+                Some(Loaded::Newer { .. } | Loaded::Unreadable { .. }) => {
+                    self.reload();
+                    return Err(ChangeError::Locked);
+                }
+            },
+        )
     }
 
     /// Tells `listener` of every change saved from now on.

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use mailsetup_core::Problem;
 
-use super::{Language, allowlist, connect, forms, panel, problems, server, storage};
+use super::{Language, allowlist, connect, forms, import, panel, problems, server, storage};
 use crate::ui::on_demand::CodeMissing;
 
 /// One language's tables, one per area.
@@ -24,6 +24,7 @@ pub struct Tables {
     pub panel: &'static panel::PanelTexts,
     pub storage: &'static storage::StorageTexts,
     pub server: &'static server::ServerTexts,
+    pub import: &'static import::ImportTexts,
     /// The sentence for a core problem, when there is a template for it.
     pub problem: fn(&dyn Problem) -> Option<String>,
 }
@@ -38,6 +39,7 @@ static POLISH: Tables = Tables {
     panel: &panel::PL,
     storage: &storage::PL,
     server: &server::PL,
+    import: &import::PL,
     problem: problems::polish,
 };
 

@@ -10,6 +10,7 @@ pub mod entry_history;
 pub mod export;
 pub mod field;
 pub mod focus;
+pub mod import;
 pub mod modal;
 pub mod on_demand;
 pub mod save_error;

@@ -16,6 +16,7 @@ use crate::ui::confirm_delete::{ConfirmDeleteProps, draw_confirm_delete, fetch_c
 use crate::ui::domain_table::{DomainTable, filter_text, rows_at};
 use crate::ui::export::{ExportChoicesProps, draw_export_choices, fetch_export_choices};
 use crate::ui::focus::focus_element;
+use crate::ui::import::{ImportPreviewProps, draw_import_preview, fetch_import_preview};
 use crate::ui::on_demand::PartCode;
 use crate::ui::save_error::describe_change_error;
 use crate::ui::settings_dialog::{
@@ -59,6 +60,17 @@ pub fn SettingsPanel() -> impl IntoView {
     let add_imap_id = settings.id("add-imap");
 
     let remember_opener = move || opener.set_value(active_element());
+    // Files chosen for import, read; the preview's code comes on demand.
+    let import_code = PartCode::new();
+    let importing = RwSignal::new(None::<Vec<(String, String)>>);
+    let on_files = Callback::new(move |files: Vec<(String, String)>| {
+        remember_opener();
+        importing.set(Some(files));
+        import_code.want(fetch_import_preview, move || {
+            importing.set(None);
+            alert.set(texts.part_missing.to_owned());
+        });
+    });
     // Focus goes back to what opened the dialog. Decided after the view has updated: an
     // edited row is drawn anew, and then its new pencil button takes the focus.
     let restore_focus_to = {
@@ -104,6 +116,16 @@ pub fn SettingsPanel() -> impl IntoView {
         status.set((texts.saved)(&domain.to_unicode()));
         restore_focus_to(Some(domain));
     });
+    let close_import = {
+        let restore_focus = restore_focus.clone();
+        Callback::new(move |imported: Option<String>| {
+            importing.set(None);
+            if let Some(message) = imported {
+                status.set(message);
+            }
+            restore_focus();
+        })
+    };
     let discarded = {
         let restore_focus = restore_focus.clone();
         Callback::new(move |message: String| {
@@ -277,6 +299,7 @@ pub fn SettingsPanel() -> impl IntoView {
                         >
                             {texts.export}
                         </button>
+                        {(!settings.on_server()).then(|| view! { <ImportButton label=texts.import on_files/> })}
                     </div>
                     {move || {
                         (exporting.get() && export_code.here())
@@ -388,6 +411,17 @@ pub fn SettingsPanel() -> impl IntoView {
                     })
             }}
             {move || {
+                importing
+                    .get()
+                    .filter(|_| import_code.here())
+                    .and_then(|files| {
+                        draw_import_preview(ImportPreviewProps {
+                            files,
+                            on_close: close_import,
+                        })
+                    })
+            }}
+            {move || {
                 deleting
                     .get()
                     .filter(|_| delete_code.here())
@@ -420,4 +454,64 @@ pub fn edit_button_id(settings: Settings, domain: &Domain) -> String {
 fn active_element() -> Option<web_sys::HtmlElement> {
     crate::ui::focus::active_element()
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+/// "Import": a button that opens the browser's file chooser, and the chosen files read as text.
+/// A component of its own, drawn as any view, so the panel's view stays as small as before.
+#[component]
+fn ImportButton(label: &'static str, on_files: Callback<Vec<(String, String)>>) -> AnyView {
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let read_chosen = move |_| {
+        let Some(input) = file_input.get_untracked() else {
+            return;
+        };
+        let chosen: Vec<web_sys::File> = input
+            .files()
+            .map(|list| {
+                (0..list.length())
+                    .filter_map(|index| list.item(index))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // The same file can be chosen again after a cancel.
+        input.set_value("");
+        if chosen.is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let mut files = Vec::new();
+            for file in chosen {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+                let text = text
+                    .ok()
+                    .and_then(|text| text.as_string())
+                    .unwrap_or_default();
+                files.push((file.name(), text));
+            }
+            on_files.run(files);
+        });
+    };
+    view! {
+        <button
+            type="button"
+            class="ms-button"
+            on:click=move |_| {
+                if let Some(input) = file_input.get_untracked() {
+                    input.click();
+                }
+            }
+        >
+            {label}
+        </button>
+        <input
+            node_ref=file_input
+            type="file"
+            hidden
+            multiple
+            accept=".json,.csv,.xml,application/json,text/csv,application/xml,text/xml"
+            data-testid="import-file"
+            on:change=read_chosen
+        />
+    }
+    .into_any()
 }

@@ -57,8 +57,12 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// chunk), ceiling 211 KB. The username form, the self-service page's published settings
 /// (`storage: { type: 'url' }`) and "Export" (the files themselves are made in a chunk of
 /// their own, `export_code`, 18.7 KB gzip with the CSV writer): 212.1 KB (+1.6 KB, not yet
-/// traced; the performance issue starts there), ceiling 213 KB.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 213 * 1024;
+/// traced; the performance issue starts there), ceiling 213 KB. "Import" with its preview (the
+/// readers and the preview in a chunk of their own, `import_code`, 41.2 KB gzip): 216.6 KB; the
+/// main wasm grew 12.8 KB raw, 4.3 KB gzip, for a button and the file reading, which is far more
+/// than they are: not traced yet (twiggy shows it spread over the panel's view code), the first
+/// thing for the performance issue to look at. Ceiling 217 KB.
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 217 * 1024;
 
 pub struct FileSize {
     pub path: String,

@@ -90,3 +90,103 @@ test('Polish: the export choices speak Polish and pass axe', async ({ page }) =>
   await page.setViewportSize({ width: 360, height: 800 });
   await snap(page, 'export-choices-pl-narrow');
 });
+
+/** The settings of each stored domain, without what the book sets itself. */
+function settingsOf(documentText: string) {
+  const document = JSON.parse(documentText);
+  return document.domains
+    .map(({ revision, updated_at_unix_ms, ...settings }: Record<string, unknown>) => settings)
+    .sort((a: { domain: string }, b: { domain: string }) => a.domain.localeCompare(b.domain));
+}
+
+async function chooseFiles(page: Page, files: { name: string; mimeType: string; text: string }[]) {
+  await page.getByTestId('import-file').setInputFiles(
+    files.map((file) => ({ name: file.name, mimeType: file.mimeType, buffer: Buffer.from(file.text) })),
+  );
+  const preview = page.getByTestId('import-preview');
+  await expect(preview).toBeVisible();
+  return preview;
+}
+
+test('export, then import into an empty browser: the same book', async ({ page }) => {
+  await openWithStored(page, DOCUMENT);
+  await page.getByRole('button', { name: 'Export' }).click();
+  const json = await download(page, () =>
+    page.getByTestId('export-choices').getByRole('button', { name: 'Settings file (JSON)' }).click(),
+  );
+  await openWithStored(page, JSON.stringify({ version: 2, domains: [] }));
+  await expect(page.getByTestId('settings-empty')).toBeVisible();
+
+  const preview = await chooseFiles(page, [{ name: json.name, mimeType: 'application/json', text: json.text }]);
+  await expect(preview.getByTestId('import-added')).toContainText('New (2)');
+  await expect(preview.getByTestId('import-cannot')).toHaveCount(0);
+  await checkA11y(page, 'on the import preview');
+  await snap(page, 'import-preview-en-wide');
+  await preview.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(preview).toBeHidden();
+  await expect(page.getByTestId('settings-status')).toContainText('Imported 2 changes.');
+  expect(settingsOf((await storedText(page)) ?? '')).toEqual(settingsOf(json.text));
+
+  // The same file again changes nothing.
+  const again = await chooseFiles(page, [{ name: json.name, mimeType: 'application/json', text: json.text }]);
+  await expect(again.getByTestId('import-unchanged')).toContainText('(2)');
+  await expect(again.getByRole('button', { name: 'Import', exact: true })).toBeDisabled();
+  await again.getByRole('button', { name: 'Cancel' }).click();
+});
+
+test('a spreadsheet with one bad line imports nothing until that line is left out', async ({ page }) => {
+  await openWithStored(page, DOCUMENT);
+  const header =
+    'domain;type;imap_host;imap_port;imap_security;smtp_host;smtp_port;smtp_security;allow_insecure_certificates;username;exchange_url;include_subdomains';
+  const csv = [
+    header,
+    'example.com;imap;imap.moved.example;993;ssl_tls;smtp.moved.example;465;ssl_tls;false;email_address;;false',
+    'fresh.example;imap;imap.fresh.example;993;ssl_tls;smtp.fresh.example;465;ssl_tls;false;local_part;;false',
+    'broken.example;imap;imap..broken;99999;ssl_tls;smtp.broken.example;465;ssl_tls;false;;;false',
+  ].join('\n');
+  const preview = await chooseFiles(page, [{ name: 'polish-office.csv', mimeType: 'text/csv', text: csv }]);
+  await expect(preview.getByTestId('import-added')).toContainText('fresh.example');
+  await expect(preview.getByTestId('import-changed')).toContainText('imap.example.com:993 SSL/TLS');
+  await expect(preview.getByTestId('import-changed')).toContainText('imap.moved.example:993 SSL/TLS');
+  const cannot = preview.getByTestId('import-cannot');
+  await expect(cannot).toContainText('broken.example');
+  await expect(cannot).toContainText('imap_port');
+  const apply = preview.getByRole('button', { name: 'Import', exact: true });
+  await expect(apply).toBeDisabled();
+  await preview.getByLabel('Remove domains that are not in the file').check();
+  await expect(preview.getByTestId('import-removed')).toContainText('corp.example');
+  await preview.getByLabel('Remove domains that are not in the file').uncheck();
+  await preview.getByLabel('Leave out what cannot be imported, and import the rest').check();
+  await expect(apply).toBeEnabled();
+  await apply.click();
+  await expect(preview).toBeHidden();
+  const stored = JSON.parse((await storedText(page)) ?? '{}');
+  expect(stored.domains.map((d: { domain: string }) => d.domain).sort()).toEqual([
+    'corp.example',
+    'example.com',
+    'fresh.example',
+  ]);
+  await expect(row(page, 'example.com')).toContainText('imap.moved.example');
+});
+
+test('Polish: a Thunderbird file in the import preview passes axe', async ({ page }) => {
+  await openWithStored(page, JSON.stringify({ version: 2, domains: [] }), './?lang=pl');
+  const xml = `<?xml version="1.0"?><clientConfig version="1.1"><emailProvider id="tb.example">
+    <domain>tb.example</domain><domain>tb2.example</domain>
+    <incomingServer type="imap"><hostname>imap.tb.example</hostname><port>993</port><socketType>SSL</socketType>
+      <username>%EMAILLOCALPART%</username><authentication>password-cleartext</authentication></incomingServer>
+    <outgoingServer type="smtp"><hostname>smtp.tb.example</hostname><port>465</port><socketType>SSL</socketType>
+      <username>%EMAILLOCALPART%</username><authentication>password-cleartext</authentication></outgoingServer>
+  </emailProvider></clientConfig>`;
+  const preview = await chooseFiles(page, [{ name: 'config-v1.1.xml', mimeType: 'application/xml', text: xml }]);
+  await expect(preview.getByTestId('import-added')).toContainText('Nowe (2)');
+  await checkA11y(page, 'on the import preview, in Polish');
+  await page.setViewportSize({ width: 360, height: 800 });
+  await snap(page, 'import-preview-pl-narrow');
+  await preview.getByRole('button', { name: 'Importuj', exact: true }).click();
+  const stored = JSON.parse((await storedText(page)) ?? '{}');
+  expect(stored.domains.map((d: { username?: string }) => d.username)).toEqual(['local_part', 'local_part']);
+});
+
+const row = (page: Page, domain: string) =>
+  page.getByTestId('domain-row').filter({ has: page.getByRole('rowheader', { name: domain, exact: false }) });
