@@ -457,7 +457,7 @@ fn active_element() -> Option<web_sys::HtmlElement> {
 }
 
 /// "Import": a button that opens the browser's file chooser, and the chosen files read as text.
-/// A component of its own, drawn as any view, so the panel's view stays as small as before.
+/// The panel hears only of the files read (`on_files`); choosing and reading them stay here.
 #[component]
 fn ImportButton(label: &'static str, on_files: Callback<Vec<(String, String)>>) -> AnyView {
     let file_input = NodeRef::<leptos::html::Input>::new();
