@@ -341,6 +341,12 @@ fn SettingsStep(
         ServerDraft::Exchange(draft) => (ImapDraft::default(), draft),
     };
     let username_form = imap_draft.username;
+    // What the administrator said about usernames, when they set the domain up.
+    let username_hint = match (prefilled && kind == ConnectionKind::Imap, username_form) {
+        (true, UsernameForm::LocalPart) => texts.username_local_part_hint,
+        (true, UsernameForm::Typed) => texts.username_typed_hint,
+        _ => texts.username_hint,
+    };
     let shown_errors = ShownErrors::<ConnectField>::new();
     let (source, locked, imap, url, username, save_tried) = match carried {
         Some(carried) => {
@@ -794,7 +800,7 @@ fn SettingsStep(
             <TextField
                 id=id(ConnectField::Username)
                 label=texts.username_label
-                hint=texts.username_hint
+                hint=username_hint
                 value=username
                 error=error_of(ConnectField::Username)
                 warning=Signal::derive(|| None::<String>)

@@ -20,6 +20,10 @@ pub struct ConnectTexts {
     pub saved_as_admin: fn(&str) -> String,
     pub username_label: &'static str,
     pub username_hint: &'static str,
+    /// The hint when the administrator said usernames are the part before the @.
+    pub username_local_part_hint: &'static str,
+    /// The hint when the administrator said each person types their own.
+    pub username_typed_hint: &'static str,
     pub password_label: &'static str,
     pub password_hint: &'static str,
     pub show_password: &'static str,
@@ -109,6 +113,8 @@ pub(super) static EN: ConnectTexts = ConnectTexts {
     },
     username_label: "Username",
     username_hint: "Usually your e-mail address.",
+    username_local_part_hint: "Your administrator says: the part of your address before the @.",
+    username_typed_hint: "Your administrator says: the username you were given for your mailbox.",
     password_label: "Password",
     password_hint: "Used for this check only: it is never saved, and cleared when the check ends.",
     show_password: "Show password",
@@ -210,6 +216,8 @@ pub(super) static PL: ConnectTexts = ConnectTexts {
     },
     username_label: "Nazwa użytkownika",
     username_hint: "Zwykle Twój adres e-mail.",
+    username_local_part_hint: "Według administratora: część Twojego adresu przed @.",
+    username_typed_hint: "Według administratora: nazwa użytkownika nadana Twojej skrzynce.",
     password_label: "Hasło",
     password_hint: "Używane tylko do tego sprawdzenia: nigdy nie jest zapisywane i znika po \
         zakończeniu sprawdzenia.",

@@ -502,6 +502,7 @@ test('the admin says usernames are the part before the @: connecting pre-fills t
   await enterAddress(page, 'alice.smith@example.com');
   const section = flow(page);
   await expect(section.getByLabel('Username')).toHaveValue('alice.smith');
+  await expect(section.getByText('Your administrator says: the part of your address before the @.')).toBeVisible();
   await expect(section.getByLabel('Password', { exact: true })).toBeFocused();
 
   // "Typed by each person": the field starts empty and takes the focus.
@@ -513,10 +514,12 @@ test('the admin says usernames are the part before the @: connecting pre-fills t
   await enterAddress(page, 'alice.smith@example.com');
   await expect(section.getByLabel('Username')).toHaveValue('');
   await expect(section.getByLabel('Username')).toBeFocused();
+  await expect(section.getByText('Your administrator says: the username you were given')).toBeVisible();
 });
 
 test('a version-1 document still reads: its usernames are the whole address', async ({ page }) => {
   await openWithStored(page, documentOf([imapEntry('example.com')]), FAST);
   await enterAddress(page, 'alice@example.com');
   await expect(flow(page).getByLabel('Username')).toHaveValue('alice@example.com');
+  await expect(flow(page).getByText('Usually your e-mail address.')).toBeVisible();
 });
