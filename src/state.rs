@@ -9,7 +9,8 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
-use mailsetup_core::wire::HistoryRecord;
+use mailsetup_core::import::ImportPlan;
+use mailsetup_core::wire::{HistoryRecord, ImportRequest};
 use mailsetup_core::{
     Applied, BookError, Change, Document, DocumentError, Domain, Entry, SettingsBook, Timestamp,
 };
@@ -405,22 +406,36 @@ impl Settings {
         Ok(applied)
     }
 
-    /// Applies an import's plan to the book in the browser, all of it or nothing, and saves
-    /// it once. (On a server the import is the server's own request, not yet built.)
-    pub fn import(
+    /// Applies an import's plan, all of it or nothing: in the browser as one change saved
+    /// once, on a server as its import request against the list the plan was made from (which
+    /// the server refuses if the book moved on since). Answers how many entries changed.
+    pub async fn import(
         &self,
-        plan: &mailsetup_core::import::ImportPlan,
-    ) -> Result<Vec<Applied>, ChangeError> {
-        if !self.can_change() || self.client().is_some() {
+        plan: &ImportPlan,
+        remove_missing: bool,
+    ) -> Result<usize, ChangeError> {
+        if !self.can_change() {
             return Err(ChangeError::Locked);
         }
+        let applied = match self.client() {
+            Some(client) => {
+                let request = ImportRequest::from_plan(plan, remove_missing);
+                client.import(*self, request, plan.sequence).await?;
+                self.with_book(|book| plan.applied_in(book))
+            }
+            None => self.import_in_browser(plan)?,
+        };
+        if let Some(listener) = self.saved.get_value() {
+            applied.iter().for_each(|change| listener(change));
+        }
+        Ok(applied.len())
+    }
+
+    fn import_in_browser(&self, plan: &ImportPlan) -> Result<Vec<Applied>, ChangeError> {
         let mut document = self.stored_document()?;
         let applied = document.book_mut().apply_import(plan, now())?;
         self.store.with_value(|store| store.save(&document))?;
         self.document.set(document);
-        if let Some(listener) = self.saved.get_value() {
-            applied.iter().for_each(|change| listener(change));
-        }
         Ok(applied)
     }
 

@@ -104,6 +104,15 @@ impl Entry {
     pub fn extra(&self) -> &Map<String, Value> {
         &self.extra
     }
+
+    /// The settings the entry holds, as a form would submit them again.
+    pub fn to_draft(&self) -> EntryDraft {
+        EntryDraft {
+            domain: self.domain.clone(),
+            connection: self.connection.clone(),
+            include_subdomains: self.include_subdomains,
+        }
+    }
 }
 
 /// What the add and edit forms submit.

@@ -60,6 +60,33 @@ impl ImportPlan {
         self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
     }
 
+    /// What each change of the plan did, read off `book` after someone else applied the plan
+    /// (a server): in the order they are applied, with each entry as `book` holds it.
+    pub fn applied_in(&self, book: &SettingsBook) -> Vec<Applied> {
+        self.changes()
+            .iter()
+            .map(|change| {
+                let domain = match change {
+                    Change::Remove { domain, .. } => domain,
+                    Change::Update { draft, .. }
+                    | Change::Add { draft }
+                    | Change::Rename { draft, .. } => &draft.domain,
+                };
+                let entry = match change {
+                    Change::Remove { .. } => None,
+                    _ => book.get(domain).cloned(),
+                };
+                Applied {
+                    action: change.action(),
+                    domain: domain.clone(),
+                    previous_domain: None,
+                    sequence: entry.as_ref().map_or(book.sequence(), Entry::revision),
+                    entry,
+                }
+            })
+            .collect()
+    }
+
     /// The changes the plan stands for, in the order they are applied: removals first (a file
     /// may give a removed domain's name to another kind), then the file's lines.
     fn changes(&self) -> Vec<Change> {
@@ -243,6 +270,26 @@ mod tests {
             &imap("new.example")
         );
         assert!(book.get(&domain("gone.example")).is_none());
+        // What a server's copy of the plan did, read off the book after it.
+        let told = with_removal.applied_in(&book);
+        assert_eq!(
+            told.iter()
+                .map(|applied| (
+                    applied.action,
+                    applied.domain.clone(),
+                    applied.entry.is_some()
+                ))
+                .collect::<Vec<_>>(),
+            applied
+                .iter()
+                .map(|applied| (
+                    applied.action,
+                    applied.domain.clone(),
+                    applied.entry.is_some()
+                ))
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(told.last().unwrap().entry, applied.last().unwrap().entry);
         // The same plan again: the book moved on, so nothing changes.
         let after = book.clone();
         assert!(book.apply_import(&with_removal, T1).is_err());

@@ -32,6 +32,7 @@ pub enum ProblemType {
     InvalidPrecondition,
     PreconditionRequired,
     StaleRevision,
+    BookChanged,
     AlreadyExists,
     DomainTaken,
     KindChange,
@@ -45,7 +46,7 @@ pub enum ProblemType {
 
 impl ProblemType {
     /// Every type, for the documentation test.
-    pub const ALL: [ProblemType; 18] = [
+    pub const ALL: [ProblemType; 19] = [
         ProblemType::Unauthenticated,
         ProblemType::ForbiddenRole,
         ProblemType::Csrf,
@@ -55,6 +56,7 @@ impl ProblemType {
         ProblemType::InvalidPrecondition,
         ProblemType::PreconditionRequired,
         ProblemType::StaleRevision,
+        ProblemType::BookChanged,
         ProblemType::AlreadyExists,
         ProblemType::DomainTaken,
         ProblemType::KindChange,
@@ -78,6 +80,7 @@ impl ProblemType {
             ProblemType::InvalidPrecondition => "invalid-precondition",
             ProblemType::PreconditionRequired => "precondition-required",
             ProblemType::StaleRevision => "stale-revision",
+            ProblemType::BookChanged => "book-changed",
             ProblemType::AlreadyExists => "already-exists",
             ProblemType::DomainTaken => "domain-taken",
             ProblemType::KindChange => "kind-change",
@@ -106,6 +109,7 @@ impl ProblemType {
             ProblemType::InvalidPrecondition => "Unusable precondition header",
             ProblemType::PreconditionRequired => "Precondition required",
             ProblemType::StaleRevision => "The entry has changed",
+            ProblemType::BookChanged => "The settings have changed",
             ProblemType::AlreadyExists => "The domain already has settings",
             ProblemType::DomainTaken => "The new domain already has settings",
             ProblemType::KindChange => "The kind of settings cannot change",
@@ -166,6 +170,11 @@ pub enum ApiError {
     Invalid(Vec<FieldProblem>),
     #[error("{}", .0.error)]
     Refused(Box<Refusal>),
+    /// An import previewed against another version of the book than the one stored now.
+    #[error(
+        "The settings have changed since the import was previewed (the collection is now at ETag \"{sequence}\"). Nothing was imported: read the list again, preview the import against it and send it with the new ETag."
+    )]
+    BookChanged { sequence: u64 },
     #[error("Send the body as JSON with the header Content-Type: application/json.")]
     UnsupportedMediaType,
     #[error("The request body is larger than {limit_kib} KiB.")]
@@ -246,6 +255,7 @@ impl ApiError {
             ApiError::PreconditionRequired(_) => ProblemType::PreconditionRequired,
             ApiError::Invalid(_) => ProblemType::ValidationFailed,
             ApiError::Refused(refusal) => refusal_type(refusal),
+            ApiError::BookChanged { .. } => ProblemType::BookChanged,
             ApiError::UnsupportedMediaType => ProblemType::UnsupportedMediaType,
             ApiError::PayloadTooLarge { .. } => ProblemType::PayloadTooLarge,
             ApiError::RateLimited { .. } => ProblemType::RateLimited,
@@ -265,7 +275,7 @@ impl ApiError {
                 StatusCode::BAD_REQUEST
             }
             ProblemType::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ProblemType::StaleRevision | ProblemType::AlreadyExists => {
+            ProblemType::StaleRevision | ProblemType::BookChanged | ProblemType::AlreadyExists => {
                 StatusCode::PRECONDITION_FAILED
             }
             ProblemType::DomainTaken | ProblemType::KindChange => StatusCode::CONFLICT,
@@ -313,6 +323,9 @@ impl ApiError {
                 };
                 members.insert("current".into(), current);
                 members.insert("etag".into(), etag);
+            }
+            ApiError::BookChanged { sequence } => {
+                members.insert("etag".into(), json!(wire::entity_tag(*sequence)));
             }
             ApiError::RateLimited {
                 retry_after_seconds,
@@ -407,9 +420,10 @@ fn status_detail(status: StatusCode) -> String {
         StatusCode::METHOD_NOT_ALLOWED => {
             "This address does not accept that method; the Allow header lists those it does.".into()
         }
+        // Only a body over the largest limit any route has is refused before a handler runs.
         StatusCode::PAYLOAD_TOO_LARGE => format!(
             "The request body is larger than {} KiB.",
-            crate::request::BODY_LIMIT_BYTES / 1024
+            crate::request::IMPORT_BODY_LIMIT_BYTES / 1024
         ),
         StatusCode::SERVICE_UNAVAILABLE => {
             "The server took too long to answer. Try again in a moment.".into()

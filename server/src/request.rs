@@ -15,6 +15,8 @@ use crate::error::ApiError;
 
 /// The largest request body accepted (64 KiB): an entry is well under 2 KiB.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+/// The largest import accepted (8 MiB): 10,000 domains take about 2.5 MiB.
+pub const IMPORT_BODY_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 
 /// A request body sent as `Content-Type: application/json`, as UTF-8 text, not yet parsed.
 #[derive(Debug)]
@@ -80,6 +82,17 @@ pub fn delete_precondition(headers: &HeaderMap) -> Result<u64, ApiError> {
         Some(value) => revision_from_if_match(value),
         None => Err(ApiError::PreconditionRequired(
             "Send If-Match with the entry's ETag to remove it, so that nobody's change is removed unseen.",
+        )),
+    }
+}
+
+/// The collection's sequence an import was previewed against (`If-Match: "N"`, the list's
+/// `ETag`).
+pub fn import_precondition(headers: &HeaderMap) -> Result<u64, ApiError> {
+    match header_text(headers, header::IF_MATCH)? {
+        Some(value) => revision_from_if_match(value),
+        None => Err(ApiError::PreconditionRequired(
+            "Send If-Match with the list's ETag the import was previewed against, so that nobody's change is overwritten unseen.",
         )),
     }
 }

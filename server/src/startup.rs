@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +27,7 @@ use tracing::Level;
 use crate::auth::{CSRF_HEADER, RateLimiter, TokenRegistry};
 use crate::configuration::{Configuration, ConfigurationError, DatabaseLocation};
 use crate::error::{ApiError, PROBLEM_JSON};
-use crate::request::BODY_LIMIT_BYTES;
+use crate::request::{BODY_LIMIT_BYTES, IMPORT_BODY_LIMIT_BYTES};
 use crate::routes;
 use crate::state::{AppState, CollectionCache, SessionSettings};
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
@@ -159,7 +159,10 @@ fn with_layers(router: Router, configuration: &Configuration) -> Router {
         .then(|| cors_layer(configuration.allowed_origins.clone()));
     // Router::layer wraps what is already there, so the innermost layer comes first.
     let router = router
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Every body is cut at the largest any route takes (an import's); the routes' extractors
+        // hold the others to the usual limit.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             configuration.request_timeout,

@@ -13,6 +13,7 @@ pub struct ImportTexts {
     pub remove_missing: &'static str,
     pub leave_out: &'static str,
     pub apply: &'static str,
+    pub importing: &'static str,
     pub cancel: &'static str,
     pub imported: fn(usize) -> String,
 }
@@ -33,6 +34,7 @@ pub(super) static EN: ImportTexts = ImportTexts {
     remove_missing: "Remove domains that are not in the file",
     leave_out: "Leave out what cannot be imported, and import the rest",
     apply: "Import",
+    importing: "Importing…",
     cancel: "Cancel",
     imported: |count| match count {
         1 => "Imported 1 change.".to_owned(),
@@ -52,6 +54,7 @@ pub(super) static PL: ImportTexts = ImportTexts {
     remove_missing: "Usuń domeny, których nie ma w pliku",
     leave_out: "Pomiń to, czego nie można zaimportować, i zaimportuj resztę",
     apply: "Importuj",
+    importing: "Importowanie…",
     cancel: "Anuluj",
     imported: |count| format!("Zaimportowano zmian: {count}."),
 };

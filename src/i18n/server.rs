@@ -16,6 +16,7 @@ pub struct ServerTexts {
     pub save_refused: fn(Option<&str>) -> String,
     pub save_misconfigured: fn(&str) -> String,
     pub save_conflict: &'static str,
+    pub import_outdated: &'static str,
     pub saving: &'static str,
     pub conflict_changed: fn(&str) -> String,
     pub conflict_deleted: fn(&str) -> String,
@@ -79,6 +80,9 @@ pub(super) static EN: ServerTexts = ServerTexts {
     },
     save_conflict: "Not saved: someone else changed these settings meanwhile. Look at them again \
         and try once more.",
+    import_outdated: "Nothing was imported: someone changed the settings on the server after \
+        this preview was made. The preview now shows what the file would do to the settings as \
+        they are; check it and import again.",
     saving: "Saving…",
     conflict_changed: |domain| {
         format!("Someone else saved changes to {domain} while you were editing.")
@@ -143,6 +147,9 @@ pub(super) static PL: ServerTexts = ServerTexts {
     },
     save_conflict: "Nie zapisano: ktoś inny w międzyczasie zmienił te ustawienia. Przejrzyj je \
         ponownie i spróbuj jeszcze raz.",
+    import_outdated: "Nic nie zaimportowano: ktoś zmienił ustawienia na serwerze po \
+        przygotowaniu tego podglądu. Podgląd pokazuje teraz, co plik zrobi z obecnymi \
+        ustawieniami; sprawdź go i zaimportuj ponownie.",
     saving: "Zapisywanie…",
     conflict_changed: |domain| format!("Ktoś inny zapisał zmiany w {domain}, gdy je edytowano."),
     conflict_deleted: |domain| format!("Ktoś inny usunął {domain}, gdy je edytowano."),

@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use mailsetup_core::wire::HistoryRecord;
+use mailsetup_core::wire::{HistoryRecord, ImportRequest, ImportSummary};
 use mailsetup_core::{Applied, Change, Domain, Entry};
 
 use crate::i18n::Language;
@@ -99,6 +99,8 @@ pub enum RemoteError {
     /// 412: the entry changed since the person started; it stands as `current` now (`None`:
     /// removed).
     Conflict { current: Option<Box<Entry>> },
+    /// 412 on an import: the book changed since the list the import was previewed against.
+    Outdated,
     /// 409 or 422: the server refused the change itself; `detail` is its sentence.
     Refused { detail: Option<String> },
     /// An answer outside the API's contract (no `ETag`, unreadable body, unexpected status):
@@ -118,6 +120,15 @@ pub trait RemoteBook {
     /// Sends one change with the revision it expects; once the server acknowledged it, shows
     /// it in `settings` and answers what was applied.
     fn change(&self, settings: Settings, change: Change) -> Pending<Result<Applied, ChangeError>>;
+
+    /// Sends an import previewed against the list at `sequence`; once the server applied it
+    /// (all of it, or nothing), shows the server's book in `settings`.
+    fn import(
+        &self,
+        settings: Settings,
+        request: ImportRequest,
+        sequence: u64,
+    ) -> Pending<Result<ImportSummary, ChangeError>>;
 
     /// The changes made to `domain`'s entry, newest first.
     fn history(&self, domain: Domain) -> Pending<Result<Vec<HistoryRecord>, RemoteError>>;

@@ -161,16 +161,27 @@ pub fn ImportPreview(
         }
     });
     let error = RwSignal::new(None::<String>);
+    let importing = RwSignal::new(false);
     let can_apply = move || {
         plan.with(|plan| !ImportPlan::is_empty(plan))
             && (cannot.with(Vec::is_empty) || leave_out.get())
+            && !importing.get()
     };
     let apply = move |_| {
-        let count = plan.with(|plan| plan.added.len() + plan.changed.len() + plan.removed.len());
-        match settings.import(&plan.get_untracked()) {
-            Ok(_) => on_close.run(Some((texts.imported)(count))),
-            Err(failed) => error.set(Some(describe_change_error(settings, &failed))),
-        }
+        importing.set(true);
+        error.set(None);
+        let chosen = plan.get_untracked();
+        let remove = remove_missing.get_untracked();
+        leptos::task::spawn_local(async move {
+            let outcome = settings.import(&chosen, remove).await;
+            if importing.try_set(false).is_some() {
+                return; // closed meanwhile
+            }
+            match outcome {
+                Ok(count) => on_close.run(Some((texts.imported)(count))),
+                Err(failed) => error.set(Some(describe_change_error(settings, &failed))),
+            }
+        });
     };
     let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
     show_modal_when_mounted(dialog_ref);
@@ -271,9 +282,10 @@ pub fn ImportPreview(
                             type="button"
                             class="ms-button ms-button--primary"
                             disabled=move || !can_apply()
+                            aria-busy=move || importing.get().then_some("true")
                             on:click=apply
                         >
-                            {texts.apply}
+                            {move || if importing.get() { texts.importing } else { texts.apply }}
                         </button>
                         <button type="button" class="ms-button" on:click=move |_| on_close.run(None)>
                             {texts.cancel}

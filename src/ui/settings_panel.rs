@@ -299,7 +299,7 @@ pub fn SettingsPanel() -> impl IntoView {
                         >
                             {texts.export}
                         </button>
-                        {(!settings.on_server()).then(|| view! { <ImportButton label=texts.import on_files/> })}
+                        <ImportButton label=texts.import on_files/>
                     </div>
                     {move || {
                         (exporting.get() && export_code.here())

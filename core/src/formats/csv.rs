@@ -310,13 +310,7 @@ mod tests {
     }
 
     fn book_drafts(book: &SettingsBook) -> Vec<EntryDraft> {
-        book.iter()
-            .map(|entry| EntryDraft {
-                domain: entry.domain().clone(),
-                connection: entry.connection().clone(),
-                include_subdomains: entry.include_subdomains(),
-            })
-            .collect()
+        book.iter().map(crate::book::Entry::to_draft).collect()
     }
 
     #[test]

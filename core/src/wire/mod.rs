@@ -8,6 +8,7 @@
 //! itself (the document's entry reader and the parse functions do) or do any I/O.
 
 mod answer;
+mod import;
 mod request;
 mod retry;
 
@@ -15,6 +16,7 @@ pub use answer::{
     AnswerError, HistoryRecord, applied_from_answer, current_from_refusal, history_from_answer,
     problem_detail,
 };
+pub use import::{IMPORT_PATH, ImportRequest, ImportSummary};
 pub use request::{
     ENTRIES_PATH, Precondition, RequestError, WriteMethod, WriteRequest, change_from_delete,
     change_from_put, draft_to_wire, entity_tag, entry_path, is_own_attempt, revision_of_tag,
@@ -71,11 +73,7 @@ pub fn entry_from_wire(body: &str) -> Result<EntryDraft, WireError> {
         column: error.column(),
     })?;
     read_entry_from(&value, EntrySource::Sent)
-        .map(|entry| EntryDraft {
-            domain: entry.domain().clone(),
-            connection: entry.connection().clone(),
-            include_subdomains: entry.include_subdomains(),
-        })
+        .map(|entry| entry.to_draft())
         .map_err(WireError::Invalid)
 }
 

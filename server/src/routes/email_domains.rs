@@ -202,7 +202,7 @@ pub fn no_settings(domain: &Domain) -> ApiError {
     ApiError::NotFound(format!("{} has no settings.", domain.to_unicode()))
 }
 
-fn wire_error(error: wire::WireError) -> ApiError {
+pub fn wire_error(error: wire::WireError) -> ApiError {
     match error {
         wire::WireError::Invalid(problems) => ApiError::Invalid(problems),
         not_json @ wire::WireError::NotJson { .. } => ApiError::NotJson {

@@ -1,7 +1,8 @@
 //! The HTTP surface: one module per resource, each with its handlers, assembled here.
 //!
-//! Owns: the paths. Must not: hold handler logic or layers (`startup.rs` adds those; the page's
-//! security headers are `web.rs`'s own). Later resources (connection checks) go in modules of
+//! Owns: the paths, and the one route whose body may be larger than the others' (an import).
+//! Must not: hold handler logic or other layers (`startup.rs` adds those; the page's security
+//! headers are `web.rs`'s own). Later resources (connection checks) go in modules of
 //! their own and are merged here. The answers to mail programs (`mail_programs.rs`) live
 //! outside `/api`, at the paths the programs ask for; the router's fallback is theirs, for
 //! Autodiscover's path in any letter case.
@@ -9,14 +10,17 @@
 use std::path::PathBuf;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use crate::request::IMPORT_BODY_LIMIT_BYTES;
 use crate::state::AppState;
 
 pub mod allowlist;
 pub mod email_domains;
 pub mod health;
 pub mod history;
+pub mod import;
 pub mod lookup;
 pub mod mail_programs;
 pub mod openapi;
@@ -29,6 +33,10 @@ pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
     let api = Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/v1/email-domains", get(email_domains::list))
+        .route(
+            "/v1/email-domains/import",
+            post(import::import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT_BYTES)),
+        )
         .route(
             "/v1/email-domains/{domain}",
             get(email_domains::read)

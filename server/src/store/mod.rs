@@ -10,6 +10,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use mailsetup_core::import::{ImportRefusal, plan_import};
 use mailsetup_core::{
     Applied, BookError, Change, ChangeAction, Domain, Entry, FieldProblem, SettingsBook, Timestamp,
     wire,
@@ -147,6 +148,16 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreFuture<'a, WriteOutcome>;
 
+    /// Imports in one transaction that serialises with every other writer: reads the whole
+    /// book, refuses if its sequence is not the one the import was previewed against or if a
+    /// line cannot be imported, and otherwise writes every change with its audit row.
+    fn import<'a>(
+        &'a self,
+        order: &'a ImportOrder,
+        actor: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, ImportOutcome>;
+
     /// The audit rows about the name `domain` (ASCII form), newest first: the changes made
     /// under that name and renames away from it, only those older than `before_revision` when
     /// given. [`entry_history`] follows renames with it.
@@ -240,6 +251,11 @@ pub fn plan_change(
             return Ok(Err(RefusedChange { error, current }));
         }
     };
+    planned_write(applied, actor, now).map(Ok)
+}
+
+/// The rows `applied` writes.
+fn planned_write(applied: Applied, actor: &str, now: Timestamp) -> StoreResult<PlannedWrite> {
     let delete = match applied.action {
         ChangeAction::Renamed => applied
             .previous_domain
@@ -273,13 +289,84 @@ pub fn plan_change(
         at_unix_ms: now.as_unix_ms(),
         body,
     };
-    Ok(Ok(PlannedWrite {
+    Ok(PlannedWrite {
         sequence: to_stored(applied.sequence, "sequence")?,
         applied,
         delete,
         upsert,
         history,
-    }))
+    })
+}
+
+/// What an import asks of the store: the request, and the collection's sequence the person's
+/// preview was made against (`If-Match`).
+#[derive(Debug, Clone)]
+pub struct ImportOrder {
+    pub request: wire::ImportRequest,
+    pub expected_sequence: u64,
+}
+
+/// Why an import changed nothing.
+#[derive(Debug, Clone)]
+pub enum RefusedImport {
+    /// The book is no longer the one the preview was made against.
+    Outdated { sequence: u64 },
+    /// Lines the book's rules refuse, each with the index of its line in the request.
+    Lines(Vec<(usize, ImportRefusal)>),
+}
+
+/// What an import did: how many entries it added, changed, found so and removed, and the
+/// book's sequence after it.
+pub type ImportOutcome = Result<(wire::ImportSummary, u64), RefusedImport>;
+
+/// Plans an import against the whole stored book (`rows` at `sequence`), as core plans it in
+/// the browser: every line it keeps applied in one go, or none of them.
+pub fn plan_import_writes(
+    sequence: u64,
+    rows: Vec<Entry>,
+    order: &ImportOrder,
+    actor: &str,
+    now: Timestamp,
+) -> StoreResult<Result<(wire::ImportSummary, Vec<PlannedWrite>), RefusedImport>> {
+    if sequence != order.expected_sequence {
+        return Ok(Err(RefusedImport::Outdated { sequence }));
+    }
+    let mut book = SettingsBook::from_entries(sequence, rows);
+    let lines = &order.request.domains;
+    let plan = plan_import(&book, lines, order.request.remove_missing);
+    if !plan.refused.is_empty() {
+        let mut taken = vec![false; lines.len()];
+        let refused = plan
+            .refused
+            .into_iter()
+            .map(|(draft, refusal)| {
+                let index = (0..lines.len())
+                    .find(|&index| !taken[index] && lines[index] == draft)
+                    .unwrap_or_default();
+                if let Some(taken) = taken.get_mut(index) {
+                    *taken = true;
+                }
+                (index, refusal)
+            })
+            .collect();
+        return Ok(Err(RefusedImport::Lines(refused)));
+    }
+    let summary = wire::ImportSummary::of_plan(&plan);
+    let applied = match book.apply_import(&plan, now) {
+        Ok(applied) => applied,
+        // Planned against this very book: core holds that its own plan applies.
+        Err(error) => {
+            return Err(StoreError::Corrupt {
+                key: "import".into(),
+                reason: error.to_string(),
+            });
+        }
+    };
+    let writes = applied
+        .into_iter()
+        .map(|applied| planned_write(applied, actor, now))
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Ok((summary, writes)))
 }
 
 fn refused_domain(error: &BookError) -> &Domain {

@@ -18,9 +18,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Row, SqlSafeStr};
 
 use super::{
-    HistoryRecord, NewSession, RefusedChange, Store, StoreFuture, StoreResult, StoredCollection,
-    StoredSession, WriteOutcome, action_from_stored, entry_from_row, from_stored, plan_change,
-    to_stored,
+    HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite, RefusedChange, Store,
+    StoreFuture, StoreResult, StoredCollection, StoredSession, WriteOutcome, action_from_stored,
+    entry_from_row, from_stored, plan_change, plan_import_writes, to_stored,
 };
 
 /// Connections for reads, which run in parallel.
@@ -93,44 +93,87 @@ impl PostgresStore {
                     return Ok(Err(RefusedChange { error, current }));
                 }
             };
-        if let Some(domain) = &planned.delete {
-            sqlx::query("DELETE FROM domains WHERE domain = $1")
-                .bind(domain)
-                .execute(&mut *transaction)
-                .await?;
+        write_planned(&mut transaction, &planned).await?;
+        transaction.commit().await?;
+        Ok(Ok(planned.applied))
+    }
+
+    async fn write_import(
+        &self,
+        order: &ImportOrder,
+        actor: &str,
+        now: Timestamp,
+    ) -> StoreResult<ImportOutcome> {
+        let mut transaction = self.writer.begin().await?;
+        let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1 FOR UPDATE")
+            .fetch_one(&mut *transaction)
+            .await?;
+        let rows = sqlx::query("SELECT domain, body FROM domains")
+            .fetch_all(&mut *transaction)
+            .await?
+            .iter()
+            .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
+            .collect::<StoreResult<Vec<Entry>>>()?;
+        let sequence = from_stored(sequence, "sequence")?;
+        let (summary, writes) = match plan_import_writes(sequence, rows, order, actor, now)? {
+            Ok(planned) => planned,
+            Err(refused) => {
+                transaction.rollback().await?;
+                return Ok(Err(refused));
+            }
+        };
+        for planned in &writes {
+            write_planned(&mut transaction, planned).await?;
         }
-        if let Some((domain, revision, body)) = &planned.upsert {
-            sqlx::query(
+        transaction.commit().await?;
+        let sequence = writes
+            .last()
+            .map_or(sequence, |planned| planned.applied.sequence);
+        Ok(Ok((summary, sequence)))
+    }
+}
+
+/// Writes the rows of one planned change: the entry, the book's sequence and the audit row.
+async fn write_planned(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    planned: &PlannedWrite,
+) -> StoreResult<()> {
+    if let Some(domain) = &planned.delete {
+        sqlx::query("DELETE FROM domains WHERE domain = $1")
+            .bind(domain)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    if let Some((domain, revision, body)) = &planned.upsert {
+        sqlx::query(
                 "INSERT INTO domains (domain, revision, body) VALUES ($1, $2, $3)
                  ON CONFLICT (domain) DO UPDATE SET revision = EXCLUDED.revision, body = EXCLUDED.body",
             )
             .bind(domain)
             .bind(revision)
             .bind(body)
-            .execute(&mut *transaction)
+            .execute(&mut **transaction)
             .await?;
-        }
-        sqlx::query("UPDATE book SET sequence = $1 WHERE id = 1")
-            .bind(planned.sequence)
-            .execute(&mut *transaction)
-            .await?;
-        let history = &planned.history;
-        sqlx::query(
-            "INSERT INTO history (domain, previous_domain, action, revision, actor, at_unix_ms, body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&history.domain)
-        .bind(&history.previous_domain)
-        .bind(history.action.as_str())
-        .bind(to_stored(history.revision, "revision")?)
-        .bind(&history.actor)
-        .bind(history.at_unix_ms)
-        .bind(&history.body)
-        .execute(&mut *transaction)
-        .await?;
-        transaction.commit().await?;
-        Ok(Ok(planned.applied))
     }
+    sqlx::query("UPDATE book SET sequence = $1 WHERE id = 1")
+        .bind(planned.sequence)
+        .execute(&mut **transaction)
+        .await?;
+    let history = &planned.history;
+    sqlx::query(
+        "INSERT INTO history (domain, previous_domain, action, revision, actor, at_unix_ms, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&history.domain)
+    .bind(&history.previous_domain)
+    .bind(history.action.as_str())
+    .bind(to_stored(history.revision, "revision")?)
+    .bind(&history.actor)
+    .bind(history.at_unix_ms)
+    .bind(&history.body)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
 }
 
 impl Store for PostgresStore {
@@ -210,6 +253,15 @@ impl Store for PostgresStore {
         now: Timestamp,
     ) -> StoreFuture<'a, WriteOutcome> {
         Box::pin(self.write(change, actor, now))
+    }
+
+    fn import<'a>(
+        &'a self,
+        order: &'a ImportOrder,
+        actor: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, ImportOutcome> {
+        Box::pin(self.write_import(order, actor, now))
     }
 
     fn history_rows<'a>(

@@ -24,8 +24,9 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
 use super::{
-    HistoryRecord, NewSession, RefusedChange, Store, StoreFuture, StoreResult, StoredCollection,
-    StoredSession, WriteOutcome, action_from_stored, entry_from_row, from_stored, plan_change,
+    HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite, RefusedChange, Store,
+    StoreFuture, StoreResult, StoredCollection, StoredSession, WriteOutcome, action_from_stored,
+    entry_from_row, from_stored, plan_change, plan_import_writes,
 };
 
 /// How long a writer waits for another's transaction before giving up with 503.
@@ -127,49 +128,92 @@ impl SqliteStore {
                     return Ok(Err(RefusedChange { error, current }));
                 }
             };
-        if let Some(domain) = &planned.delete {
-            sqlx::query("DELETE FROM domains WHERE domain = ?")
-                .bind(domain)
-                .execute(&mut *transaction)
-                .await?;
-        }
-        if let Some((domain, revision, body)) = &planned.upsert {
-            sqlx::query(
-                "INSERT INTO domains (domain, revision, body) VALUES (?, ?, ?)
-                 ON CONFLICT (domain) DO UPDATE SET revision = excluded.revision, body = excluded.body",
-            )
-            .bind(domain)
-            .bind(revision)
-            .bind(body)
-            .execute(&mut *transaction)
-            .await?;
-        }
-        sqlx::query("UPDATE book SET sequence = ? WHERE id = 1")
-            .bind(planned.sequence)
-            .execute(&mut *transaction)
-            .await?;
-        let history = &planned.history;
-        sqlx::query(
-            "INSERT INTO history (domain, previous_domain, action, revision, actor, at_unix_ms, body)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&history.domain)
-        .bind(&history.previous_domain)
-        .bind(history.action.as_str())
-        .bind(super::to_stored(history.revision, "revision")?)
-        .bind(&history.actor)
-        .bind(history.at_unix_ms)
-        .bind(&history.body)
-        .execute(&mut *transaction)
-        .await?;
+        write_planned(&mut transaction, &planned).await?;
         transaction.commit().await?;
         Ok(Ok(planned.applied))
+    }
+
+    async fn write_import(
+        &self,
+        order: &ImportOrder,
+        actor: &str,
+        now: Timestamp,
+    ) -> StoreResult<ImportOutcome> {
+        let mut transaction = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1")
+            .fetch_one(&mut *transaction)
+            .await?;
+        let rows = sqlx::query("SELECT domain, body FROM domains")
+            .fetch_all(&mut *transaction)
+            .await?
+            .iter()
+            .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
+            .collect::<StoreResult<Vec<Entry>>>()?;
+        let sequence = from_stored(sequence, "sequence")?;
+        let (summary, writes) = match plan_import_writes(sequence, rows, order, actor, now)? {
+            Ok(planned) => planned,
+            Err(refused) => {
+                transaction.rollback().await?;
+                return Ok(Err(refused));
+            }
+        };
+        for planned in &writes {
+            write_planned(&mut transaction, planned).await?;
+        }
+        transaction.commit().await?;
+        let sequence = writes
+            .last()
+            .map_or(sequence, |planned| planned.applied.sequence);
+        Ok(Ok((summary, sequence)))
     }
 }
 
 /// `?, ?, ?` for `count` values.
 fn placeholders(count: usize) -> String {
     vec!["?"; count].join(", ")
+}
+
+/// Writes the rows of one planned change: the entry, the book's sequence and the audit row.
+async fn write_planned(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    planned: &PlannedWrite,
+) -> StoreResult<()> {
+    if let Some(domain) = &planned.delete {
+        sqlx::query("DELETE FROM domains WHERE domain = ?")
+            .bind(domain)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    if let Some((domain, revision, body)) = &planned.upsert {
+        sqlx::query(
+                "INSERT INTO domains (domain, revision, body) VALUES (?, ?, ?)
+                 ON CONFLICT (domain) DO UPDATE SET revision = excluded.revision, body = excluded.body",
+            )
+            .bind(domain)
+            .bind(revision)
+            .bind(body)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    sqlx::query("UPDATE book SET sequence = ? WHERE id = 1")
+        .bind(planned.sequence)
+        .execute(&mut **transaction)
+        .await?;
+    let history = &planned.history;
+    sqlx::query(
+        "INSERT INTO history (domain, previous_domain, action, revision, actor, at_unix_ms, body)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&history.domain)
+    .bind(&history.previous_domain)
+    .bind(history.action.as_str())
+    .bind(super::to_stored(history.revision, "revision")?)
+    .bind(&history.actor)
+    .bind(history.at_unix_ms)
+    .bind(&history.body)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
 }
 
 impl Store for SqliteStore {
@@ -237,6 +281,15 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> StoreFuture<'a, WriteOutcome> {
         Box::pin(self.write(change, actor, now))
+    }
+
+    fn import<'a>(
+        &'a self,
+        order: &'a ImportOrder,
+        actor: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, ImportOutcome> {
+        Box::pin(self.write_import(order, actor, now))
     }
 
     fn history_rows<'a>(

@@ -37,6 +37,7 @@ async fn the_contract_is_served_and_names_every_route_and_problem(engine: Engine
     for path in [
         "/api/v1/email-domains",
         "/api/v1/email-domains/{domain}",
+        "/api/v1/email-domains/import",
         "/api/v1/email-domains/{domain}/history",
         "/api/v1/lookup",
         "/api/v1/allowlist",

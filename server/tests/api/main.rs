@@ -10,6 +10,7 @@ mod durability;
 mod email_domains;
 mod health;
 mod history;
+mod import;
 mod lookup;
 mod mail_programs;
 mod web;

@@ -9,10 +9,11 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 
+use mailsetup_core::wire::{ImportRequest, ImportSummary};
 use mailsetup_core::{Applied, Change, Document, Timestamp};
 
 use super::http::Http;
-use super::{load, send};
+use super::{load, send, send_import};
 use crate::state::{ChangeError, Settings, StorageHealth};
 use crate::store::Loaded;
 use crate::store::remote::RemoteError;
@@ -73,7 +74,9 @@ fn note(settings: Settings, error: &RemoteError) {
         // Forbidden to change, though allowed to read: the save says so.
         RemoteError::Forbidden => return,
         RemoteError::Misconfigured(detail) => StorageHealth::ServerMisconfigured(detail.clone()),
-        RemoteError::Conflict { .. } | RemoteError::Refused { .. } => StorageHealth::Server,
+        RemoteError::Conflict { .. } | RemoteError::Outdated | RemoteError::Refused { .. } => {
+            StorageHealth::Server
+        }
     };
     settings.health_signal().set(health);
 }
@@ -113,6 +116,35 @@ pub async fn change(
             Err(again
                 .err()
                 .map_or(ChangeError::Remote(refused), ChangeError::Book))
+        }
+        Err(error) => {
+            note(settings, &error);
+            Err(ChangeError::Remote(error))
+        }
+    }
+}
+
+/// Sends an import; the list shown is then the server's, whether the import was applied or the
+/// book had moved on (the preview then plans against the current list).
+pub async fn import(
+    http: Rc<Http>,
+    settings: Settings,
+    request: ImportRequest,
+    sequence: u64,
+) -> Result<ImportSummary, ChangeError> {
+    let answer = send_import(Rc::clone(&http), &request, sequence).await;
+    match answer {
+        Ok(summary) => {
+            settings.acknowledged().update_value(|count| *count += 1);
+            settings.health_signal().set(StorageHealth::Server);
+            refresh(http, settings).await;
+            // A refresh already on its way when the import was acknowledged is not shown.
+            settings.refresh_soon();
+            Ok(summary)
+        }
+        Err(error @ (RemoteError::Outdated | RemoteError::Refused { .. })) => {
+            refresh(http, settings).await;
+            Err(ChangeError::Remote(error))
         }
         Err(error) => {
             note(settings, &error);

@@ -17,9 +17,9 @@ pub use published::PublishedBook;
 use std::rc::Rc;
 
 use mailsetup_core::wire::{
-    AnswerError, ENTRIES_PATH, HistoryRecord, applied_from_answer, current_from_refusal,
-    entity_tag, entry_path, entry_to_wire, history_from_answer, is_own_attempt, problem_detail,
-    revision_of_tag, write_request,
+    AnswerError, ENTRIES_PATH, HistoryRecord, IMPORT_PATH, ImportRequest, ImportSummary,
+    applied_from_answer, current_from_refusal, entity_tag, entry_path, entry_to_wire,
+    history_from_answer, is_own_attempt, problem_detail, revision_of_tag, write_request,
 };
 use mailsetup_core::{Applied, Change, Domain};
 
@@ -53,6 +53,16 @@ impl RemoteBook for RestBook {
         Box::pin(follow::change(http, settings, change))
     }
 
+    fn import(
+        &self,
+        settings: Settings,
+        request: ImportRequest,
+        sequence: u64,
+    ) -> Pending<Result<ImportSummary, ChangeError>> {
+        let http = Rc::clone(&self.http);
+        Box::pin(follow::import(http, settings, request, sequence))
+    }
+
     fn history(&self, domain: Domain) -> Pending<Result<Vec<HistoryRecord>, RemoteError>> {
         let http = Rc::clone(&self.http);
         Box::pin(history(http, domain))
@@ -70,6 +80,7 @@ impl RemoteBook for RestBook {
             RemoteError::SignedOut => texts.save_signed_out.to_owned(),
             RemoteError::Forbidden => texts.save_forbidden.to_owned(),
             RemoteError::Conflict { .. } => texts.save_conflict.to_owned(),
+            RemoteError::Outdated => texts.import_outdated.to_owned(),
             RemoteError::Refused { detail } => (texts.save_refused)(detail.as_deref()),
             RemoteError::Misconfigured(detail) => (texts.save_misconfigured)(detail),
         }
@@ -129,6 +140,29 @@ async fn send(http: Rc<Http>, change: Change) -> Result<Applied, RemoteError> {
             }
             _ => Err(failure(&answer)),
         }
+    }
+}
+
+/// Sends an import with the list's sequence it was previewed against; answers what the server
+/// did.
+async fn send_import(
+    http: Rc<Http>,
+    request: &ImportRequest,
+    sequence: u64,
+) -> Result<ImportSummary, RemoteError> {
+    let answer = http
+        .send(&Outgoing {
+            method: "POST",
+            path: IMPORT_PATH.to_owned(),
+            headers: vec![("If-Match", entity_tag(sequence))],
+            body: Some(request.to_json()),
+        })
+        .await
+        .map_err(unreachable)?;
+    match answer.status {
+        200 => ImportSummary::from_answer(&answer.body).map_err(misconfigured),
+        412 => Err(RemoteError::Outdated),
+        _ => Err(failure(&answer)),
     }
 }
 

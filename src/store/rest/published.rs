@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use mailsetup_core::wire::HistoryRecord;
+use mailsetup_core::wire::{HistoryRecord, ImportRequest, ImportSummary};
 use mailsetup_core::{Applied, Change, Domain};
 
 use super::http::{Http, Outgoing};
@@ -71,6 +71,15 @@ impl RemoteBook for PublishedBook {
     }
 
     fn change(&self, _: Settings, _: Change) -> Pending<Result<Applied, ChangeError>> {
+        Box::pin(async { Err(ChangeError::Locked) })
+    }
+
+    fn import(
+        &self,
+        _: Settings,
+        _: ImportRequest,
+        _: u64,
+    ) -> Pending<Result<ImportSummary, ChangeError>> {
         Box::pin(async { Err(ChangeError::Locked) })
     }
 

@@ -298,3 +298,79 @@ test('<mail-setup api> keeps its settings on the server, with the person\'s own 
   expect(visitor.problems).toEqual([]);
   await visitor.context.close();
 });
+
+const IMPORT_TEXT = {
+  en: {
+    import: 'Import',
+    outdated: /Nothing was imported: someone changed the settings on the server after this preview was made/,
+    imported: 'Imported 2 changes.',
+    changedHeading: /^Changed \(1\)/,
+  },
+  pl: {
+    import: 'Importuj',
+    outdated: /Nic nie zaimportowano: ktoś zmienił ustawienia na serwerze po przygotowaniu tego podglądu/,
+    imported: 'Zaimportowano zmian: 2.',
+    changedHeading: /^Zmienione \(1\)/,
+  },
+};
+
+for (const lang of ['en', 'pl'] as const) {
+  test(`import on the server: a change made after the preview imports nothing and says so, then the new preview imports (${lang})`, async ({
+    browser,
+  }) => {
+    const text = IMPORT_TEXT[lang];
+    const alice = await watchedPage(browser);
+    await signIn(alice.page, server, 'alice-admin', lang);
+    await expect(row(alice.page, 'example.com')).toContainText('first.imap.example.net');
+
+    // The settings file moves example.com and adds new.example; the preview says so.
+    const stamped = (entry: object) => ({ ...entry, revision: 1, updated_at_unix_ms: 1_700_000_000_000 });
+    const file = {
+      version: 2,
+      sequence: 1,
+      domains: [stamped(imapEntry('example.com', 'second')), stamped(imapEntry('new.example', 'new'))],
+    };
+    await alice.page.getByTestId('import-file').setInputFiles({
+      name: 'settings.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(file)),
+    });
+    const preview = alice.page.getByTestId('import-preview');
+    await expect(preview.getByTestId('import-changed')).toContainText('first.imap.example.net');
+    await expect(preview.getByTestId('import-added')).toContainText('new.example');
+
+    // Meanwhile bob changes example.com on the server.
+    const before = await server.api('bob-admin', 'GET', '/api/v1/email-domains/example.com');
+    const bobs = await server.api('bob-admin', 'PUT', '/api/v1/email-domains/example.com', imapEntry('example.com', 'bob'), {
+      'If-Match': before.etag ?? '',
+    });
+    expect(bobs.status).toBe(200);
+
+    // Alice's import was previewed against the older list: the server refuses all of it.
+    const refused = alice.page.waitForResponse((response) => response.url().endsWith('/api/v1/email-domains/import'));
+    await preview.getByRole('button', { name: text.import, exact: true }).click();
+    expect((await refused).status()).toBe(412);
+    await expect(preview.getByRole('alert')).toHaveText(text.outdated);
+    let listed = await server.api('alice-admin', 'GET', '/api/v1/email-domains');
+    expect(listed.json.domains.map((d: { domain: string }) => d.domain)).toEqual(['example.com']);
+    expect(listed.json.domains[0].incoming.host).toBe('bob.imap.example.net');
+    // The preview now compares the file with bob's settings.
+    await expect(preview.getByTestId('import-changed')).toContainText('bob.imap.example.net');
+    await expect(preview.getByTestId('import-changed').getByRole('heading')).toHaveText(text.changedHeading);
+    await checkA11y(alice.page, `the import refused because the settings changed (${lang})`);
+    await snap(alice.page, `import-outdated-${lang}`);
+
+    // Imported against the current list: one transaction, in the server's history as alice's.
+    await preview.getByRole('button', { name: text.import, exact: true }).click();
+    await expect(preview).toBeHidden();
+    await expect(alice.page.getByTestId('settings-status')).toHaveText(text.imported);
+    await expect(row(alice.page, 'new.example')).toContainText('new.imap.example.net');
+    await expect(row(alice.page, 'example.com')).toContainText('second.imap.example.net');
+    listed = await server.api('alice-admin', 'GET', '/api/v1/email-domains');
+    expect(listed.json.domains.map((d: { domain: string }) => d.domain)).toEqual(['example.com', 'new.example']);
+    const history = await server.api('alice-admin', 'GET', '/api/v1/email-domains/new.example/history');
+    expect(history.json.changes[0].actor).toBe('alice-admin');
+    expect(alice.problems).toEqual([]);
+    await alice.context.close();
+  });
+}
