@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use mailsetup_core::formats::csv::{read_csv, write_csv};
 use mailsetup_core::formats::read_autoconfig;
+use mailsetup_core::formats::settings_file::read_settings_file;
 use mailsetup_core::import::plan_import;
 use mailsetup_core::{Connection, Document, EntryDraft, Problem, SettingsBook, Timestamp};
 
@@ -81,15 +82,10 @@ fn ispdb_goes_through_import_book_export_import_unchanged() {
 
     // Export both ways, and import each into the book: nothing left to do.
     let document = Document::new(book.clone()).to_json();
-    let from_document: Vec<EntryDraft> = Document::from_json(&document)
+    let from_document: Vec<EntryDraft> = read_settings_file(&document)
         .expect("the export reads")
-        .book()
-        .iter()
-        .map(|entry| EntryDraft {
-            domain: entry.domain().clone(),
-            connection: entry.connection().clone(),
-            include_subdomains: entry.include_subdomains(),
-        })
+        .into_iter()
+        .map(|line| line.settings.expect("every exported domain reads"))
         .collect();
     let from_csv: Vec<EntryDraft> = read_csv(&write_csv(&book))
         .expect("the spreadsheet reads")

@@ -10,8 +10,9 @@
 use leptos::prelude::*;
 use mailsetup_core::formats::csv::read_csv;
 use mailsetup_core::formats::read_autoconfig;
+use mailsetup_core::formats::settings_file::read_settings_file;
 use mailsetup_core::import::{ImportPlan, plan_import};
-use mailsetup_core::{Document, EntryDraft};
+use mailsetup_core::{EntryDraft, FieldProblem};
 
 use crate::i18n::{Language, import, problems};
 use crate::state::Settings;
@@ -27,6 +28,18 @@ on_demand!(pub ImportPreview(ImportPreviewProps) => fetch_import_preview, draw_i
 struct Line {
     name: String,
     settings: Result<EntryDraft, String>,
+}
+
+/// Every problem of one line, each after the field it is about.
+fn by_field(found: &[FieldProblem], language: Language) -> String {
+    found
+        .iter()
+        .map(|problem| match problem.field.as_str() {
+            "" => problems::message(language, problem),
+            field => format!("{field}: {}", problems::message(language, problem)),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Every line of the files, in order.
@@ -47,19 +60,7 @@ fn read_files(files: &[(String, String)], language: Language) -> Vec<Line> {
                     } else {
                         row.domain_text
                     },
-                    settings: row.settings.map_err(|found| {
-                        found
-                            .iter()
-                            .map(|problem| {
-                                format!(
-                                    "{}: {}",
-                                    problem.field,
-                                    problems::message(language, problem)
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    }),
+                    settings: row.settings.map_err(|found| by_field(&found, language)),
                 })),
             }
         } else if lower.ends_with(".xml") || text.trim_start().starts_with('<') {
@@ -83,32 +84,16 @@ fn read_files(files: &[(String, String)], language: Language) -> Vec<Line> {
                 }
             }
         } else {
-            match Document::from_json(text) {
+            match read_settings_file(text) {
                 Err(error) => lines.push(whole_file(problems::message(language, &error))),
-                Ok(document) => {
-                    lines.extend(document.book().iter().map(|entry| Line {
-                        name: entry.domain().to_unicode(),
-                        settings: Ok(EntryDraft {
-                            domain: entry.domain().clone(),
-                            connection: entry.connection().clone(),
-                            include_subdomains: entry.include_subdomains(),
-                        }),
-                    }));
-                    lines.extend(document.rejected().iter().map(|rejected| {
-                        Line {
-                            name: rejected
-                                .domain_text
-                                .clone()
-                                .unwrap_or_else(|| format!("{file_name}:{}", rejected.index + 1)),
-                            settings: Err(rejected
-                                .problems
-                                .iter()
-                                .map(|problem| problems::message(language, problem))
-                                .collect::<Vec<_>>()
-                                .join(" ")),
-                        }
-                    }));
-                }
+                Ok(found) => lines.extend(found.into_iter().map(|line| {
+                    Line {
+                        name: line
+                            .domain_text
+                            .unwrap_or_else(|| format!("{file_name}:{}", line.position)),
+                        settings: line.settings.map_err(|found| by_field(&found, language)),
+                    }
+                })),
             }
         }
     }
