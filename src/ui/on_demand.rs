@@ -3,8 +3,9 @@
 //! its code in a wasm chunk of its own; in every other build the code is simply there.
 //!
 //! Owns: fetching a part's code once, drawing the part in the same tick once the code is there,
-//! and reporting a fetch that failed so the view can say so. Must not: decide which parts load
-//! on demand (the components declare their own).
+//! reporting a fetch that failed so the view can say so, and fetching a part's code ahead when
+//! the browser is idle ([`PartCode::prefetch`]). Must not: decide which parts load on demand or
+//! ahead (the components declare their own).
 
 use std::future::Future;
 use std::pin::pin;
@@ -84,11 +85,17 @@ enum Stage {
 #[derive(Clone, Copy)]
 pub struct FetchFailures(pub StoredValue<Option<std::rc::Rc<dyn Fn()>>, LocalStorage>);
 
+/// What to do when a fetch fails that someone asked for while a prefetch was on its way.
+type OnFailure = Box<dyn FnOnce()>;
+
 /// One part's code, for the view that shows the part.
 #[derive(Clone, Copy)]
 pub struct PartCode {
     stage: RwSignal<Stage>,
     failures: Option<FetchFailures>,
+    /// Set while a prefetch is on its way and someone asked for the part meanwhile: the
+    /// prefetch's failure is then theirs.
+    waiting: StoredValue<Option<OnFailure>, LocalStorage>,
 }
 
 impl PartCode {
@@ -103,6 +110,7 @@ impl PartCode {
         PartCode {
             stage: RwSignal::new(stage),
             failures: use_context::<FetchFailures>(),
+            waiting: StoredValue::new_local(None),
         }
     }
 
@@ -117,18 +125,54 @@ impl PartCode {
     where
         F: Future<Output = Result<(), CodeMissing>> + 'static,
     {
-        if self.stage.get_untracked() != Stage::NotAsked {
-            return;
+        match self.stage.get_untracked() {
+            Stage::Here => {}
+            // A prefetch is on its way: its outcome is this request's.
+            Stage::Fetching => self.waiting.set_value(Some(Box::new(on_failure))),
+            Stage::NotAsked => {
+                self.waiting.set_value(Some(Box::new(on_failure)));
+                self.fetch(fetch);
+            }
         }
+    }
+
+    /// Fetches the code ahead, when the browser is idle after the first render, so the part
+    /// opens at once when it is asked for. A prefetch that fails says nothing (nobody asked
+    /// yet); asking for the part later tries again.
+    pub fn prefetch<F>(self, fetch: impl FnOnce() -> F + 'static)
+    where
+        F: Future<Output = Result<(), CodeMissing>> + 'static,
+    {
+        if self.stage.get_untracked() == Stage::NotAsked {
+            when_idle(move || {
+                if self.stage.try_get_untracked() == Some(Stage::NotAsked) {
+                    self.fetch(fetch);
+                }
+            });
+        }
+    }
+
+    fn fetch<F>(self, fetch: impl FnOnce() -> F + 'static)
+    where
+        F: Future<Output = Result<(), CodeMissing>> + 'static,
+    {
         self.stage.set(Stage::Fetching);
         leptos::task::spawn_local(async move {
-            match fetch().await {
+            let fetched = fetch().await;
+            let Some(waiting) = self.waiting.try_update_value(Option::take) else {
+                return; // the view is gone
+            };
+            match fetched {
                 Ok(()) => self.stage.set(Stage::Here),
                 Err(CodeMissing) => {
                     self.stage.set(Stage::NotAsked);
-                    on_failure();
-                    if let Some(tell) = self.failures.and_then(|failures| failures.0.get_value()) {
-                        tell();
+                    if let Some(on_failure) = waiting {
+                        on_failure();
+                        if let Some(tell) =
+                            self.failures.and_then(|failures| failures.0.get_value())
+                        {
+                            tell();
+                        }
                     }
                 }
             }
@@ -139,6 +183,30 @@ impl PartCode {
 impl Default for PartCode {
     fn default() -> PartCode {
         PartCode::new()
+    }
+}
+
+/// Runs `then` when the browser is idle (`requestIdleCallback`, within two seconds at most), or
+/// after the current task where the browser has no idle callbacks (Safari).
+fn when_idle(then: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let callback = Closure::once_into_js(then);
+    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|found| found.dyn_into::<js_sys::Function>().ok());
+    match idle {
+        Some(request_idle) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &2000.into());
+            let _ = request_idle.call2(&window, &callback, &options);
+        }
+        None => {
+            let _ = window.set_timeout_with_callback(callback.unchecked_ref());
+        }
     }
 }
 

@@ -93,6 +93,11 @@ pub fn SettingsPanel() -> impl IntoView {
         let restore_focus_to = restore_focus_to.clone();
         move || restore_focus_to(None)
     };
+    // The drawer is what an admin opens first: its code comes ahead, once the browser is idle
+    // after the first render, so the first "Edit" does not wait for the network.
+    if settings.role.can_edit() {
+        dialog_code.prefetch(fetch_settings_dialog);
+    }
     let open_dialog = move |wanted: DialogRequest| {
         remember_opener();
         status.set(String::new());

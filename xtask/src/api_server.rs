@@ -81,6 +81,62 @@ pub fn build(project: &Project) -> Outcome<PathBuf> {
     Ok(project.target_dir().join("debug").join("mailsetup-server"))
 }
 
+/// Builds the server for speed (release profile), as the bench measures it.
+pub fn build_release(project: &Project) -> Outcome<PathBuf> {
+    run(project.command("cargo").args([
+        "build",
+        "--release",
+        "--package",
+        "mailsetup-server",
+        "--bin",
+        "mailsetup-server",
+    ]))?;
+    Ok(project
+        .target_dir()
+        .join("release")
+        .join("mailsetup-server"))
+}
+
+/// Sends `POST path` with a JSON `body` and `headers` to the server at `port`; answers the status
+/// and the body.
+pub fn post_json(
+    port: u16,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Outcome<(u16, String)> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let failed = |e: std::io::Error| Failure(format!("POST {path}: {e}"));
+    let mut stream =
+        TcpStream::connect_timeout(&address, Duration::from_secs(5)).map_err(failed)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .map_err(failed)?;
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).map_err(failed)?;
+    stream.write_all(body.as_bytes()).map_err(failed)?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(failed)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| Failure(format!("POST {path}: no HTTP answer")))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, body)| body)
+        .to_owned();
+    Ok((status, body))
+}
+
 /// A server started by xtask; stopped (SIGTERM, then SIGKILL) when dropped.
 pub struct RunningServer {
     child: Child,

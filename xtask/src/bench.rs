@@ -10,6 +10,7 @@
 //! differs from what it acknowledged (after the report is written).
 
 mod book;
+mod compare;
 mod report;
 mod server;
 mod stats;
@@ -17,6 +18,9 @@ mod stats;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use mailsetup_core::{Document, wire};
+
+use crate::api_server;
 use crate::project::Project;
 use crate::release;
 use crate::run::{Failure, Outcome, run, run_and_capture};
@@ -80,6 +84,9 @@ pub fn bench(project: &Project, args: &[String]) -> Outcome {
     );
     let server_runs = server::run_all(project)?;
 
+    println!("\n=== bench: the REST server's page with the same book ===");
+    let rest = rest_page(project, &out, &book.text)?;
+
     println!("\n=== bench: headless Chromium, {rounds} rounds ===");
     let server = StaticServer::start(0, bench_mounts(project, &floor_dist))?;
     let raw_path = out.join("raw.json");
@@ -92,7 +99,10 @@ pub fn bench(project: &Project, args: &[String]) -> Outcome {
         .env("MAILSETUP_BENCH_RAW", &raw_path)
         .env("MAILSETUP_BENCH_DIST", project.dist_dir())
         .env("MAILSETUP_BENCH_FLOOR_DIST", &floor_dist)
-        .env("MAILSETUP_BENCH_ROUNDS", rounds.to_string()))?;
+        .env("MAILSETUP_BENCH_ROUNDS", rounds.to_string())
+        .env("MAILSETUP_BENCH_REST_URL", rest.server.base_url())
+        .env("MAILSETUP_BENCH_REST_TOKEN", &rest.token))?;
+    drop(rest);
     let raw_text = fs::read_to_string(&raw_path).map_err(|e| {
         Failure(format!(
             "the browser script wrote no {}: {e}",
@@ -109,9 +119,73 @@ pub fn bench(project: &Project, args: &[String]) -> Outcome {
     };
     let server_json: Vec<serde_json::Value> =
         server_runs.iter().map(|run| run.json.clone()).collect();
-    let report = report::build(&raw, &core, &origin, &server_json);
+    let read_json = |path: PathBuf| {
+        fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+    };
+    let context = report::Context {
+        first_chunk: read_json(
+            project
+                .xtask_output_dir()
+                .join("first-chunk")
+                .join("dist.json"),
+        ),
+        committed: read_json(project.root().join("bench").join("report.json")),
+    };
+    let report = report::build(&raw, &core, &origin, &server_json, &context);
     write_report(&out, &report.json, &report.markdown, &report.verdicts)?;
     server_checks_passed(&server_runs)
+}
+
+/// The reference server (release build) serving the npm package's page, its book seeded with
+/// the bench's through one import; the admin token signs in.
+struct RestPage {
+    server: api_server::RunningServer,
+    token: String,
+}
+
+fn rest_page(project: &Project, out: &Path, book_text: &str) -> Outcome<RestPage> {
+    let binary = api_server::build_release(project)?;
+    let dir = out.join("rest-page");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir)
+        .map_err(|e| Failure(format!("could not create {}: {e}", dir.display())))?;
+    let callers = api_server::write_demo_tokens(&dir.join("tokens"))?;
+    let token = callers[0].token.clone();
+    let server = api_server::RunningServer::start(
+        &binary,
+        &dir.join("mailsetup.db").to_string_lossy(),
+        &dir.join("tokens"),
+        Some(&project.package_dir()),
+        &dir.join("server.log"),
+    )?;
+    let document = Document::from_json(book_text)
+        .map_err(|e| Failure(format!("the bench's book does not read: {e}")))?;
+    let request = wire::ImportRequest {
+        domains: document
+            .book()
+            .iter()
+            .map(|entry| entry.to_draft())
+            .collect(),
+        remove_missing: false,
+    };
+    let (status, answer) = api_server::post_json(
+        server.port,
+        wire::IMPORT_PATH,
+        &[
+            ("Authorization", &format!("Bearer {token}")),
+            ("If-Match", &wire::entity_tag(0)),
+        ],
+        &request.to_json(),
+    )?;
+    if status != 200 {
+        return Err(Failure(format!(
+            "seeding the REST server failed with {status}: {answer}"
+        )));
+    }
+    println!("REST server {}: {answer}", server.base_url());
+    Ok(RestPage { server, token })
 }
 
 /// `--only server`: the server's runs, put into the report of an earlier run (or a new one).

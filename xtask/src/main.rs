@@ -7,6 +7,7 @@
 
 mod api_server;
 mod bench;
+mod first_chunk;
 mod newcomer;
 mod package;
 mod playwright;

@@ -20,6 +20,7 @@ use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use crate::first_chunk;
 use crate::project::Project;
 use crate::run::{Failure, Outcome, run, run_and_capture_quietly};
 
@@ -204,6 +205,10 @@ fn build_wasm(project: &Project, dir: &Path, target: WasmTarget) -> Outcome<Path
         // Unstable options can change between toolchains: checked on 1.95 (rust-version).
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        // The standard library's smaller variants of its sorts and number formatting: 3.7 KB
+        // gzip less in the first visit (218.0 -> 214.3 KB). The component sorts nothing large
+        // (the book is kept sorted) and formats few numbers, so nothing it does is slower.
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
             SIZE_BUILD_RUSTFLAGS.join(" "),
@@ -309,6 +314,8 @@ fn assemble(project: &Project, wasm: &Path, names: &Names, staging: &Path, dist:
         .args(["--out-name", &names.stem, "--out-dir"])
         .arg(&bound_dir)
         .arg(&main_wasm))?;
+    // wasm-opt drops the name section: what the first chunk holds is read before it does.
+    first_chunk::record(project, &bound_dir.join(names.main_module()), dist)?;
     optimize(
         project,
         &bound_dir.join(names.main_module()),

@@ -61,8 +61,13 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// readers and the preview in a chunk of their own, `import_code`, 41.2 KB gzip): 216.6 KB; the
 /// main wasm grew 12.8 KB raw, 4.3 KB gzip, for a button and the file reading, which is far more
 /// than they are: not traced yet (twiggy shows it spread over the panel's view code), the first
-/// thing for the performance issue to look at. Ceiling 217 KB.
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 217 * 1024;
+/// thing for the performance issue to look at. Ceiling 217 KB. Import on a server and the
+/// settings file's own reader: 217.0 KB. The performance issue (#21): the standard library's
+/// `optimize_for_size` variants (-3.7 KB), the drawer's code fetched ahead when the browser is
+/// idle after the first render (+1.1 KB for the idle callback and the prefetch state):
+/// 214.2 KB. The issue asks for the new figure plus 5 KB once the 120 KB target is met; until
+/// then the ceiling follows the figure down, so nothing creeps back: 215 KB.
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 215 * 1024;
 
 pub struct FileSize {
     pub path: String,

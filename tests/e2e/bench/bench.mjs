@@ -23,7 +23,17 @@ const DIST = { mailsetup: env('MAILSETUP_BENCH_DIST'), floor: env('MAILSETUP_BEN
 const ROUNDS = Number(process.env.MAILSETUP_BENCH_ROUNDS ?? 5);
 const SETTINGS_KEY = 'mailsetup:settings';
 const READY_MARK = 'mailsetup:ready';
-const PAGES = { mailsetup: new URL('./', BASE).href, floor: new URL('floor/', BASE).href, vanilla: new URL('vanilla/', BASE).href };
+const PAGES = {
+  mailsetup: new URL('./', BASE).href,
+  floor: new URL('floor/', BASE).href,
+  vanilla: new URL('vanilla/', BASE).href,
+  // A portal's page with the <mail-setup> element (the npm package), for its first visit.
+  portal: new URL('hosts/element.html', BASE).href,
+};
+// The reference server with the same book, when xtask started one: its own page signs in and
+// mounts the component in REST mode.
+const REST_URL = process.env.MAILSETUP_BENCH_REST_URL;
+const REST_TOKEN = process.env.MAILSETUP_BENCH_REST_TOKEN;
 // 50 keystrokes: words typed and erased letter by letter, so the table shrinks and grows again;
 // the filter is empty at the end.
 const KEYSTROKES = ['acme-0', 'mailhost', 'wonka-1', '.pl', 'x'].flatMap((word) => [
@@ -35,7 +45,19 @@ if (KEYSTROKES.length !== 50) throw new Error(`${KEYSTROKES.length} keystrokes, 
 // Installed before any page script: records when the stored book is read, what the page held
 // at the ready mark, the wasm module's memory, and the in-page timings of inputs and clicks.
 function instrument() {
-  const bench = (window.__bench = { inputs: [], actions: [], rowsAtReady: null, loadStart: null, memory: null });
+  const bench = (window.__bench = {
+    inputs: [], actions: [], rowsAtReady: null, loadStart: null, memory: null, resourcesAtReady: null, firstRowAt: null,
+    fetchedBeforeReady: [],
+  });
+  // A module fetched and run in one go can set the ready mark before the browser files its
+  // resource timing entry: what `fetch` was asked before the mark counts too.
+  const fetch = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    if (bench.rowsAtReady === null) {
+      bench.fetchedBeforeReady.push(new URL(input instanceof Request ? input.url : String(input), location.href).href);
+    }
+    return fetch(input, init);
+  };
   const rows = () => document.querySelectorAll('[data-testid="domain-row"]').length;
   const getItem = Storage.prototype.getItem;
   Storage.prototype.getItem = function (key) {
@@ -44,9 +66,21 @@ function instrument() {
   };
   const mark = performance.mark.bind(performance);
   performance.mark = (name, options) => {
-    if (name === 'mailsetup:ready' && bench.rowsAtReady === null) bench.rowsAtReady = rows();
+    if (name === 'mailsetup:ready' && bench.rowsAtReady === null) {
+      bench.rowsAtReady = rows();
+      // What the page fetched to get here: a prefetch after the ready mark is not the first
+      // visit's.
+      bench.resourcesAtReady = performance.getEntriesByType('resource').map((entry) => entry.name);
+    }
     return mark(name, options);
   };
+  // When the first row of the table appears (REST mode: after the list arrives).
+  new MutationObserver((_, observer) => {
+    if (bench.firstRowAt === null && rows() > 0) {
+      bench.firstRowAt = performance.now();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
   const keep = (result) => {
     const instance = result instanceof WebAssembly.Instance ? result : result && result.instance;
     if (instance && instance.exports.memory instanceof WebAssembly.Memory) bench.memory = instance.exports.memory;
@@ -146,20 +180,72 @@ async function startUp(browser, subject, round) {
   page.on('response', (response) => responses.push(response));
   await page.goto(PAGES[subject]);
   add(`startup.cold.${subject}`, await waitForReady(page));
-  if (round === 0) {
-    firstVisit[subject] = [];
-    for (const response of responses) {
-      if (response.status() !== 200) continue;
-      const bytes = await response.body();
-      firstVisit[subject].push({ path: new URL(response.url()).pathname, ...compressed(bytes) });
-    }
-  }
+  if (round === 0) await recordFirstVisit(page, subject, responses);
   const empty = await memory(page, cdp);
   add(`memory.empty.js_heap.${subject}`, empty.jsHeap);
   add(`memory.empty.wasm.${subject}`, empty.wasm);
   await page.reload();
   add(`startup.warm.${subject}`, await waitForReady(page));
   if (problems.length) throw new Error(`${subject}: ${problems.join('; ')}`);
+  await context.close();
+}
+
+// Every file the page fetched before its ready mark (the document, and each resource the
+// timeline held at the mark), with its sizes.
+async function recordFirstVisit(page, subject, responses) {
+  const atReady = new Set(
+    await page.evaluate(() => [...(window.__bench.resourcesAtReady ?? []), ...window.__bench.fetchedBeforeReady]),
+  );
+  firstVisit[subject] = [];
+  for (const response of responses) {
+    if (response.status() !== 200) continue;
+    const isDocument = response.request().resourceType() === 'document';
+    if (!isDocument && !atReady.has(response.url())) continue;
+    const bytes = await response.body();
+    firstVisit[subject].push({ path: new URL(response.url()).pathname, ...compressed(bytes) });
+  }
+}
+
+// A portal page with the element: what its first visit downloads (its own files and the
+// package's), and its cold start.
+async function portal(browser, round) {
+  const { context, page, problems } = await newPage(browser);
+  const responses = [];
+  page.on('response', (response) => responses.push(response));
+  await page.goto(PAGES.portal);
+  add('startup.cold.portal', await waitForReady(page));
+  if (round === 0) await recordFirstVisit(page, 'portal', responses);
+  if (problems.length) throw new Error(`portal: ${problems.join('; ')}`);
+  await context.close();
+}
+
+// REST mode: the server's page signs in and mounts the component; from asking the server for
+// the list to the first rows of the 10,000-domain book on screen.
+async function rest(browser) {
+  const { context, page, problems } = await newPage(browser);
+  // The page's first question is whether a session exists (401 before signing in): expected.
+  const expected = (problem) => /401|Failed to load resource/.test(problem);
+  await page.goto(new URL('/', REST_URL).href);
+  await page.getByTestId('signin-token').fill(REST_TOKEN);
+  await page.getByTestId('signin-submit').click();
+  await page.waitForFunction(() => window.__bench.firstRowAt !== null, undefined, { timeout: 60_000 });
+  const figures = await page.evaluate(() => {
+    const list = performance
+      .getEntriesByType('resource')
+      .find((entry) => new URL(entry.name).pathname === '/api/v1/email-domains');
+    return {
+      listStart: list ? list.startTime : null,
+      listEnd: list ? list.responseEnd : null,
+      listBytes: list ? list.encodedBodySize : null,
+      firstRowAt: window.__bench.firstRowAt,
+    };
+  });
+  if (figures.listStart === null) throw new Error('REST: the list was never fetched');
+  add('scale.rest_list_to_rows.mailsetup', figures.firstRowAt - figures.listStart);
+  add('scale.rest_list_transfer.mailsetup', figures.listEnd - figures.listStart);
+  add('scale.rest_list_bytes.mailsetup', figures.listBytes);
+  const unexpected = problems.filter((problem) => !expected(problem));
+  if (unexpected.length) throw new Error(`REST: ${unexpected.join('; ')}`);
   await context.close();
 }
 
@@ -268,6 +354,8 @@ try {
     for (const subject of ['floor', 'mailsetup', 'vanilla']) await startUp(browser, subject, round);
     for (const subject of ['mailsetup', 'vanilla']) await scale(browser, subject);
     await leak(browser);
+    await portal(browser, round);
+    if (REST_URL) await rest(browser);
     console.log(`bench: round ${round + 1} of ${ROUNDS} done`);
   }
   const raw = {
