@@ -43,11 +43,24 @@ pub struct Entry {
     updated_at: Timestamp,
     revision: u64,
     /// Unknown fields of the stored entry, kept so saving never loses what a newer or other
-    /// writer added.
-    extra: Map<String, Value>,
-    /// Unknown fields inside the stored `incoming` and `outgoing` objects, for the same reason.
-    pub(crate) incoming_extra: Map<String, Value>,
-    pub(crate) outgoing_extra: Map<String, Value>,
+    /// writer added; `None` when there are none (nearly always: three empty maps in every
+    /// entry of a 10,000-domain book cost the browser a third of a megabyte).
+    unknown: Option<Box<UnknownFields>>,
+}
+
+/// The fields of a stored entry this version does not know, at its top level and inside its
+/// `incoming` and `outgoing` objects.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct UnknownFields {
+    entry: Map<String, Value>,
+    incoming: Map<String, Value>,
+    outgoing: Map<String, Value>,
+}
+
+/// What an entry without unknown fields answers for them.
+fn no_fields() -> &'static Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(Map::new)
 }
 
 impl Entry {
@@ -64,10 +77,42 @@ impl Entry {
             include_subdomains: draft.include_subdomains,
             updated_at,
             revision,
-            extra,
-            incoming_extra: Map::new(),
-            outgoing_extra: Map::new(),
+            unknown: None,
         }
+        .with_unknown_fields(extra, Map::new(), Map::new())
+    }
+
+    /// The entry with these unknown fields kept (at its top level, in `incoming`, in
+    /// `outgoing`).
+    pub(crate) fn with_unknown_fields(
+        mut self,
+        entry: Map<String, Value>,
+        incoming: Map<String, Value>,
+        outgoing: Map<String, Value>,
+    ) -> Entry {
+        self.unknown =
+            (!entry.is_empty() || !incoming.is_empty() || !outgoing.is_empty()).then(|| {
+                Box::new(UnknownFields {
+                    entry,
+                    incoming,
+                    outgoing,
+                })
+            });
+        self
+    }
+
+    /// Unknown fields of the stored `incoming` object.
+    pub(crate) fn incoming_extra(&self) -> &Map<String, Value> {
+        self.unknown
+            .as_ref()
+            .map_or(no_fields(), |unknown| &unknown.incoming)
+    }
+
+    /// Unknown fields of the stored `outgoing` object.
+    pub(crate) fn outgoing_extra(&self) -> &Map<String, Value> {
+        self.unknown
+            .as_ref()
+            .map_or(no_fields(), |unknown| &unknown.outgoing)
     }
 
     pub fn domain(&self) -> &Domain {
@@ -102,7 +147,9 @@ impl Entry {
 
     /// Unknown stored fields, kept for round trips.
     pub fn extra(&self) -> &Map<String, Value> {
-        &self.extra
+        self.unknown
+            .as_ref()
+            .map_or(no_fields(), |unknown| &unknown.entry)
     }
 
     /// The settings the entry holds, as a form would submit them again.

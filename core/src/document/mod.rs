@@ -553,7 +553,7 @@ pub(crate) fn read_entry_from(
             return Err(problems.0);
         }
     }
-    let mut entry = Entry::restored(
+    let entry = Entry::restored(
         EntryDraft {
             domain,
             connection,
@@ -561,11 +561,9 @@ pub(crate) fn read_entry_from(
         },
         updated_at,
         revision,
-        extra,
+        Map::new(),
     );
-    entry.incoming_extra = incoming_extra;
-    entry.outgoing_extra = outgoing_extra;
-    Ok(entry)
+    Ok(entry.with_unknown_fields(extra, incoming_extra, outgoing_extra))
 }
 
 /// When a stored entry was last changed, and its revision.
@@ -780,11 +778,11 @@ mod tests {
             Connection::Imap(settings) => {
                 put(
                     "incoming",
-                    endpoint_to_value(&settings.incoming, &entry.incoming_extra),
+                    endpoint_to_value(&settings.incoming, entry.incoming_extra()),
                 );
                 put(
                     "outgoing",
-                    endpoint_to_value(&settings.outgoing, &entry.outgoing_extra),
+                    endpoint_to_value(&settings.outgoing, entry.outgoing_extra()),
                 );
                 put(
                     "allow_insecure_certificates",

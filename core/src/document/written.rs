@@ -112,11 +112,11 @@ fn write_entry<S: Serializer>(serializer: S, entry: &Entry) -> Result<S::Ok, S::
                 subdomains,
                 (
                     "incoming",
-                    Written::Endpoint(&imap.incoming, &entry.incoming_extra),
+                    Written::Endpoint(&imap.incoming, entry.incoming_extra()),
                 ),
                 (
                     "outgoing",
-                    Written::Endpoint(&imap.outgoing, &entry.outgoing_extra),
+                    Written::Endpoint(&imap.outgoing, entry.outgoing_extra()),
                 ),
                 revision,
                 kind,
