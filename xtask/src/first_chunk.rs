@@ -141,7 +141,8 @@ fn tidy(name: &str) -> String {
         let close = rest[open..].find(']').map(|at| open + at);
         match close {
             Some(close)
-                if close == open + 17
+                // A crate's disambiguator: 16 hex digits, 15 when it starts with a zero.
+                if (open + 16..=open + 17).contains(&close)
                     && rest[open + 1..close].chars().all(|c| c.is_ascii_hexdigit()) =>
             {
                 out.push_str(&rest[..open]);
@@ -211,6 +212,7 @@ mod tests {
         assert_eq!(crate_of("main"), "(other)");
         assert_eq!(crate_of("<_ as tachys::view::Render>::build"), "tachys");
         assert_eq!(tidy("a[x]::c"), "a[x]::c");
+        assert_eq!(tidy("mailsetup[ec31b79b88d5d0f]::main"), "mailsetup::main");
     }
 
     #[test]
