@@ -78,22 +78,26 @@ pub fn put_precondition(headers: &HeaderMap) -> Result<Precondition, ApiError> {
 
 /// The revision a DELETE expects (`If-Match: "N"`).
 pub fn delete_precondition(headers: &HeaderMap) -> Result<u64, ApiError> {
-    match header_text(headers, header::IF_MATCH)? {
-        Some(value) => revision_from_if_match(value),
-        None => Err(ApiError::PreconditionRequired(
-            "Send If-Match with the entry's ETag to remove it, so that nobody's change is removed unseen.",
-        )),
-    }
+    required_if_match(
+        headers,
+        "Send If-Match with the entry's ETag to remove it, so that nobody's change is removed unseen.",
+    )
 }
 
 /// The collection's sequence an import was previewed against (`If-Match: "N"`, the list's
 /// `ETag`).
 pub fn import_precondition(headers: &HeaderMap) -> Result<u64, ApiError> {
+    required_if_match(
+        headers,
+        "Send If-Match with the list's ETag the import was previewed against, so that nobody's change is overwritten unseen.",
+    )
+}
+
+/// The one tag of a required `If-Match`; without one, 428 saying `what_to_send`.
+fn required_if_match(headers: &HeaderMap, what_to_send: &'static str) -> Result<u64, ApiError> {
     match header_text(headers, header::IF_MATCH)? {
         Some(value) => revision_from_if_match(value),
-        None => Err(ApiError::PreconditionRequired(
-            "Send If-Match with the list's ETag the import was previewed against, so that nobody's change is overwritten unseen.",
-        )),
+        None => Err(ApiError::PreconditionRequired(what_to_send)),
     }
 }
 

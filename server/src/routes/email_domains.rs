@@ -213,7 +213,8 @@ pub fn wire_error(error: wire::WireError) -> ApiError {
     }
 }
 
-fn json_response(status: StatusCode, etag: &str, body: impl Into<Body>) -> Response {
+/// A JSON answer with its entity tag, which caches must check again before reusing.
+pub fn json_response(status: StatusCode, etag: &str, body: impl Into<Body>) -> Response {
     let body: Body = body.into();
     let mut response = (status, body).into_response();
     set_header(&mut response, header::CONTENT_TYPE, "application/json");

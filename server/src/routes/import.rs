@@ -7,8 +7,8 @@
 //! Must not: plan the import (core's `import::plan_import` does, inside the store's transaction).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use mailsetup_core::FieldProblem;
 use mailsetup_core::wire::{self, ImportRequest};
 
@@ -16,6 +16,7 @@ use crate::auth::Writer;
 use crate::clock;
 use crate::error::ApiError;
 use crate::request::{IMPORT_BODY_LIMIT_BYTES, JsonText, import_precondition};
+use crate::routes::email_domains::{json_response, wire_error};
 use crate::state::AppState;
 use crate::store::{ImportOrder, RefusedImport};
 
@@ -33,7 +34,7 @@ pub async fn import(
         },
         other => other,
     })?;
-    let request = ImportRequest::from_json(&text).map_err(super::email_domains::wire_error)?;
+    let request = ImportRequest::from_json(&text).map_err(wire_error)?;
     let order = ImportOrder {
         request,
         expected_sequence,
@@ -61,15 +62,9 @@ pub async fn import(
         sequence,
         "settings imported"
     );
-    let mut response = (StatusCode::OK, summary.to_json()).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    if let Ok(etag) = HeaderValue::from_str(&wire::entity_tag(sequence)) {
-        headers.insert(header::ETAG, etag);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(json_response(
+        StatusCode::OK,
+        &wire::entity_tag(sequence),
+        summary.to_json(),
+    ))
 }

@@ -354,7 +354,11 @@ for (const lang of ['en', 'pl'] as const) {
     await expect(preview.getByTestId('import-changed')).toContainText('bob.imap.example.net');
     await expect(preview.getByTestId('import-changed').getByRole('heading')).toHaveText(text.changedHeading);
     await checkA11y(alice.page, `the import refused because the settings changed (${lang})`);
-    await snap(alice.page, `import-outdated-${lang}`);
+    await snap(alice.page, `import-outdated-${lang}-wide`);
+    await alice.page.setViewportSize({ width: 360, height: 800 });
+    await expect(preview.getByRole('alert')).toBeVisible();
+    await snap(alice.page, `import-outdated-${lang}-narrow`);
+    await alice.page.setViewportSize({ width: 1280, height: 800 });
 
     // Imported against the current list: one transaction, in the server's history as alice's.
     await preview.getByRole('button', { name: text.import, exact: true }).click();
