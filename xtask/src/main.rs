@@ -276,14 +276,26 @@ fn test(project: &Project) -> ExitCode {
         Ok(test_count(output))
     });
     pipeline.stage("browser tests", || {
-        let output = run_and_capture(project.command("cargo").args([
-            "test",
-            "--package",
-            "mailsetup",
-            "--target",
-            "wasm32-unknown-unknown",
-        ]))?;
-        Ok(format!("{} in headless Chromium", test_count(output)))
+        // chromedriver leaves a Chromium profile (~80 MB) in the temporary folder for every test
+        // binary it serves; a folder of our own is removed afterwards, so runs do not fill the disk.
+        let scratch = project.xtask_output_dir().join("browser-tests-tmp");
+        let _ = fs::remove_dir_all(&scratch);
+        fs::create_dir_all(&scratch)
+            .map_err(|e| Failure(format!("could not create {}: {e}", scratch.display())))?;
+        let output = run_and_capture(
+            project
+                .command("cargo")
+                .args([
+                    "test",
+                    "--package",
+                    "mailsetup",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ])
+                .env("TMPDIR", &scratch),
+        );
+        let _ = fs::remove_dir_all(&scratch);
+        Ok(format!("{} in headless Chromium", test_count(output?)))
     });
     pipeline.stage("release build", || {
         release_build(project).map(|()| "split wasm, page by trunk; npm package in pkg/".into())
