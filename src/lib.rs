@@ -16,6 +16,8 @@ mod store;
 mod ui;
 mod uts46;
 
+use std::time::Duration;
+
 use leptos::mount::{UnmountHandle, mount_to};
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
@@ -324,12 +326,16 @@ fn MailSetupBody(
         }
     });
     on_cleanup(move || listener.remove());
+    let read_whole = read_whole_before_anything_is_done(settings);
     // Effects first run once the view below is built and in the DOM: the first complete render.
     let on_ready = events.on_ready;
     Effect::new(move |_| {
         mark_ready();
         if let Some(on_ready) = &on_ready {
             on_ready();
+        }
+        if let Some(read_whole) = read_whole {
+            read_whole_after_paint(read_whole);
         }
     });
     view! {
@@ -364,6 +370,79 @@ fn MailSetupBody(
             </div>
         </div>
     }
+}
+
+/// Events that start anything a person does. A big stored book shows its first page before it
+/// is read whole: the first of these (in the capture phase, before any handler of the
+/// component) reads it whole, so no action ever sees only the first page.
+const FIRST_ACTIONS: [&str; 6] = [
+    "pointerdown",
+    "keydown",
+    "focusin",
+    "click",
+    "input",
+    "drop",
+];
+
+/// While a big stored book shows only its first page: listens for [`FIRST_ACTIONS`] until the
+/// book is read whole, by them or by [`read_whole_after_paint`].
+fn read_whole_before_anything_is_done(settings: state::Settings) -> Option<ReadWhole> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    if !settings.reads_later() {
+        return None;
+    }
+    let listener = StoredValue::new_local(None::<Closure<dyn Fn()>>);
+    let read_whole = ReadWhole { settings, listener };
+    let finish = Closure::<dyn Fn()>::new(move || read_whole.now());
+    for event in FIRST_ACTIONS {
+        let _ = window().add_event_listener_with_callback_and_bool(
+            event,
+            finish.as_ref().unchecked_ref(),
+            true,
+        );
+    }
+    listener.set_value(Some(finish));
+    on_cleanup(move || read_whole.stop_listening());
+    Some(read_whole)
+}
+
+/// Reads a big stored book whole, once, and stops listening for the first action.
+#[derive(Clone, Copy)]
+struct ReadWhole {
+    settings: state::Settings,
+    listener: StoredValue<Option<wasm_bindgen::closure::Closure<dyn Fn()>>, LocalStorage>,
+}
+
+impl ReadWhole {
+    fn now(self) {
+        self.settings.finish_reading();
+        self.stop_listening();
+    }
+
+    fn stop_listening(self) {
+        use wasm_bindgen::JsCast;
+        // Removed, not dropped: this may run inside the listener itself.
+        self.listener.try_with_value(|listener| {
+            if let Some(listener) = listener {
+                for event in FIRST_ACTIONS {
+                    let _ = window().remove_event_listener_with_callback_and_bool(
+                        event,
+                        listener.as_ref().unchecked_ref(),
+                        true,
+                    );
+                }
+            }
+        });
+    }
+}
+
+/// Reads a big stored book whole in the task after its first page is painted, so that page
+/// shows as soon as it can; a page in a background tab, which paints nothing, reads it a
+/// moment later.
+fn read_whole_after_paint(read_whole: ReadWhole) {
+    request_animation_frame(move || set_timeout(move || read_whole.now(), Duration::ZERO));
+    set_timeout(move || read_whole.now(), Duration::from_millis(250));
 }
 
 /// Sets [`READY_MARK`] on the page's performance timeline, when the browser has one.

@@ -1,8 +1,9 @@
 //! The live state one instance of the component shares between its views: the settings
 //! document, how healthy its storage is, and the one way to change the book ([`Settings::change`]).
 //!
-//! Owns: loading from the store, saving every change, following changes made in other tabs
-//! (browser storage) or other browsers (a server: [`Settings::refresh`]).
+//! Owns: loading from the store (a big stored book shows its first page first and is read
+//! whole right after: [`Settings::finish_reading`]), saving every change, following changes
+//! made in other tabs (browser storage) or other browsers (a server: [`Settings::refresh`]).
 //! Must not: know any validation rule (core does) or render anything.
 
 use std::rc::Rc;
@@ -19,7 +20,7 @@ use crate::i18n::Language;
 use crate::store::local::LocalStore;
 use crate::store::memory::MemoryStore;
 use crate::store::remote::{self, Pending, RemoteBook, RemoteError};
-use crate::store::{Loaded, SettingsStore, StorageKeys, StoreError};
+use crate::store::{Loaded, SettingsStore, Start, StorageKeys, StoreError};
 use crate::{Role, Storage};
 
 /// How far the stored settings can be trusted and changed.
@@ -124,6 +125,10 @@ impl From<StoreError> for ChangeError {
 /// Told of every saved change, as core applied it (the host page's `onChange`).
 pub type SavedListener = std::rc::Rc<dyn Fn(&Applied)>;
 
+/// Rows per page of the panel's table, which never holds more, however large the book; a big
+/// stored book is shown with its first page before it is read whole.
+pub const PAGE_SIZE: usize = 50;
+
 /// Numbers the instances on a page, so element ids never collide between two of them.
 static INSTANCES: AtomicUsize = AtomicUsize::new(0);
 
@@ -144,6 +149,9 @@ pub struct Settings {
     /// Whether a refresh from the server is on its way.
     refreshing: StoredValue<bool>,
     saved: StoredValue<Option<SavedListener>, LocalStorage>,
+    /// While only the first page of a big stored book is read: its text, read whole by
+    /// [`Settings::finish_reading`], and how many entries it stores.
+    unread: StoredValue<Option<(String, usize)>, LocalStorage>,
 }
 
 impl Settings {
@@ -279,8 +287,9 @@ impl Settings {
             acknowledged: StoredValue::new(0),
             refreshing: StoredValue::new(false),
             saved: StoredValue::new_local(None),
+            unread: StoredValue::new_local(None),
         };
-        settings.reload();
+        settings.load_start();
         settings
     }
 
@@ -319,8 +328,56 @@ impl Settings {
         }
     }
 
+    /// Reads the store for the first screen: a big book's first page only, the rest of it
+    /// right after that page is on screen ([`Settings::finish_reading`]).
+    fn load_start(&self) {
+        if self.on_server() {
+            return self.reload();
+        }
+        match self.store.with_value(|store| store.load_start(PAGE_SIZE)) {
+            Ok(Start::Whole(loaded)) => self.show(loaded),
+            Ok(Start::FirstPage { first, text }) => {
+                let persistent = self.store.with_value(|store| store.is_persistent());
+                self.unread.set_value(Some((text, first.stored_entries)));
+                self.document.set(first.document);
+                self.health.set(self.healthy(persistent));
+            }
+            Err(_) => self.health.set(StorageHealth::MemoryOnly),
+        }
+    }
+
+    /// Reads whole the big stored book whose first page is shown, if one is. The root
+    /// component runs it once that page is on screen, and before anything a person does; a
+    /// deep link runs it before it looks an address up. Changes never start from a first page:
+    /// the store reads what is stored in full for them.
+    pub fn finish_reading(&self) {
+        let Some((text, _)) = self.unread.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        let loaded = self.store.with_value(|store| store.finish_start(text));
+        self.show(loaded);
+    }
+
+    /// Whether only the first page of a big stored book is read so far.
+    pub fn reads_later(&self) -> bool {
+        self.unread.with_value(Option::is_some)
+    }
+
+    /// How many entries the book holds (reactive); while only the first page of a big stored
+    /// book is read, how many it stores.
+    pub fn entry_count(&self) -> usize {
+        // Reading the book whole changes the document, so this follows that too.
+        self.with_book(|book| {
+            self.unread
+                .with_value(|unread| unread.as_ref().map(|(_, stored)| *stored))
+                .unwrap_or_else(|| book.len())
+        })
+    }
+
     /// Shows what the store holds.
     fn show(&self, loaded: Loaded) {
+        // Whatever was read now replaces a first page still waiting to be read whole.
+        self.unread.set_value(None);
         let persistent = self.store.with_value(|store| store.is_persistent());
         match loaded {
             Loaded::Nothing => {

@@ -41,7 +41,8 @@ pub use book::{BookError, Entry, EntryDraft, Match, MatchKind, SettingsBook, Tim
 pub use change::{Applied, Change, ChangeAction};
 pub use credentials::{CredentialError, Username, check_password};
 pub use document::{
-    DOCUMENT_VERSION, Document, DocumentError, FieldProblem, RejectedEntry, StoredEntryError,
+    DOCUMENT_VERSION, Document, DocumentError, FIRST_PAGE_MIN_ENTRIES, FieldProblem, FirstPage,
+    RejectedEntry, StoredEntryError,
 };
 pub use domain::{Domain, DomainError};
 pub use email::{EmailAddress, EmailError};

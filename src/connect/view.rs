@@ -115,6 +115,8 @@ pub fn ConnectInbox(
 
     // Continue: look the address up and open the settings step, or show what is wrong.
     let proceed = move |move_focus: bool| {
+        // A deep link continues before anyone did anything: the whole book, not its first page.
+        settings.finish_reading();
         let text = email.get_untracked();
         let address = match EmailAddress::parse(&text) {
             Ok(address) => address,

@@ -8,7 +8,7 @@
 use mailsetup_core::Document;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{LastSeen, Loaded, SettingsStore, StorageKeys, StoreError};
+use super::{LastSeen, Loaded, SettingsStore, Start, StorageKeys, StoreError};
 
 pub struct LocalStore {
     storage: web_sys::Storage,
@@ -98,6 +98,22 @@ impl SettingsStore for LocalStore {
     fn load(&self) -> Result<Loaded, StoreError> {
         let text = self.stored_text()?;
         Ok(self.classify_and_remember(text))
+    }
+
+    fn load_start(&self, count: usize) -> Result<Start, StoreError> {
+        let text = self.stored_text()?;
+        let first = text
+            .as_deref()
+            .and_then(|text| Document::first_page(text, count));
+        Ok(match (first, text) {
+            // Not remembered as seen before it is read whole (`finish_start`).
+            (Some(first), Some(text)) => Start::FirstPage { first, text },
+            (_, text) => Start::Whole(self.classify_and_remember(text)),
+        })
+    }
+
+    fn finish_start(&self, text: String) -> Loaded {
+        self.classify_and_remember(Some(text))
     }
 
     fn load_if_changed(&self) -> Result<Option<Loaded>, StoreError> {

@@ -14,7 +14,7 @@ mod rest;
 use std::cell::Cell;
 use std::hash::{Hash, Hasher};
 
-use mailsetup_core::{Document, DocumentError};
+use mailsetup_core::{Document, DocumentError, FirstPage};
 
 /// What a store found under its key.
 #[derive(Debug, Clone)]
@@ -44,6 +44,19 @@ impl Loaded {
     }
 }
 
+/// What a store read for the first screen: everything, or the first page of a big book.
+#[derive(Debug, Clone)]
+pub enum Start {
+    Whole(Loaded),
+    /// The first entries of a big stored document, and its text: read it whole with
+    /// [`SettingsStore::finish_start`] once they are on screen. Until then the store does not
+    /// count the text as seen, so a change reads what is stored in full.
+    FirstPage {
+        first: FirstPage,
+        text: String,
+    },
+}
+
 /// Why a store could not do what was asked. Nothing stored changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
@@ -66,6 +79,17 @@ pub trait SettingsStore {
     /// book takes a few hundred milliseconds to parse). Stores without that knowledge load.
     fn load_if_changed(&self) -> Result<Option<Loaded>, StoreError> {
         self.load().map(Some)
+    }
+
+    /// What is stored now, for the first screen: of a big document only its first `count`
+    /// entries (see [`Document::first_page`]), anything else whole.
+    fn load_start(&self, _count: usize) -> Result<Start, StoreError> {
+        self.load().map(Start::Whole)
+    }
+
+    /// Reads whole the text a [`Start::FirstPage`] came from.
+    fn finish_start(&self, text: String) -> Loaded {
+        Loaded::from_text(text)
     }
 
     /// Replaces the stored document.

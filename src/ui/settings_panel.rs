@@ -24,8 +24,7 @@ use crate::ui::settings_dialog::{
 };
 use crate::ui::storage_banner::StorageBanner;
 
-/// Rows per page: the table never holds more, however large the book.
-pub const PAGE_SIZE: usize = 50;
+pub use crate::state::PAGE_SIZE;
 /// The filter box appears once there are more domains than this.
 pub const FILTER_THRESHOLD: usize = 10;
 /// The remembered open/closed state of the section.
@@ -194,7 +193,7 @@ pub fn SettingsPanel() -> impl IntoView {
     });
     let filter = RwSignal::new(String::new());
     let page = RwSignal::new(0usize);
-    let total = Memo::new(move |_| settings.with_book(|book| book.len()));
+    let total = Memo::new(move |_| settings.entry_count());
     // Positions in the book (sorted by domain) of the entries the filter lets through.
     let matches = Memo::new(move |_| {
         let query = filter.get().trim().to_lowercase();

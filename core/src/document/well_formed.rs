@@ -15,7 +15,8 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::{
-    DOCUMENT_VERSION, Document, KEY_DOMAINS, KEY_VERSION, kind_from_stored, security_from_stored,
+    DOCUMENT_VERSION, Document, FIRST_PAGE_MIN_ENTRIES, FirstPage, KEY_DOMAINS, KEY_VERSION,
+    kind_from_stored, security_from_stored,
 };
 use crate::book::{Entry, EntryDraft, SettingsBook, Timestamp};
 use crate::domain::Domain;
@@ -113,6 +114,19 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for TopLevelVisitor<'a> {
 
 /// The document, or `None` when the general reader must read it.
 pub(super) fn read(text: &str) -> Option<Document> {
+    read_entries(text, None).map(|first| first.document)
+}
+
+/// See [`Document::first_page`]. The whole text is still scanned once (it must be one JSON
+/// document, and the count of entries comes from it), but only the first entries are read.
+pub(super) fn first_page(text: &str, count: usize) -> Option<FirstPage> {
+    read_entries(text, Some(count))
+}
+
+/// Both of the above in one reader, so the browser's download holds it once: every entry, or
+/// with `first_page` only that many, each of which must then read quickly and sort after the
+/// one before.
+fn read_entries(text: &str, first_page: Option<usize>) -> Option<FirstPage> {
     let TopLevel {
         version,
         entries: stored_entries,
@@ -122,14 +136,28 @@ pub(super) fn read(text: &str) -> Option<Document> {
     if !(1..=DOCUMENT_VERSION).contains(&version?) {
         return None;
     }
+    if first_page.is_some() && stored_entries.len() < FIRST_PAGE_MIN_ENTRIES {
+        return None;
+    }
     let mut document = Document {
         book: SettingsBook::new(),
         rejected: Vec::new(),
         extra: root,
     };
-    for (index, raw) in stored_entries.into_iter().enumerate() {
-        let added = entry(raw.get()).map(|entry| document.add_restored(entry));
-        match added {
+    let count = first_page.unwrap_or(usize::MAX);
+    for (index, raw) in stored_entries.iter().enumerate().take(count) {
+        let quick = entry(raw.get());
+        if first_page.is_some() {
+            let entry = quick.as_ref()?;
+            let ascending = (&document.book)
+                .into_iter()
+                .next_back()
+                .is_none_or(|last| last.domain() < entry.domain());
+            if !ascending {
+                return None;
+            }
+        }
+        match quick.map(|entry| document.add_restored(entry)) {
             Some(Ok(())) => {}
             Some(Err(problems)) => {
                 document.reject(index, serde_json::from_str(raw.get()).ok()?, problems);
@@ -138,7 +166,10 @@ pub(super) fn read(text: &str) -> Option<Document> {
         }
     }
     document.adopt_stored_sequence();
-    Some(document)
+    Some(FirstPage {
+        document,
+        stored_entries: stored_entries.len(),
+    })
 }
 
 /// A valid entry of the documented shape, or `None` for the general reader to look at.
@@ -242,6 +273,62 @@ mod tests {
         );
         assert_eq!(quick.book().len(), 1);
         assert_eq!(quick.extra().get("note"), Some(&Value::from(2)));
+    }
+
+    /// A stored document of `names.len()` IMAP entries in that order, as text.
+    fn document_of(names: &[String]) -> String {
+        let entries: Vec<String> = names.iter().map(|name| imap_entry(name)).collect();
+        format!(
+            r#"{{"version":2,"kept":true,"domains":[{}],"sequence":7}}"#,
+            entries.join(",")
+        )
+    }
+
+    fn ascending_names(count: usize) -> Vec<String> {
+        (0..count).map(|n| format!("d{n:05}.example")).collect()
+    }
+
+    #[test]
+    fn the_first_page_of_a_big_document_is_its_first_entries_as_the_whole_read_gives_them() {
+        let text = document_of(&ascending_names(FIRST_PAGE_MIN_ENTRIES));
+        let first = first_page(&text, 50).expect("a big document in ascending order");
+        let whole = Document::from_json(&text).expect("a valid document");
+        assert_eq!(first.stored_entries, FIRST_PAGE_MIN_ENTRIES);
+        assert_eq!(first.document.book().len(), 50);
+        assert!(
+            first
+                .document
+                .book()
+                .iter()
+                .eq(whole.book().iter().take(50))
+        );
+        assert_eq!(first.document.extra(), whole.extra());
+        assert_eq!(first.document.book().sequence(), whole.book().sequence());
+        // Asking for more than it holds gives all of it.
+        let all = first_page(&text, usize::MAX).expect("a big document");
+        assert_eq!(all.document, whole);
+    }
+
+    #[test]
+    fn a_document_that_is_small_or_whose_first_page_is_unusual_is_read_whole() {
+        let big = ascending_names(FIRST_PAGE_MIN_ENTRIES);
+        let small = document_of(&big[..FIRST_PAGE_MIN_ENTRIES - 1]);
+        assert_eq!(first_page(&small, 50), None);
+        let mut out_of_order = big.clone();
+        out_of_order.swap(3, 4);
+        assert_eq!(first_page(&document_of(&out_of_order), 50), None);
+        // Out of order after the first page: not looked at (the whole read comes next).
+        assert!(first_page(&document_of(&out_of_order), 4).is_some());
+        let mut repeated = big.clone();
+        repeated[5] = repeated[4].clone();
+        assert_eq!(first_page(&document_of(&repeated), 50), None);
+        let mut invalid = big.clone();
+        invalid[10] = "not a domain".to_owned();
+        assert_eq!(first_page(&document_of(&invalid), 50), None);
+        let newer = document_of(&big).replacen(r#""version":2"#, r#""version":3"#, 1);
+        assert_eq!(first_page(&newer, 50), None);
+        let truncated = document_of(&big);
+        assert_eq!(first_page(&truncated[..truncated.len() - 1], 50), None);
     }
 
     #[test]

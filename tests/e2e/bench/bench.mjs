@@ -21,6 +21,7 @@ const BOOK = fs.readFileSync(env('MAILSETUP_BENCH_BOOK'), 'utf8');
 const RAW_OUT = env('MAILSETUP_BENCH_RAW');
 const DIST = { mailsetup: env('MAILSETUP_BENCH_DIST'), floor: env('MAILSETUP_BENCH_FLOOR_DIST') };
 const ROUNDS = Number(process.env.MAILSETUP_BENCH_ROUNDS ?? 5);
+const COLD_STARTS_PER_ROUND = 3;
 const SETTINGS_KEY = 'mailsetup:settings';
 const READY_MARK = 'mailsetup:ready';
 const PAGES = {
@@ -190,6 +191,15 @@ async function startUp(browser, subject, round) {
   await context.close();
 }
 
+// One more cold start (a fresh context) of `subject`, timed only.
+async function coldStart(browser, subject) {
+  const { context, page, problems } = await newPage(browser);
+  await page.goto(PAGES[subject]);
+  add(`startup.cold.${subject}`, await waitForReady(page));
+  if (problems.length) throw new Error(`${subject}: ${problems.join('; ')}`);
+  await context.close();
+}
+
 // Every file the page fetched before its ready mark (the document, and each resource the
 // timeline held at the mark), with its sizes.
 async function recordFirstVisit(page, subject, responses) {
@@ -352,6 +362,11 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     // Interleaved, so a slow moment of the machine hits every subject alike.
     for (const subject of ['floor', 'mailsetup', 'vanilla']) await startUp(browser, subject, round);
+    // A cold start is one page load of some 50-130 ms: more of them per round, interleaved,
+    // so one slow moment of the machine moves the median less.
+    for (let again = 1; again < COLD_STARTS_PER_ROUND; again++) {
+      for (const subject of ['floor', 'mailsetup', 'vanilla', 'portal']) await coldStart(browser, subject);
+    }
     for (const subject of ['mailsetup', 'vanilla']) await scale(browser, subject);
     await leak(browser);
     await portal(browser, round);

@@ -1,5 +1,6 @@
 // Where the settings live: kept across reloads, shared live with other tabs, and never lost
 // when the browser's storage is blocked, full, unreadable or from a newer version.
+import * as fs from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect, openDemo, checkA11y, snap } from '../support/fixtures';
 import { SETTINGS_KEY, documentOf, exchangeEntry, imapEntry, openWithStored, storedText } from '../support/book';
@@ -219,4 +220,71 @@ test('a large book stays fast: filter box, pages, never more than one page of ro
   await checkA11y(page, 'with a filtered large book');
   await page.getByLabel('Filter domains').fill('');
   await snap(page, 'panel-large-book-en-wide');
+});
+
+// A big book: 2,000 domains, stored in the book's order as the component writes them. Its
+// first page shows before the whole book is read; nothing anyone does acts on that page alone.
+const BIG_BOOK = Array.from({ length: 2000 }, (_, n) => `d${String(n).padStart(4, '0')}.example`);
+
+/** Records what the page holds at its ready mark (the first screen). */
+async function recordFirstScreen(page: Page) {
+  await page.addInitScript(() => {
+    const mark = performance.mark.bind(performance);
+    performance.mark = (name: string, options?: PerformanceMarkOptions) => {
+      const held = window as unknown as { firstScreen?: { rows: number; text: string } };
+      if (name === 'mailsetup:ready' && !held.firstScreen) {
+        held.firstScreen = {
+          rows: document.querySelectorAll('[data-testid="domain-row"]').length,
+          text: document.body.innerText,
+        };
+      }
+      return mark(name, options);
+    };
+  });
+}
+
+test('a big book shows its first page at once, then all of it; export, filter and save see every domain', async ({ page }) => {
+  await recordFirstScreen(page);
+  await openWithStored(page, documentOf(BIG_BOOK.map((name) => imapEntry(name))));
+  const first = await page.evaluate(() => (window as unknown as { firstScreen: { rows: number; text: string } }).firstScreen);
+  expect(first.rows).toBe(50);
+  expect(first.text).toContain('Showing 1–50 of 2000 domains');
+  await expect(page.getByRole('rowheader', { name: 'd0000.example' })).toBeVisible();
+
+  // Exported at once: the whole book.
+  await page.getByRole('button', { name: 'Export' }).click();
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-choices').getByRole('button', { name: 'Settings file (JSON)' }).click(),
+  ]);
+  const exported = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+  expect(exported.domains).toHaveLength(2000);
+  expect(exported.domains[1999].domain).toBe('d1999.example');
+
+  // The filter finds a domain far past the first page.
+  await page.getByLabel('Filter domains').fill('d1999');
+  await expect(page.getByTestId('domain-row')).toHaveCount(1);
+  await expect(page.getByRole('rowheader', { name: 'd1999.example' })).toBeVisible();
+
+  // A change keeps every other domain in storage.
+  await page.getByRole('button', { name: 'Edit settings for d1999.example' }).click();
+  const drawer = dialog(page, 'IMAP settings');
+  await drawer.getByLabel('IMAP server').fill('imap.edited.example');
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer).toBeHidden();
+  const stored = JSON.parse((await storedText(page))!);
+  expect(stored.domains).toHaveLength(2000);
+  expect(stored.domains[1999].incoming.host).toBe('imap.edited.example');
+  expect(stored.domains[0].incoming.host).toBe('imap.d0000.example');
+});
+
+test('a deep link into a big book finds a domain past its first page', async ({ page }) => {
+  await openWithStored(
+    page,
+    documentOf(BIG_BOOK.map((name) => imapEntry(name))),
+    './#connect?email=alice%40d1999.example',
+  );
+  const section = page.getByTestId('connect');
+  await expect(section.getByText('Set up by your administrator for d1999.example')).toBeVisible();
+  await expect(section.getByText('alice@d1999.example', { exact: true })).toBeVisible();
 });

@@ -501,7 +501,8 @@ fn markdown(
     let _ = writeln!(md, "# mailsetup benchmark (`cargo xtask bench`)\n");
     let _ = writeln!(
         md,
-        "Headless Chromium {}, {} rounds per measure; figures are `median (min–max)` over the rounds. \
+        "Headless Chromium {}, {} rounds per measure (a cold start: three page loads a round); \
+         figures are `median (min–max)` over them. \
          Book: {} domains ({} from ISPDB, {} generated), {} bytes stored. \
          Baselines from the same run: **floor** = a Leptos page with one heading, same profile and Trunk setup; \
          **vanilla** = hand-written JavaScript showing, filtering, editing and saving the same book, \
