@@ -337,10 +337,10 @@ impl Settings {
         match self.store.with_value(|store| store.load_start(PAGE_SIZE)) {
             Ok(Start::Whole(loaded)) => self.show(loaded),
             Ok(Start::FirstPage { first, text }) => {
-                let persistent = self.store.with_value(|store| store.is_persistent());
+                self.show(Loaded::Document(first.document));
+                // After `show`, which forgets any first page still unread. Nothing is drawn
+                // yet, so nothing has read the count this changes.
                 self.unread.set_value(Some((text, first.stored_entries)));
-                self.document.set(first.document);
-                self.health.set(self.healthy(persistent));
             }
             Err(_) => self.health.set(StorageHealth::MemoryOnly),
         }

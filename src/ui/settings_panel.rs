@@ -10,7 +10,7 @@ use mailsetup_core::{Change, ConnectionKind, Domain, Entry};
 use wasm_bindgen::JsCast;
 
 use crate::i18n::panel;
-use crate::state::{Settings, StorageHealth};
+use crate::state::{PAGE_SIZE, Settings, StorageHealth};
 use crate::ui::carryover;
 use crate::ui::confirm_delete::{ConfirmDeleteProps, draw_confirm_delete, fetch_confirm_delete};
 use crate::ui::domain_table::{DomainTable, filter_text, rows_at};
@@ -24,7 +24,6 @@ use crate::ui::settings_dialog::{
 };
 use crate::ui::storage_banner::StorageBanner;
 
-pub use crate::state::PAGE_SIZE;
 /// The filter box appears once there are more domains than this.
 pub const FILTER_THRESHOLD: usize = 10;
 /// The remembered open/closed state of the section.

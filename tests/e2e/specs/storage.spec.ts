@@ -250,6 +250,7 @@ test('a big book shows its first page at once, then all of it; export, filter an
   expect(first.rows).toBe(50);
   expect(first.text).toContain('Showing 1–50 of 2000 domains');
   await expect(page.getByRole('rowheader', { name: 'd0000.example' })).toBeVisible();
+  await snap(page, 'big-book-en-wide');
 
   // Exported at once: the whole book.
   await page.getByRole('button', { name: 'Export' }).click();
@@ -287,4 +288,15 @@ test('a deep link into a big book finds a domain past its first page', async ({ 
   const section = page.getByTestId('connect');
   await expect(section.getByText('Set up by your administrator for d1999.example')).toBeVisible();
   await expect(section.getByText('alice@d1999.example', { exact: true })).toBeVisible();
+});
+
+test('a big book in Polish, on a phone: the first page with the stored count', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await recordFirstScreen(page);
+  await openWithStored(page, documentOf(BIG_BOOK.map((name) => imapEntry(name))), './?lang=pl');
+  const first = await page.evaluate(() => (window as unknown as { firstScreen: { rows: number; text: string } }).firstScreen);
+  expect(first.rows).toBe(50);
+  expect(first.text).toContain('Domeny 1–50 z 2000');
+  await expect(page.getByText('Domeny 1–50 z 2000')).toBeVisible();
+  await snap(page, 'big-book-pl-narrow');
 });
