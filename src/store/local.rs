@@ -5,16 +5,32 @@
 //! panics when storage is missing; [`LocalStore::open`] checks availability first instead.
 //! Must not: decide what the document means (see `Loaded::from_text`).
 
+use std::cell::RefCell;
+
 use mailsetup_core::Document;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{LastSeen, Loaded, SettingsStore, Start, StorageKeys, StoreError};
+use super::{Loaded, SettingsStore, Start, StorageKeys, StoreError};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `web_sys::Storage`, for a `getItem` answering the browser's own string (or `null`), not
+    /// a copy in wasm memory: telling whether the stored text changed then copies nothing.
+    type StorageItems;
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn item(this: &StorageItems, key: &str) -> Result<JsValue, JsValue>;
+}
 
 pub struct LocalStore {
     storage: web_sys::Storage,
     keys: StorageKeys,
-    /// The document text this tab last loaded or saved.
-    last_seen: LastSeen,
+    /// The stored value as the browser last gave it to this tab, after a load or a save: a
+    /// string, or `null` for nothing stored; `None` when it must be read again. Compared in
+    /// JavaScript, where an unchanged item is the same string the browser already holds.
+    last_seen: RefCell<Option<JsValue>>,
+    /// The item a first page was read from, until [`SettingsStore::finish_start`] reads it whole.
+    started_from: RefCell<Option<JsValue>>,
     /// While this store tells the page of its own save: it holds what it wrote, so it need not
     /// read the book back when it hears itself.
     announcing: std::cell::Cell<bool>,
@@ -31,7 +47,8 @@ impl LocalStore {
         Some(LocalStore {
             storage,
             keys,
-            last_seen: LastSeen::default(),
+            last_seen: RefCell::new(None),
+            started_from: RefCell::new(None),
             announcing: std::cell::Cell::new(false),
         })
     }
@@ -71,22 +88,36 @@ impl LocalStore {
         }
     }
 
-    fn stored_text(&self) -> Result<Option<String>, StoreError> {
-        self.storage.get_item(&self.keys.settings).map_err(classify)
+    /// The stored item as the browser holds it: a string, or `null`.
+    fn stored_item(&self) -> Result<JsValue, StoreError> {
+        self.storage
+            .unchecked_ref::<StorageItems>()
+            .item(&self.keys.settings)
+            .map_err(classify)
+    }
+
+    /// Whether `item` is what this tab last loaded or saved.
+    fn is_last_seen(&self, item: &JsValue) -> bool {
+        self.last_seen
+            .borrow()
+            .as_ref()
+            .is_some_and(|seen| seen == item)
     }
 
     /// Only a document (or nothing) is remembered: unreadable or newer text must always be
     /// looked at again, never stand for a document this tab holds.
-    fn classify_and_remember(&self, text: Option<String>) -> Loaded {
-        self.last_seen.remember(text.as_deref());
-        let loaded = match text {
+    fn classify_and_remember(&self, item: JsValue) -> Loaded {
+        let loaded = match item.as_string() {
             None => Loaded::Nothing,
             Some(text) => Loaded::from_text(text),
         };
-        if matches!(loaded, Loaded::Newer { .. } | Loaded::Unreadable { .. }) {
-            self.last_seen.forget();
-        }
+        self.remember_if_readable(item, &loaded);
         loaded
+    }
+
+    fn remember_if_readable(&self, item: JsValue, loaded: &Loaded) {
+        let readable = !matches!(loaded, Loaded::Newer { .. } | Loaded::Unreadable { .. });
+        *self.last_seen.borrow_mut() = readable.then_some(item);
     }
 }
 
@@ -96,35 +127,43 @@ impl SettingsStore for LocalStore {
     }
 
     fn load(&self) -> Result<Loaded, StoreError> {
-        let text = self.stored_text()?;
-        Ok(self.classify_and_remember(text))
+        let item = self.stored_item()?;
+        Ok(self.classify_and_remember(item))
     }
 
     fn load_start(&self, count: usize) -> Result<Start, StoreError> {
-        let text = self.stored_text()?;
-        let first = text
-            .as_deref()
-            .and_then(|text| Document::first_page(text, count));
-        Ok(match (first, text) {
+        let item = self.stored_item()?;
+        let first = item
+            .as_string()
+            .and_then(|text| Document::first_page(&text, count).map(|first| (first, text)));
+        Ok(match first {
             // Not remembered as seen before it is read whole (`finish_start`).
-            (Some(first), Some(text)) => Start::FirstPage { first, text },
-            (_, text) => Start::Whole(self.classify_and_remember(text)),
+            Some((first, text)) => {
+                *self.started_from.borrow_mut() = Some(item);
+                Start::FirstPage { first, text }
+            }
+            None => Start::Whole(self.classify_and_remember(item)),
         })
     }
 
     fn finish_start(&self, text: String) -> Loaded {
-        self.classify_and_remember(Some(text))
+        let loaded = Loaded::from_text(text);
+        match self.started_from.take() {
+            Some(item) => self.remember_if_readable(item, &loaded),
+            None => *self.last_seen.borrow_mut() = None,
+        }
+        loaded
     }
 
     fn load_if_changed(&self) -> Result<Option<Loaded>, StoreError> {
         if self.announcing.get() {
             return Ok(None);
         }
-        let text = self.stored_text()?;
-        if self.last_seen.is(text.as_deref()) {
+        let item = self.stored_item()?;
+        if self.is_last_seen(&item) {
             return Ok(None);
         }
-        Ok(Some(self.classify_and_remember(text)))
+        Ok(Some(self.classify_and_remember(item)))
     }
 
     fn save(&self, document: &Document) -> Result<(), StoreError> {
@@ -132,7 +171,9 @@ impl SettingsStore for LocalStore {
         self.storage
             .set_item(&self.keys.settings, &text)
             .map_err(classify)?;
-        self.last_seen.remember(Some(&text));
+        // The browser's own copy, read back: holding the string passed in would keep a second
+        // copy of the book alive in JavaScript.
+        *self.last_seen.borrow_mut() = self.stored_item().ok();
         self.announce_save();
         Ok(())
     }
@@ -148,7 +189,7 @@ impl SettingsStore for LocalStore {
     }
 
     fn clear(&self) -> Result<(), StoreError> {
-        self.last_seen.forget();
+        *self.last_seen.borrow_mut() = None;
         self.storage
             .remove_item(&self.keys.settings)
             .and_then(|()| self.storage.remove_item(&self.keys.quarantine))

@@ -11,9 +11,6 @@ pub mod memory;
 pub mod remote;
 mod rest;
 
-use std::cell::Cell;
-use std::hash::{Hash, Hasher};
-
 use mailsetup_core::{Document, DocumentError, FirstPage};
 
 /// What a store found under its key.
@@ -121,37 +118,6 @@ pub trait SettingsStore {
     fn set_preference(&self, name: &str, value: &str);
 }
 
-/// Which stored text a store last loaded (as a document) or saved: a fingerprint, not a copy,
-/// so a large book is not held twice in memory.
-#[derive(Debug, Default)]
-pub struct LastSeen(Cell<Option<u64>>);
-
-impl LastSeen {
-    /// Remembers `text` (`None`: nothing stored).
-    pub fn remember(&self, text: Option<&str>) {
-        self.0.set(Some(fingerprint(text)));
-    }
-
-    /// Forgets what was seen: the next check reports a change.
-    pub fn forget(&self) {
-        self.0.set(None);
-    }
-
-    /// Whether `text` is what was last remembered.
-    pub fn is(&self, text: Option<&str>) -> bool {
-        self.0.get() == Some(fingerprint(text))
-    }
-}
-
-/// A text's fingerprint. `FxHasher` (rustc-hash, already in the build through leptos) reads eight bytes at a time: a
-/// 2.8 MB book costs a fraction of what SipHash takes, and it is run on every load and twice on
-/// every save. Nothing adversarial chooses the text, and a fingerprint never leaves memory.
-fn fingerprint(text: Option<&str>) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    text.hash(&mut hasher);
-    hasher.finish()
-}
-
 /// The keys one instance uses, derived from the configurable prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StorageKeys {
@@ -199,21 +165,6 @@ mod tests {
             Loaded::from_text("[1,2]".into()),
             Loaded::Unreadable { .. }
         ));
-    }
-
-    #[test]
-    fn last_seen_tells_the_remembered_text_from_any_other() {
-        let seen = LastSeen::default();
-        assert!(!seen.is(None), "nothing remembered yet");
-        seen.remember(Some(r#"{"version":1,"domains":[]}"#));
-        assert!(seen.is(Some(r#"{"version":1,"domains":[]}"#)));
-        assert!(!seen.is(Some(r#"{"version":1,"domains":[ ]}"#)));
-        assert!(!seen.is(None));
-        seen.remember(None);
-        assert!(seen.is(None));
-        assert!(!seen.is(Some("")));
-        seen.forget();
-        assert!(!seen.is(None));
     }
 
     #[test]
