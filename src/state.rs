@@ -456,10 +456,32 @@ impl Settings {
     }
 
     fn change_in_browser(&self, change: Change) -> Result<Applied, ChangeError> {
-        let mut document = self.stored_document()?;
+        let Some(mut document) = self.stored_document_if_changed()? else {
+            return self.change_in_place(change);
+        };
         let applied = document.book_mut().apply(change, now())?;
         self.store.with_value(|store| store.save(&document))?;
         self.document.set(document);
+        Ok(applied)
+    }
+
+    /// Applies `change` to this tab's copy of the document, which is what is stored (copying
+    /// 10,000 entries cost more than the change), saves it, then tells the views. A change the
+    /// book refuses leaves the copy as it was; a save that fails leaves the stored document as
+    /// it was, and the copy is read back from it.
+    fn change_in_place(&self, change: Change) -> Result<Applied, ChangeError> {
+        let applied = self
+            .document
+            .try_update_untracked(|document| document.book_mut().apply(change, now()))
+            .ok_or(ChangeError::Locked)??;
+        let saved = self
+            .document
+            .with_untracked(|document| self.store.with_value(|store| store.save(document)));
+        if let Err(error) = saved {
+            self.reload();
+            return Err(error.into());
+        }
+        self.document.notify();
         Ok(applied)
     }
 
@@ -498,12 +520,19 @@ impl Settings {
 
     /// The document as stored now: this tab's copy when nobody changed it since.
     fn stored_document(&self) -> Result<Document, ChangeError> {
+        Ok(self
+            .stored_document_if_changed()?
+            .unwrap_or_else(|| self.document.get_untracked()))
+    }
+
+    /// The document as stored now, or `None` when it is this tab's copy (nobody changed it
+    /// since this tab read or wrote it).
+    fn stored_document_if_changed(&self) -> Result<Option<Document>, ChangeError> {
         Ok(
             match self.store.with_value(|store| store.load_if_changed())? {
-                // Nobody changed the stored document since this tab read or wrote it.
-                None => self.document.get_untracked(),
-                Some(Loaded::Nothing) => Document::default(),
-                Some(Loaded::Document(document)) => document,
+                None => None,
+                Some(Loaded::Nothing) => Some(Document::default()),
+                Some(Loaded::Document(document)) => Some(document),
                 Some(Loaded::Newer { .. } | Loaded::Unreadable { .. }) => {
                     self.reload();
                     return Err(ChangeError::Locked);

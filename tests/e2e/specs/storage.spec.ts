@@ -194,6 +194,15 @@ test('full storage: the dialog stays open with the input and explains; nothing s
   expect(await storedText(page)).toBe(before);
   await expect(page.getByRole('rowheader', { name: 'full.example' })).toHaveCount(0);
   await snap(page, 'storage-full-en-wide');
+  // Room again: the same drawer saves, and this tab kept nothing of the write that failed.
+  await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('filler-')).forEach((key) => localStorage.removeItem(key)));
+  await drawer.getByLabel('Domain name').fill('roomy.example');
+  await drawer.getByLabel('Exchange URL').fill('https://mail.roomy.example/EWS/Exchange.asmx');
+  await drawer.getByRole('button', { name: 'Add Exchange settings' }).click();
+  await expect(drawer).toBeHidden();
+  await expect(page.getByRole('rowheader')).toHaveText(['example.com', 'roomy.example']);
+  const domains = JSON.parse(await storedText(page)).domains.map((entry: { domain: string }) => entry.domain);
+  expect(domains).toEqual(['example.com', 'roomy.example']);
 });
 
 test('a large book stays fast: filter box, pages, never more than one page of rows', async ({ page }) => {
