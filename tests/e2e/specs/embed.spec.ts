@@ -2,7 +2,7 @@
 // xtask/src/static_server.rs: the JavaScript API (`init`, `mount` and the handle) and the
 // <mail-setup> element, at the root and under a sub-path. The fixture fails any test that
 // sees a console error or a CSP violation.
-import { test, expect, checkA11y, snap } from '../support/fixtures';
+import { test, expect, checkA11y, snap, expectPreloadsUsedOnce } from '../support/fixtures';
 import type { Page } from '@playwright/test';
 
 const SUB_PATH = process.env.MAILSETUP_HOST_SUB_PATH ?? '/tools/mailsetup/';
@@ -120,6 +120,12 @@ test('a saved change reaches onChange with its settings and no secret', async ({
   // Its storage keys carry the prefix the host chose.
   const keys = await page.evaluate(() => Object.keys(localStorage));
   expect(keys).toContain('portal-change:settings');
+});
+
+test('a portal page can preload the package as the README shows: each file is fetched once', async ({ page }) => {
+  await page.goto('/hosts/element.html');
+  await expect.poll(() => page.evaluate(() => (window as any).seen.map((e: any) => e.type))).toContain('mailsetup-ready');
+  await expectPreloadsUsedOnce(page, /mailsetup-wasm_bg\.wasm$/);
 });
 
 test('the <mail-setup> element follows its attributes and sends its events', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { test, expect, openDemo, checkA11y, snap } from '../support/fixtures';
+import { test, expect, openDemo, checkA11y, snap, expectPreloadsUsedOnce } from '../support/fixtures';
 import { documentOf, imapEntry, openWithStored } from '../support/book';
 
 test('the release build shows the settings heading with an empty state, accessibly', async ({ page }) => {
@@ -7,6 +7,12 @@ test('the release build shows the settings heading with an empty state, accessib
   await expect(page.getByTestId('mailsetup')).toHaveAttribute('lang', 'en');
   await checkA11y(page, 'on the first screen');
   await snap(page, 'foundation-en-wide');
+});
+
+test('the page asks for its modules and wasm while the browser reads it, and each is fetched once', async ({ page }) => {
+  await openDemo(page);
+  await page.waitForFunction(() => performance.getEntriesByName('mailsetup:ready').length > 0);
+  await expectPreloadsUsedOnce(page, /mailsetup-[0-9a-f]+_bg\.wasm$/);
 });
 
 test('the page also works when served from a nested path of a host site', async ({ page }) => {

@@ -51,3 +51,20 @@ export async function checkA11y(page: Page, what: string): Promise<void> {
 export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * The page announces its modules and its main wasm as preloads, and the browser fetched each of
+ * them once: a preload its loader did not take up (another URL, another CORS mode) would be
+ * fetched a second time.
+ */
+export async function expectPreloadsUsedOnce(page: Page, wasm: RegExp) {
+  const preloaded = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLLinkElement>('link[rel="modulepreload"], link[rel="preload"]')].map((link) => link.href),
+  );
+  expect(preloaded.filter((href) => wasm.test(href)), 'the main wasm is preloaded').toHaveLength(1);
+  expect(preloaded.filter((href) => href.endsWith('.js')).length, 'modules are preloaded').toBeGreaterThan(0);
+  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name));
+  for (const href of preloaded) {
+    expect(fetched.filter((name) => name === href), `fetched once: ${href}`).toHaveLength(1);
+  }
+}
