@@ -174,101 +174,114 @@ pub fn DomainTable(
                 // list, which tachys rebuilds by removing them all.
                 // The buttons' cell is a plain `Option`, not a `<Show>` per row: a `<Show>` is
                 // new on every redraw, so each filter keystroke and save replaced 50 cells.
-                {(0..PAGE_SIZE).map(|slot| {
-                    let row = Memo::new(move |_| rows.with(|rows| rows.get(slot).cloned()));
-                    move || {
-                    let editable = can_edit.get();
-                    row.get().map(|row| {
-                        let kind = match row.kind {
-                            ConnectionKind::Imap => texts.kind_imap,
-                            ConnectionKind::Exchange => texts.kind_exchange,
-                        };
-                        let ascii = row.ascii().map(str::to_owned);
-                        let ascii_title = ascii.clone();
-                        let edit_domain = row.domain.clone();
-                        let delete_domain = row.domain.clone();
-                        let edit_label = (texts.edit_label)(&row.unicode);
-                        let edit_id = edit_button_id(settings, &row.domain);
-                        let delete_label = (texts.delete_label)(&row.unicode);
-                        view! {
-                            <tr data-testid="domain-row">
-                                <th scope="row" class="ms-table__domain" title=ascii_title>
-                                    <span class="ms-table__domain-name">{row.unicode.clone()}</span>
-                                    {ascii
-                                        .map(|ascii| {
-                                            view! { <span class="ms-secondary">{ascii}</span> }
-                                        })}
-                                </th>
-                                <td data-label=texts.column_type>
-                                    <span class="ms-kind" class:ms-kind--exchange=row.kind == ConnectionKind::Exchange>
-                                        {kind}
-                                    </span>
-                                </td>
-                                <td data-label=texts.column_servers class="ms-table__servers">
-                                    <span class="ms-mono">{row.servers.clone()}</span>
-                                    <span class="ms-badges">
-                                        {row
-                                            .insecure
-                                            .then(|| {
-                                                view! {
-                                                    <span class="ms-badge ms-badge--warning">
-                                                        {texts.insecure_badge}
-                                                    </span>
-                                                }
-                                            })}
-                                        {row
-                                            .subdomains
-                                            .then(|| {
-                                                view! { <span class="ms-badge">{texts.subdomains_badge}</span> }
-                                            })}
-                                    </span>
-                                </td>
-                                <td data-label=texts.column_updated class="ms-table__updated">
-                                    {time_format.with_value(|format| format.format(row.updated_ms))}
-                                </td>
-                                {editable
-                                    .then(|| {
-                                        view! {
-                                            <td class="ms-table__actions">
-                                                <button
-                                                    type="button"
-                                                    class="ms-icon-button"
-                                                    id=edit_id.clone()
-                                                    aria-label=edit_label.clone()
-                                                    title=edit_label.clone()
-                                                    on:click={
-                                                        let domain = edit_domain.clone();
-                                                        move |_| on_edit.run(domain.clone())
-                                                    }
-                                                >
-                                                    <svg viewBox="0 0 16 16" aria-hidden="true" class="ms-icon">
-                                                        <path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z"></path>
-                                                    </svg>
-                                                </button>
-                                                <button
-                                                    type="button"
-                                                    class="ms-icon-button ms-icon-button--danger"
-                                                    aria-label=delete_label.clone()
-                                                    title=delete_label.clone()
-                                                    on:click={
-                                                        let domain = delete_domain.clone();
-                                                        move |_| on_delete.run(domain.clone())
-                                                    }
-                                                >
-                                                    <svg viewBox="0 0 16 16" aria-hidden="true" class="ms-icon">
-                                                        <path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 8.5h5.6l.7-8.5"></path>
-                                                    </svg>
-                                                </button>
-                                            </td>
-                                        }
-                                    })}
-                            </tr>
+                {(0..PAGE_SIZE)
+                    .map(|slot| {
+                        let row = Memo::new(move |_| rows.with(|rows| rows.get(slot).cloned()));
+                        move || {
+                            let editable = can_edit.get();
+                            row.get().map(|row| {
+                                let kind = match row.kind {
+                                    ConnectionKind::Imap => texts.kind_imap,
+                                    ConnectionKind::Exchange => texts.kind_exchange,
+                                };
+                                let ascii = row.ascii().map(str::to_owned);
+                                let ascii_title = ascii.clone();
+                                let buttons = editable.then(|| {
+                                    view! {
+                                        <td class="ms-table__actions">
+                                            {row_button(
+                                                "ms-icon-button",
+                                                Some(edit_button_id(settings, &row.domain)),
+                                                (texts.edit_label)(&row.unicode),
+                                                EDIT_ICON,
+                                                row.domain.clone(),
+                                                on_edit,
+                                            )}
+                                            {row_button(
+                                                "ms-icon-button ms-icon-button--danger",
+                                                None,
+                                                (texts.delete_label)(&row.unicode),
+                                                DELETE_ICON,
+                                                row.domain.clone(),
+                                                on_delete,
+                                            )}
+                                        </td>
+                                    }
+                                });
+                                view! {
+                                    <tr data-testid="domain-row">
+                                        <th scope="row" class="ms-table__domain" title=ascii_title>
+                                            <span class="ms-table__domain-name">{row.unicode}</span>
+                                            {ascii
+                                                .map(|ascii| {
+                                                    view! { <span class="ms-secondary">{ascii}</span> }
+                                                })}
+                                        </th>
+                                        <td data-label=texts.column_type>
+                                            <span class="ms-kind" class:ms-kind--exchange=row.kind == ConnectionKind::Exchange>
+                                                {kind}
+                                            </span>
+                                        </td>
+                                        <td data-label=texts.column_servers class="ms-table__servers">
+                                            <span class="ms-mono">{row.servers}</span>
+                                            <span class="ms-badges">
+                                                {row
+                                                    .insecure
+                                                    .then(|| {
+                                                        view! {
+                                                            <span class="ms-badge ms-badge--warning">
+                                                                {texts.insecure_badge}
+                                                            </span>
+                                                        }
+                                                    })}
+                                                {row
+                                                    .subdomains
+                                                    .then(|| {
+                                                        view! { <span class="ms-badge">{texts.subdomains_badge}</span> }
+                                                    })}
+                                            </span>
+                                        </td>
+                                        <td data-label=texts.column_updated class="ms-table__updated">
+                                            {time_format.with_value(|format| format.format(row.updated_ms))}
+                                        </td>
+                                        {buttons}
+                                    </tr>
+                                }
+                            })
                         }
                     })
-                    }
-                }).collect_view()}
+                    .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// The pencil of a row's edit button, and the bin of its delete button.
+const EDIT_ICON: &str = "M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z";
+const DELETE_ICON: &str = "M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 8.5h5.6l.7-8.5";
+
+/// One of a row's icon buttons, for `domain`; its label is also its tooltip.
+fn row_button(
+    class: &'static str,
+    id: Option<String>,
+    label: String,
+    icon: &'static str,
+    domain: Domain,
+    on_click: Callback<Domain>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class=class
+            id=id
+            aria-label=label.clone()
+            title=label
+            on:click=move |_| on_click.run(domain.clone())
+        >
+            <svg viewBox="0 0 16 16" aria-hidden="true" class="ms-icon">
+                <path d=icon></path>
+            </svg>
+        </button>
     }
 }
 
