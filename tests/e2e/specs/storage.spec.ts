@@ -231,6 +231,34 @@ test('a large book stays fast: filter box, pages, never more than one page of ro
   await snap(page, 'panel-large-book-en-wide');
 });
 
+test('saving one domain of a full page changes its row only: every other row stays as it was, element and attribute', async ({ page }) => {
+  await openWithStored(page, documentOf(Array.from({ length: 60 }, (_, i) => imapEntry(`row-${String(i).padStart(2, '0')}.example`))));
+  await expect(page.getByTestId('domain-row')).toHaveCount(50);
+  // From here on, note each row whose elements, attributes or text change, and mark the rows.
+  await page.evaluate(() => {
+    const touched = new Set<string>();
+    const rowOf = (node: Node) => (node instanceof Element ? node : node.parentElement)?.closest('[data-testid="domain-row"]');
+    (window as unknown as { touched: Set<string> }).touched = touched;
+    document.querySelectorAll('[data-testid="domain-row"]').forEach((row) => row.setAttribute('data-seen', ''));
+    new MutationObserver((records) => {
+      for (const record of records) {
+        if (record.attributeName === 'data-seen') continue;
+        const row = rowOf(record.target);
+        if (row) touched.add(row.querySelector('.ms-table__domain-name')?.textContent ?? '?');
+      }
+    }).observe(document.querySelector('tbody')!, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  await page.getByRole('button', { name: 'Edit settings for row-07.example' }).click();
+  const drawer = dialog(page, 'IMAP settings');
+  await drawer.getByLabel('IMAP server').fill('imap.changed.example');
+  await drawer.getByRole('button', { name: 'Update' }).click();
+  await expect(drawer).toBeHidden();
+  await expect(page.getByTestId('domain-row').nth(7)).toContainText('imap.changed.example:993');
+  expect(await page.evaluate(() => [...(window as unknown as { touched: Set<string> }).touched])).toEqual(['row-07.example']);
+  // No row was replaced: all 50 are the elements that were marked.
+  await expect(page.locator('[data-testid="domain-row"][data-seen]')).toHaveCount(50);
+});
+
 // A big book: 2,000 domains, stored in the book's order as the component writes them. Its
 // first page shows before the whole book is read; nothing anyone does acts on that page alone.
 const BIG_BOOK = Array.from({ length: 2000 }, (_, n) => `d${String(n).padStart(4, '0')}.example`);
