@@ -151,108 +151,110 @@ pub fn DomainTable(
     let settings = expect_context::<Settings>();
     let time_format = StoredValue::new_local(TimeFormat::new(language));
     view! {
-        <table class="ms-table">
-            <thead>
-                <tr>
-                    <th scope="col">{texts.column_domain}</th>
-                    <th scope="col">{texts.column_type}</th>
-                    <th scope="col">{texts.column_servers}</th>
-                    <th scope="col">{texts.column_updated}</th>
-                    <Show when=move || can_edit.get()>
-                        <th scope="col" class="ms-table__actions">
-                            <span class="ms-visually-hidden">{texts.column_actions}</span>
-                        </th>
-                    </Show>
-                </tr>
-            </thead>
-            <tbody>
-                // One slot per row of a page, updated in place by position rather than keyed
-                // by domain with `<For>` (the keyed diff cost 4.9 KB gzip of the download). A
-                // slot is drawn again only when its own row changes (its memo compares), so a
-                // save redraws one row, not 50: a redrawn row loses and gets back every
-                // attribute of its elements, as with `erase_components` they are one erased
-                // list, which tachys rebuilds by removing them all.
-                // The buttons' cell is a plain `Option`, not a `<Show>` per row: a `<Show>` is
-                // new on every redraw, so each filter keystroke and save replaced 50 cells.
-                {(0..PAGE_SIZE)
-                    .map(|slot| {
-                        let row = Memo::new(move |_| rows.with(|rows| rows.get(slot).cloned()));
-                        move || {
-                            let editable = can_edit.get();
-                            row.get().map(|row| {
-                                let kind = match row.kind {
-                                    ConnectionKind::Imap => texts.kind_imap,
-                                    ConnectionKind::Exchange => texts.kind_exchange,
-                                };
-                                let ascii = row.ascii().map(str::to_owned);
-                                let ascii_title = ascii.clone();
-                                let buttons = editable.then(|| {
+        <div class="ms-table-frame">
+            <table class="ms-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{texts.column_domain}</th>
+                        <th scope="col">{texts.column_type}</th>
+                        <th scope="col">{texts.column_servers}</th>
+                        <th scope="col">{texts.column_updated}</th>
+                        <Show when=move || can_edit.get()>
+                            <th scope="col" class="ms-table__actions">
+                                <span class="ms-visually-hidden">{texts.column_actions}</span>
+                            </th>
+                        </Show>
+                    </tr>
+                </thead>
+                <tbody>
+                    // One slot per row of a page, updated in place by position rather than keyed
+                    // by domain with `<For>` (the keyed diff cost 4.9 KB gzip of the download). A
+                    // slot is drawn again only when its own row changes (its memo compares), so a
+                    // save redraws one row, not 50: a redrawn row loses and gets back every
+                    // attribute of its elements, as with `erase_components` they are one erased
+                    // list, which tachys rebuilds by removing them all.
+                    // The buttons' cell is a plain `Option`, not a `<Show>` per row: a `<Show>` is
+                    // new on every redraw, so each filter keystroke and save replaced 50 cells.
+                    {(0..PAGE_SIZE)
+                        .map(|slot| {
+                            let row = Memo::new(move |_| rows.with(|rows| rows.get(slot).cloned()));
+                            move || {
+                                let editable = can_edit.get();
+                                row.get().map(|row| {
+                                    let kind = match row.kind {
+                                        ConnectionKind::Imap => texts.kind_imap,
+                                        ConnectionKind::Exchange => texts.kind_exchange,
+                                    };
+                                    let ascii = row.ascii().map(str::to_owned);
+                                    let ascii_title = ascii.clone();
+                                    let buttons = editable.then(|| {
+                                        view! {
+                                            <td class="ms-table__actions">
+                                                {row_button(
+                                                    "ms-icon-button",
+                                                    Some(edit_button_id(settings, &row.domain)),
+                                                    (texts.edit_label)(&row.unicode),
+                                                    EDIT_ICON,
+                                                    row.domain.clone(),
+                                                    on_edit,
+                                                )}
+                                                {row_button(
+                                                    "ms-icon-button ms-icon-button--danger",
+                                                    None,
+                                                    (texts.delete_label)(&row.unicode),
+                                                    DELETE_ICON,
+                                                    row.domain.clone(),
+                                                    on_delete,
+                                                )}
+                                            </td>
+                                        }
+                                    });
                                     view! {
-                                        <td class="ms-table__actions">
-                                            {row_button(
-                                                "ms-icon-button",
-                                                Some(edit_button_id(settings, &row.domain)),
-                                                (texts.edit_label)(&row.unicode),
-                                                EDIT_ICON,
-                                                row.domain.clone(),
-                                                on_edit,
-                                            )}
-                                            {row_button(
-                                                "ms-icon-button ms-icon-button--danger",
-                                                None,
-                                                (texts.delete_label)(&row.unicode),
-                                                DELETE_ICON,
-                                                row.domain.clone(),
-                                                on_delete,
-                                            )}
-                                        </td>
+                                        <tr data-testid="domain-row">
+                                            <th scope="row" class="ms-table__domain" title=ascii_title>
+                                                <span class="ms-table__domain-name">{row.unicode}</span>
+                                                {ascii
+                                                    .map(|ascii| {
+                                                        view! { <span class="ms-secondary">{ascii}</span> }
+                                                    })}
+                                            </th>
+                                            <td data-label=texts.column_type>
+                                                <span class="ms-kind" class:ms-kind--exchange=row.kind == ConnectionKind::Exchange>
+                                                    {kind}
+                                                </span>
+                                            </td>
+                                            <td data-label=texts.column_servers class="ms-table__servers">
+                                                <span class="ms-mono">{row.servers}</span>
+                                                <span class="ms-badges">
+                                                    {row
+                                                        .insecure
+                                                        .then(|| {
+                                                            view! {
+                                                                <span class="ms-badge ms-badge--warning">
+                                                                    {texts.insecure_badge}
+                                                                </span>
+                                                            }
+                                                        })}
+                                                    {row
+                                                        .subdomains
+                                                        .then(|| {
+                                                            view! { <span class="ms-badge">{texts.subdomains_badge}</span> }
+                                                        })}
+                                                </span>
+                                            </td>
+                                            <td data-label=texts.column_updated class="ms-table__updated">
+                                                {time_format.with_value(|format| format.format(row.updated_ms))}
+                                            </td>
+                                            {buttons}
+                                        </tr>
                                     }
-                                });
-                                view! {
-                                    <tr data-testid="domain-row">
-                                        <th scope="row" class="ms-table__domain" title=ascii_title>
-                                            <span class="ms-table__domain-name">{row.unicode}</span>
-                                            {ascii
-                                                .map(|ascii| {
-                                                    view! { <span class="ms-secondary">{ascii}</span> }
-                                                })}
-                                        </th>
-                                        <td data-label=texts.column_type>
-                                            <span class="ms-kind" class:ms-kind--exchange=row.kind == ConnectionKind::Exchange>
-                                                {kind}
-                                            </span>
-                                        </td>
-                                        <td data-label=texts.column_servers class="ms-table__servers">
-                                            <span class="ms-mono">{row.servers}</span>
-                                            <span class="ms-badges">
-                                                {row
-                                                    .insecure
-                                                    .then(|| {
-                                                        view! {
-                                                            <span class="ms-badge ms-badge--warning">
-                                                                {texts.insecure_badge}
-                                                            </span>
-                                                        }
-                                                    })}
-                                                {row
-                                                    .subdomains
-                                                    .then(|| {
-                                                        view! { <span class="ms-badge">{texts.subdomains_badge}</span> }
-                                                    })}
-                                            </span>
-                                        </td>
-                                        <td data-label=texts.column_updated class="ms-table__updated">
-                                            {time_format.with_value(|format| format.format(row.updated_ms))}
-                                        </td>
-                                        {buttons}
-                                    </tr>
-                                }
-                            })
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+                                })
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -408,7 +408,60 @@ test.describe('roles and languages', () => {
     await page.goto('./?lang=pl');
     await snap(page, 'panel-pl-narrow');
   });
+
+  test('domains and servers break only between words at any width: cards where a table has too little room', async ({ page }) => {
+    await openWithStored(page, documentOf([
+      imapEntry('d0000.example'),
+      imapEntry('sales.eu-west.mycompany-international.example'),
+      exchangeEntry('corp.example'),
+    ]));
+    const serversHeading = page.getByRole('columnheader', { name: 'Servers' });
+    for (const width of [360, 640, 800, 1024, 1280, 1600]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect(await wordsBrokenMidWord(page), `at ${width} px`).toEqual([]);
+    }
+    // Beside the connect flow on a laptop the panel has about 42rem: cards.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect(serversHeading).toBeHidden();
+    await snap(page, 'panel-beside-flow-en-wide');
+    // On its own (one column), a table with its headings.
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await expect(serversHeading).toBeVisible();
+    await snap(page, 'panel-table-en-1024');
+    await page.goto('./?lang=pl');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await wordsBrokenMidWord(page), 'in Polish').toEqual([]);
+    await snap(page, 'panel-beside-flow-pl-wide');
+  });
 });
+
+/**
+ * The words of the table's domains, servers and dates that the browser split over two lines
+ * although each would fit on a line of its row: a word ends at a space or after a hyphen, where
+ * a line may break. (Squeezed into a narrow column, "imap.example.exampl" goes over "e:993".)
+ */
+async function wordsBrokenMidWord(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const broken: string[] = [];
+    for (const row of document.querySelectorAll<HTMLElement>('[data-testid="domain-row"]')) {
+      const style = getComputedStyle(row);
+      const room = row.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        for (const word of (text.textContent ?? '').matchAll(/[^\s-]+-?/g)) {
+          const range = document.createRange();
+          range.setStart(text, word.index!);
+          range.setEnd(text, word.index! + word[0].length);
+          const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+          const lines = new Set(rects.map((rect) => Math.round(rect.top)));
+          const width = rects.reduce((sum, rect) => sum + rect.width, 0);
+          if (lines.size > 1 && width <= room / 2) broken.push(word[0]);
+        }
+      }
+    }
+    return broken;
+  });
+}
 
 test('dark colour scheme: the panel and the drawer follow it and stay accessible', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
