@@ -46,7 +46,8 @@ commands:
                              the component against the API; prints the demo tokens
   test                       every check CI runs, in order, stopping at the first failure
   dist                       the release build into dist/, with its size report
-  e2e [playwright args...]   only the Playwright suite, against the current dist/
+  e2e [playwright args...]   only the Playwright suite, against the current dist/ (built
+                             first if missing, as is the React host app)
   bench [--rounds N] [--only server]
                              measure mailsetup against a Leptos floor page and a vanilla-JS
                              page (release builds, headless Chromium, core benches) and the
@@ -327,6 +328,16 @@ fn e2e(project: &Project, args: &[String]) -> Outcome {
     setup::ensure(project, Scope::Everything)?;
     if !project.dist_dir().join("index.html").exists() {
         release_build(project)?;
+    }
+    // The React host spec serves the host app `cargo xtask test` builds; on a fresh checkout
+    // it is not there yet.
+    if !project
+        .react_host_dir()
+        .join("dist")
+        .join("index.html")
+        .exists()
+    {
+        println!("{}", build_react_host(project)?);
     }
     let summary = playwright_specs(project, args)?;
     println!("{summary}");
