@@ -437,8 +437,9 @@ test.describe('roles and languages', () => {
 
 /**
  * The words of the table's domains, servers and dates that the browser split over two lines
- * although each would fit on a line of its row: a word ends at a space or after a hyphen, where
- * a line may break. (Squeezed into a narrow column, "imap.example.exampl" goes over "e:993".)
+ * although each takes at most half its row's width (a column of a table never gets the whole
+ * row, a card's line does): a word ends at a space or after a hyphen, where a line may break.
+ * (Squeezed into a narrow column, "imap.example.exampl" goes over "e:993".)
  */
 async function wordsBrokenMidWord(page: Page): Promise<string[]> {
   return page.evaluate(() => {
