@@ -2,6 +2,13 @@
 import type { MailSetupChange, MailSetupError, MailSetupOptions } from './index.js';
 
 export declare class MailSetupElement extends HTMLElement {
+  /**
+   * Resolves when the element's first screen is drawn, however late it is read (the
+   * `mailsetup-ready` event reaches only listeners already attached). Rejects with the error
+   * `mailsetup-error` carries (`code`: `load-failed` or `invalid-options`) when the element
+   * cannot be mounted. After the element is removed, it stands for its next connection.
+   */
+  readonly ready: Promise<void>;
   /** More mount options (read when the element connects). */
   options: Omit<MailSetupOptions, 'view' | 'role' | 'locale' | 'email' | 'allowlist'>;
   testConnection: MailSetupOptions['testConnection'];

@@ -9,6 +9,8 @@
 // `allowlist` (the IP groups, live), `testConnection` (a function), `token` and `headers` (REST
 // credentials: properties, never attributes) and `options` (more mount options). Events, bubbling and
 // composed: `mailsetup-ready`, `mailsetup-change` (detail as onChange), `mailsetup-error`.
+// `ready` is a promise of the same moment that a script which runs later can still read: an
+// event sent before anyone listened is lost, a settled promise is not.
 import init, { mount } from './index.js';
 
 const LIVE = ['view', 'user-role', 'lang', 'email'];
@@ -26,6 +28,16 @@ class MailSetupElement extends Base {
   #token = undefined;
   #headers = undefined;
   #connecting = false;
+  #ready = pendingReady();
+
+  /**
+   * Resolves when the element's first screen is drawn; rejects with the error (`code`,
+   * `message`) that `mailsetup-error` carries when the element cannot be mounted. After the
+   * element is removed from the page, it stands for the next time it is connected.
+   */
+  get ready() {
+    return this.#ready.promise;
+  }
 
   get token() {
     return this.#token;
@@ -70,6 +82,8 @@ class MailSetupElement extends Base {
 
   connectedCallback() {
     if (this.#handle !== null || this.#connecting) return;
+    // A connection after a failed one is a new attempt, with a promise of its own.
+    if (this.#ready.settled) this.#ready = pendingReady();
     this.#connecting = true;
     init()
       .then(() => {
@@ -78,7 +92,7 @@ class MailSetupElement extends Base {
       })
       .catch((error) => {
         this.#connecting = false;
-        this.#tell('mailsetup-error', { code: 'load-failed', message: String(error?.message ?? error) });
+        this.#fail({ code: 'load-failed', message: String(error?.message ?? error) });
       });
   }
 
@@ -154,13 +168,26 @@ class MailSetupElement extends Base {
     } catch (error) {
       this.#container?.remove();
       this.#container = null;
-      this.#tell('mailsetup-error', { code: 'invalid-options', message: String(error?.message ?? error) });
+      this.#fail({ code: 'invalid-options', message: String(error?.message ?? error) });
       return;
     }
-    this.#handle.ready.then(() => this.#tell('mailsetup-ready', {}));
+    const ready = this.#ready;
+    this.#handle.ready.then(() => {
+      // Unmounted before its first screen: this promise now stands for the next mount.
+      if (this.#ready !== ready) return;
+      ready.resolve();
+      this.#tell('mailsetup-ready', {});
+    });
+  }
+
+  /** The element could not be mounted: `ready` rejects and `mailsetup-error` says why. */
+  #fail(error) {
+    this.#ready.reject(Object.assign(new Error(error.message), { code: error.code }));
+    this.#tell('mailsetup-error', error);
   }
 
   #unmount() {
+    if (this.#handle !== null) this.#ready = pendingReady();
     this.#handle?.unmount();
     this.#handle = null;
     this.#container?.remove();
@@ -170,6 +197,26 @@ class MailSetupElement extends Base {
   #tell(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
+}
+
+/**
+ * A promise with its settling functions. Marked as handled: a host that never reads `ready`
+ * must not see an "uncaught (in promise)" error, which `mailsetup-error` already reports.
+ */
+function pendingReady() {
+  const ready = { settled: false };
+  ready.promise = new Promise((resolve, reject) => {
+    ready.resolve = () => {
+      ready.settled = true;
+      resolve();
+    };
+    ready.reject = (error) => {
+      ready.settled = true;
+      reject(error);
+    };
+  });
+  ready.promise.catch(() => {});
+  return ready;
 }
 
 /** The component's stylesheet, fetched once and adopted by every shadow root. */

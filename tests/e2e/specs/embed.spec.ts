@@ -122,10 +122,81 @@ test('a saved change reaches onChange with its settings and no secret', async ({
   expect(keys).toContain('portal-change:settings');
 });
 
+/** Waits for the page's <mail-setup> through its `ready` promise, whenever its scripts ran. */
+async function elementReady(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    await customElements.whenDefined('mail-setup');
+    await (document.querySelector('mail-setup') as any).ready;
+  });
+}
+
 test('a portal page can preload the package as the README shows: each file is fetched once', async ({ page }) => {
   await page.goto('/hosts/element.html');
-  await expect.poll(() => page.evaluate(() => (window as any).seen.map((e: any) => e.type))).toContain('mailsetup-ready');
+  await elementReady(page);
   await expectPreloadsUsedOnce(page, /mailsetup-wasm_bg\.wasm$/);
+});
+
+test('a script that runs after the element is ready still learns that it is ready', async ({ page }) => {
+  await page.goto('/hosts/element.html');
+  const element = page.locator('mail-setup');
+  await expect(element.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible({ timeout: 30_000 });
+  // The page's early listener heard the event once, so the moment has passed.
+  await expect.poll(() => page.evaluate(() => (window as any).seen.filter((e: any) => e.type === 'mailsetup-ready').length)).toBe(1);
+  const late = await page.evaluate(async () => {
+    const settings = document.querySelector('mail-setup') as any;
+    let heard = 0;
+    settings.addEventListener('mailsetup-ready', () => heard++);
+    // Settled already: its reaction runs before any task queued after it.
+    const state = await Promise.race([
+      settings.ready.then(() => 'ready'),
+      new Promise((resolve) => setTimeout(() => resolve('pending'), 0)),
+    ]);
+    return { state, heard };
+  });
+  expect(late).toEqual({ state: 'ready', heard: 0 });
+
+  // Removed, `ready` waits for the next connection; connected again, it resolves once more.
+  const again = await page.evaluate(async () => {
+    const settings = document.querySelector('mail-setup') as any;
+    settings.remove();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const detached = await Promise.race([
+      settings.ready.then(() => 'ready'),
+      new Promise((resolve) => setTimeout(() => resolve('pending'), 0)),
+    ]);
+    document.querySelector('main')!.append(settings);
+    await settings.ready;
+    return { detached, roots: settings.querySelectorAll('.ms-root').length };
+  });
+  expect(again).toEqual({ detached: 'pending', roots: 1 });
+});
+
+test('an element that cannot mount rejects its `ready` with the error it reports', async ({ page }) => {
+  await page.goto('/hosts/element.html');
+  await elementReady(page);
+  const failure = await page.evaluate(async () => {
+    const broken = document.createElement('mail-setup') as any;
+    broken.setAttribute('storage-prefix', 'broken-element');
+    broken.allowlist = [{ name: 'Office relays', purpose: 'smtp', ranges: ['192.0.2.1/24'] }];
+    document.querySelector('main')!.append(broken);
+    try {
+      await broken.ready;
+      return { outcome: 'resolved' };
+    } catch (error: any) {
+      return { outcome: 'rejected', isError: error instanceof Error, code: error.code, message: error.message };
+    }
+  });
+  expect(failure).toEqual({
+    outcome: 'rejected',
+    isError: true,
+    code: 'invalid-options',
+    message:
+      'mailsetup: option "allowlist": Allowlist group "Office relays": "192.0.2.1/24" is not an address range. ' +
+      'This network has host bits set. Enter the network address 192.0.2.0/24 instead.',
+  });
+  // The event carried the same error.
+  const reported = await page.evaluate(() => (window as any).seen.filter((e: any) => e.type === 'mailsetup-error').map((e: any) => e.detail));
+  expect(reported).toEqual([{ code: failure.code, message: failure.message }]);
 });
 
 test('the <mail-setup> element follows its attributes and sends its events', async ({ page }) => {
@@ -133,7 +204,9 @@ test('the <mail-setup> element follows its attributes and sends its events', asy
   const element = page.locator('mail-setup');
   await expect(element.getByRole('heading', { name: 'Exchange & IMAP settings' })).toBeVisible({ timeout: 30_000 });
   await expect(element.getByTestId('connect')).toHaveCount(0);
-  await expect.poll(() => page.evaluate(() => (window as any).seen.map((e: any) => e.type))).toContain('mailsetup-ready');
+  await elementReady(page);
+  // The page's recorder listened before the element could send anything: it heard the event.
+  expect(await page.evaluate(() => (window as any).seen.map((e: any) => e.type))).toContain('mailsetup-ready');
   // Open a dialog with a draft, then switch the language: the panel follows, and the drawer
   // stays open with what was typed and the error it showed.
   await element.getByRole('button', { name: 'Add IMAP settings' }).click();

@@ -45,3 +45,12 @@ element.addEventListener('mailsetup-change', (event) => {
 });
 const found: HTMLElementTagNameMap['mail-setup'] | null = document.querySelector('mail-setup');
 console.info(found?.options);
+// A script that runs late still learns that the element is ready.
+export async function whenReady(): Promise<void> {
+  await customElements.whenDefined('mail-setup');
+  const late = document.querySelector('mail-setup');
+  const ready: Promise<void> | undefined = late?.ready;
+  await ready;
+  // @ts-expect-error: ready is read-only.
+  element.ready = Promise.resolve();
+}
