@@ -8,6 +8,7 @@
 //! itself (the document's entry reader and the parse functions do) or do any I/O.
 
 mod answer;
+mod check;
 mod import;
 mod request;
 mod retry;
@@ -15,6 +16,11 @@ mod retry;
 pub use answer::{
     AnswerError, HistoryRecord, applied_from_answer, current_from_refusal, history_from_answer,
     problem_detail,
+};
+pub use check::{
+    CONNECTION_CHECKS_PATH, CertificateReport, CheckCode, CheckOutcome, CheckReport, CheckRequest,
+    CheckRequestError, CheckStep, CheckWarning, CheckedServer, StepProblem, StepReport, StepState,
+    Suggestion, TlsReport, check_request_from,
 };
 pub use import::{IMPORT_PATH, ImportRequest, ImportSummary};
 pub use request::{
