@@ -16,8 +16,12 @@ use clap::Parser;
 use mailsetup_core::{Allowlist, AllowlistError, AllowlistGroupKind, NamedGroup};
 use serde::Deserialize;
 
+use ipnet::IpNet;
+
 use crate::auth::TokenSet;
 use crate::auth::tokens::TokenFileError;
+use crate::check::tls::CaFileError;
+use crate::check::{AddressPolicy, Bounds, TrustRoots};
 use crate::telemetry::LogFormat;
 
 /// mailsetup's reference REST server.
@@ -92,6 +96,37 @@ pub struct Args {
     /// that the component's files are not configured.
     #[arg(long, env = "MAILSETUP_WEB_ROOT")]
     pub web_root: Option<PathBuf>,
+
+    /// A network the connection check may reach although it is private, local or reserved
+    /// (repeat for more), e.g. 10.20.0.0/16 for a company's own mail servers.
+    #[arg(
+        long = "check-allow-network",
+        env = "MAILSETUP_CHECK_ALLOW_NETWORKS",
+        value_delimiter = ','
+    )]
+    pub check_allow_networks: Vec<String>,
+
+    /// A port the connection check may connect to beyond 25, 143, 443, 465, 587, 993 and 2525
+    /// (repeat for more).
+    #[arg(
+        long = "check-allow-port",
+        env = "MAILSETUP_CHECK_ALLOW_PORTS",
+        value_delimiter = ','
+    )]
+    pub check_allow_ports: Vec<u16>,
+
+    /// A PEM file of CA certificates the connection check trusts beyond the public ones (a
+    /// company CA; repeat for more).
+    #[arg(long = "check-ca-file", env = "MAILSETUP_CHECK_CA_FILE")]
+    pub check_ca_files: Vec<PathBuf>,
+
+    /// How long the connection check looks for its test message in the inbox, in seconds.
+    #[arg(long, env = "MAILSETUP_CHECK_ARRIVAL_SECONDS", default_value_t = 30)]
+    pub check_arrival_seconds: u64,
+
+    /// Connection checks the server runs at once, all callers together.
+    #[arg(long, env = "MAILSETUP_CHECK_MAX_RUNNING", default_value_t = 8)]
+    pub check_max_running: usize,
 }
 
 /// Where the book is stored.
@@ -147,6 +182,17 @@ pub struct Configuration {
     /// The web root, resolved to its real path (symbolic links followed), so a file is
     /// served only if its own real path lies inside it.
     pub web_root: Option<PathBuf>,
+    /// The connection check's policy, trust roots, bounds and server-wide cap.
+    pub check: CheckConfiguration,
+}
+
+/// What the connection check may reach and trust.
+#[derive(Debug, Clone)]
+pub struct CheckConfiguration {
+    pub policy: AddressPolicy,
+    pub roots: TrustRoots,
+    pub bounds: Bounds,
+    pub max_running: usize,
 }
 
 /// The file every built npm package holds; a web root without it is some other folder.
@@ -189,6 +235,14 @@ pub enum ConfigurationError {
         "--web-root {path} has no index.js, so it is not the built npm package. Give the package's folder (pkg/, made by `cargo xtask dist`)."
     )]
     WebRootNotPackage { path: String },
+    #[error(
+        "--check-allow-network {0:?} is not a network; give one such as 10.20.0.0/16 or 192.0.2.10/32 (the address part without host bits)."
+    )]
+    BadCheckNetwork(String),
+    #[error("--check-allow-port 0 is not a port; give a number from 1 to 65535.")]
+    BadCheckPort,
+    #[error("{0}")]
+    CheckCaFile(#[from] CaFileError),
 }
 
 /// One group as the allowlist file writes it.
@@ -248,6 +302,7 @@ impl Configuration {
             .filter(|path| !path.as_os_str().is_empty())
             .map(check_web_root)
             .transpose()?;
+        let check = check_configuration(&args)?;
         Ok(Configuration {
             bind,
             database,
@@ -261,8 +316,70 @@ impl Configuration {
             autoconfig_requests_per_minute: args.autoconfig_requests_per_minute,
             request_timeout: Duration::from_secs(args.request_timeout_seconds),
             web_root,
+            check,
         })
     }
+}
+
+/// The connection check's flags, checked; the CA files read.
+fn check_configuration(args: &Args) -> Result<CheckConfiguration, ConfigurationError> {
+    check_configuration_of(
+        &args.check_allow_networks,
+        &args.check_allow_ports,
+        &args.check_ca_files,
+        args.check_arrival_seconds,
+        args.check_max_running,
+    )
+}
+
+/// The connection check's settings from its flags (the server's, or `mailsetup-server
+/// check`'s), checked.
+pub fn check_configuration_of(
+    networks: &[String],
+    ports: &[u16],
+    ca_files: &[PathBuf],
+    arrival_seconds: u64,
+    max_running: usize,
+) -> Result<CheckConfiguration, ConfigurationError> {
+    let allowed_networks = networks
+        .iter()
+        .map(|text| text.trim())
+        .filter(|text| !text.is_empty())
+        .map(|text| {
+            // A bare address is a network of one.
+            let network = text
+                .parse::<IpNet>()
+                .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| ConfigurationError::BadCheckNetwork(text.to_owned()))?;
+            if network.trunc() != network {
+                return Err(ConfigurationError::BadCheckNetwork(text.to_owned()));
+            }
+            Ok(network)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if ports.contains(&0) {
+        return Err(ConfigurationError::BadCheckPort);
+    }
+    for (flag, value) in [
+        ("check-arrival-seconds", arrival_seconds),
+        ("check-max-running", max_running as u64),
+    ] {
+        if value == 0 {
+            return Err(ConfigurationError::Zero { flag });
+        }
+    }
+    Ok(CheckConfiguration {
+        policy: AddressPolicy {
+            allowed_networks,
+            extra_ports: ports.iter().copied().collect(),
+        },
+        roots: TrustRoots::load(ca_files)?,
+        bounds: Bounds {
+            arrival: Duration::from_secs(arrival_seconds),
+            ..Bounds::default()
+        },
+        max_running,
+    })
 }
 
 /// The web root's real path, if it is a readable folder holding the package's entry file.

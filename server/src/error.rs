@@ -184,6 +184,13 @@ pub enum ApiError {
         what: Limited,
         retry_after_seconds: u64,
     },
+    /// A connection check beyond a limit: the caller's checks at once, the server's, or
+    /// refused passwords for a mail server.
+    #[error("{detail}")]
+    ChecksLimited {
+        detail: String,
+        retry_after_seconds: u64,
+    },
     /// A mail program's request without a usable e-mail address, or a body that is not the
     /// request its format expects; `code` and `params` when core's `email.*` code says why.
     #[error("{detail}")]
@@ -258,7 +265,9 @@ impl ApiError {
             ApiError::BookChanged { .. } => ProblemType::BookChanged,
             ApiError::UnsupportedMediaType => ProblemType::UnsupportedMediaType,
             ApiError::PayloadTooLarge { .. } => ProblemType::PayloadTooLarge,
-            ApiError::RateLimited { .. } => ProblemType::RateLimited,
+            ApiError::RateLimited { .. } | ApiError::ChecksLimited { .. } => {
+                ProblemType::RateLimited
+            }
             ApiError::Unavailable => ProblemType::Unavailable,
             ApiError::Internal => ProblemType::Internal,
             ApiError::Status(status) => status_type(*status),
@@ -330,6 +339,10 @@ impl ApiError {
             ApiError::RateLimited {
                 retry_after_seconds,
                 ..
+            }
+            | ApiError::ChecksLimited {
+                retry_after_seconds,
+                ..
             } => {
                 members.insert("retry_after".into(), json!(retry_after_seconds));
             }
@@ -345,6 +358,10 @@ impl ApiError {
                 HeaderValue::from_static("Bearer realm=\"mailsetup\""),
             )],
             ApiError::RateLimited {
+                retry_after_seconds,
+                ..
+            }
+            | ApiError::ChecksLimited {
                 retry_after_seconds,
                 ..
             } => retry_after(*retry_after_seconds),

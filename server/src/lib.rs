@@ -8,6 +8,8 @@
 //! store, and map the result.
 
 pub mod auth;
+pub mod check;
+pub mod check_command;
 pub mod clock;
 pub mod configuration;
 pub mod error;

@@ -4,12 +4,24 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use mailsetup_server::check_command::{self, CheckArgs};
 use mailsetup_server::configuration::{Args, Configuration};
 use mailsetup_server::startup::Application;
 use mailsetup_server::telemetry;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `mailsetup-server check EMAIL ...`: the connection check from a terminal.
+    if std::env::args().nth(1).as_deref() == Some("check") {
+        let words = std::env::args().skip(1);
+        return match CheckArgs::try_parse_from(words) {
+            Ok(args) => check_command::main(args).await,
+            Err(error) => {
+                let _ = error.print();
+                ExitCode::from(if error.use_stderr() { 2 } else { 0 })
+            }
+        };
+    }
     let args = Args::parse();
     telemetry::init(args.log_format);
     let result = async {

@@ -12,25 +12,28 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::auth::{CSRF_HEADER, RateLimiter, TokenRegistry};
+use crate::check::{CheckLimits, CheckSetup, Checker, SystemResolver};
 use crate::configuration::{Configuration, ConfigurationError, DatabaseLocation};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::request::{BODY_LIMIT_BYTES, IMPORT_BODY_LIMIT_BYTES};
 use crate::routes;
+use crate::routes::connection_checks::NDJSON;
 use crate::state::{AppState, CollectionCache, SessionSettings};
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
+use mailsetup_core::wire::CONNECTION_CHECKS_PATH;
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +98,15 @@ impl Application {
                 Duration::from_secs(60),
             )),
             collection_cache: CollectionCache::default(),
+            checker: Checker {
+                setup: CheckSetup {
+                    policy: configuration.check.policy.clone(),
+                    resolver: Arc::new(SystemResolver),
+                    roots: configuration.check.roots.clone(),
+                    bounds: configuration.check.bounds,
+                },
+            },
+            check_limits: CheckLimits::new(configuration.check.max_running),
         };
         let router = with_layers(
             routes::router(state, configuration.web_root.clone()),
@@ -163,12 +175,16 @@ fn with_layers(router: Router, configuration: &Configuration) -> Router {
         // hold the others to the usual limit.
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
+        .layer(middleware::from_fn_with_state(
             configuration.request_timeout,
+            timeout_except_checks,
         ))
         .layer(middleware::from_fn(problem_bodies_for_bare_errors))
-        .layer(CompressionLayer::new());
+        // A streamed check answer goes out line by line; compressing would hold lines back.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new(NDJSON))),
+        );
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
@@ -195,6 +211,23 @@ fn cors_layer(origins: Vec<HeaderValue>) -> CorsLayer {
         ])
         .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
+}
+
+/// `--request-timeout-seconds` for every request but a connection check, which has bounds of
+/// its own (a minute at most) and may stream its steps for that long. A request over the
+/// limit gets 503, as tower-http's timeout gives it.
+async fn timeout_except_checks(
+    State(timeout): State<Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path() == CONNECTION_CHECKS_PATH {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 /// Gives an error response that some layer or axum produced without a problem body (an

@@ -1,6 +1,6 @@
 //! [`AppState`]: what every handler shares (axum's state): the store, the tokens in force, the
-//! allowlist, the session settings, and the rate limiters of sign-ins and of mail programs'
-//! requests.
+//! allowlist, the session settings, the rate limiters of sign-ins and of mail programs'
+//! requests, and the connection check with its limits.
 //!
 //! Must not: hold per-request data or anything mutable beyond what its parts guard themselves.
 
@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use mailsetup_core::Allowlist;
 
 use crate::auth::{RateLimiter, TokenRegistry};
+use crate::check::{CheckLimits, Checker};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -24,6 +25,9 @@ pub struct AppState {
     /// need no sign-in.
     pub mail_program_limiter: Arc<RateLimiter>,
     pub collection_cache: CollectionCache,
+    /// The connection check and its limits.
+    pub checker: Checker,
+    pub check_limits: CheckLimits,
 }
 
 /// The last collection body served, by the sequence it was read at. A sequence names exactly

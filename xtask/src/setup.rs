@@ -39,6 +39,7 @@ pub fn ensure(project: &Project, scope: Scope) -> Outcome {
     if scope == Scope::Everything {
         ensure_chromium()?;
         ensure_postgresql()?;
+        ensure_mail_servers()?;
         ensure_schemathesis(project)?;
         ensure_npm_folder(
             project,
@@ -296,6 +297,22 @@ fn ensure_postgresql() -> Outcome {
     let by_hand = "Install PostgreSQL's server programs (Debian: `apt-get install postgresql`), \
                    or point MAILSETUP_PG_BIN at the folder holding initdb and pg_ctl.";
     ensure_debian_packages("PostgreSQL", &["postgresql"], &present, by_hand)
+}
+
+/// The connection check's tests start a Dovecot and an Exim of their own (foreground, own
+/// config files, loopback ports): they need the programs, not the system services.
+fn ensure_mail_servers() -> Outcome {
+    let present =
+        || Path::new("/usr/sbin/dovecot").exists() && Path::new("/usr/sbin/exim4").exists();
+    let by_hand = "Install Dovecot's IMAP server and Exim (Debian: \
+                   `apt-get install dovecot-imapd exim4-daemon-light`); the tests need \
+                   /usr/sbin/dovecot and /usr/sbin/exim4, not the running services.";
+    ensure_debian_packages(
+        "Dovecot and Exim",
+        &["dovecot-imapd", "exim4-daemon-light"],
+        &present,
+        by_hand,
+    )
 }
 
 /// Debian `packages` unless `present` says they are there; apt-get needs root. Otherwise the

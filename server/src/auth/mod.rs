@@ -1,5 +1,6 @@
 //! Who is calling and what they may do: [`Caller`] (any signed-in role, by bearer token or
-//! session cookie) and [`Writer`] (an admin, with the CSRF header when signed in by cookie),
+//! session cookie), [`CsrfCaller`] (any role, with the CSRF header when signed in by cookie)
+//! and [`Writer`] (an admin, with the CSRF header when signed in by cookie),
 //! as axum extractors; and the session cookie's secrets.
 //!
 //! Owns: reading `Authorization` and the `mailsetup_session` cookie, the CSRF check, the role
@@ -125,6 +126,22 @@ impl FromRequestParts<AppState> for Writer {
             return Err(ApiError::ForbiddenRole);
         }
         Ok(Writer(caller))
+    }
+}
+
+/// Any signed-in caller whose cookie-authenticated request carries the CSRF header: for
+/// requests that change nothing stored but act on the caller's behalf (a connection check
+/// talks to mail servers with a password).
+#[derive(Debug, Clone)]
+pub struct CsrfCaller(pub Caller);
+
+impl FromRequestParts<AppState> for CsrfCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.check_csrf(&parts.headers)?;
+        Ok(CsrfCaller(caller))
     }
 }
 

@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, entry_json};
 use crate::request::JsonText;
 use crate::state::AppState;
+use crate::store::{Store, StoreError};
 
 pub async fn lookup(
     _caller: Caller,
@@ -47,11 +48,19 @@ pub async fn settings_for(
     state: &AppState,
     domain: &Domain,
 ) -> Result<Option<(MatchKind, Entry)>, ApiError> {
+    Ok(settings_in(state.store.as_ref(), domain).await?)
+}
+
+/// [`settings_for`] on a store of its own (`mailsetup-server check` opens the database itself).
+pub async fn settings_in(
+    store: &dyn Store,
+    domain: &Domain,
+) -> Result<Option<(MatchKind, Entry)>, StoreError> {
     let mut candidates = vec![domain.clone()];
     while let Some(parent) = candidates.last().and_then(|domain| domain.parent()) {
         candidates.push(parent);
     }
-    let rows = state.store.entries(&candidates).await?;
+    let rows = store.entries(&candidates).await?;
     let book = SettingsBook::from_entries(0, rows);
     Ok(book
         .lookup_domain(domain)

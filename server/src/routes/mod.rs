@@ -2,8 +2,8 @@
 //!
 //! Owns: the paths, and the one route whose body may be larger than the others' (an import).
 //! Must not: hold handler logic or other layers (`startup.rs` adds those; the page's security
-//! headers are `web.rs`'s own). Later resources (connection checks) go in modules of
-//! their own and are merged here. The answers to mail programs (`mail_programs.rs`) live
+//! headers are `web.rs`'s own). Each resource (connection checks too) has a module of
+//! its own, merged here. The answers to mail programs (`mail_programs.rs`) live
 //! outside `/api`, at the paths the programs ask for; the router's fallback is theirs, for
 //! Autodiscover's path in any letter case.
 
@@ -17,6 +17,7 @@ use crate::request::IMPORT_BODY_LIMIT_BYTES;
 use crate::state::AppState;
 
 pub mod allowlist;
+pub mod connection_checks;
 pub mod email_domains;
 pub mod health;
 pub mod history;
@@ -46,6 +47,7 @@ pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
         .route("/v1/email-domains/{domain}/history", get(history::read))
         .route("/v1/lookup", post(lookup::lookup))
         .route("/v1/allowlist", get(allowlist::read))
+        .route("/v1/connection-checks", post(connection_checks::check))
         .route(
             "/v1/session",
             post(session::open).get(session::show).delete(session::end),

@@ -105,3 +105,48 @@ fn bad_configuration_is_refused_with_a_sentence() {
         "no admin token is allowed (with a warning)"
     );
 }
+
+#[test]
+fn the_connection_checks_flags_are_checked_and_say_what_to_fix() {
+    let dir = TempDir::new("check-config");
+    let tokens = write_tokens_file(dir.path()).display().to_string();
+    let with = |extra: &[&str]| {
+        let mut args = vec!["--tokens", tokens.as_str()];
+        args.extend_from_slice(extra);
+        configure(&dir, &args)
+    };
+    let fine = with(&[
+        "--check-allow-network",
+        "10.20.0.0/16",
+        "--check-allow-network",
+        "192.0.2.10",
+        "--check-allow-port",
+        "1143",
+    ])
+    .unwrap();
+    assert_eq!(fine.check.policy.allowed_networks.len(), 2);
+    assert!(fine.check.policy.port_allowed(1143));
+    assert!(!fine.check.policy.port_allowed(22));
+
+    let host_bits = with(&["--check-allow-network", "10.20.0.1/16"]).unwrap_err();
+    assert!(
+        host_bits.contains("10.20.0.1/16") && host_bits.contains("10.20.0.0/16"),
+        "{host_bits}"
+    );
+    let word = with(&["--check-allow-network", "office"]).unwrap_err();
+    assert!(word.contains("\"office\""), "{word}");
+    let port = with(&["--check-allow-port", "0"]).unwrap_err();
+    assert!(port.contains("1 to 65535"), "{port}");
+
+    let missing_ca = with(&["--check-ca-file", "/nonexistent/ca.pem"]).unwrap_err();
+    assert!(
+        missing_ca.contains("/nonexistent/ca.pem") && missing_ca.contains("PEM"),
+        "{missing_ca}"
+    );
+    let not_pem = dir.path().join("not.pem");
+    std::fs::write(&not_pem, "hello").unwrap();
+    let empty = with(&["--check-ca-file", &not_pem.display().to_string()]).unwrap_err();
+    assert!(empty.contains("BEGIN CERTIFICATE"), "{empty}");
+    let arrival = with(&["--check-arrival-seconds", "0"]).unwrap_err();
+    assert!(arrival.contains("check-arrival-seconds"), "{arrival}");
+}

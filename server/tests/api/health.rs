@@ -40,6 +40,7 @@ async fn the_contract_is_served_and_names_every_route_and_problem(engine: Engine
         "/api/v1/email-domains/import",
         "/api/v1/email-domains/{domain}/history",
         "/api/v1/lookup",
+        "/api/v1/connection-checks",
         "/api/v1/allowlist",
         "/api/v1/session",
         "/healthz",
@@ -55,6 +56,18 @@ async fn the_contract_is_served_and_names_every_route_and_problem(engine: Engine
         );
     }
     let text = contract.to_string();
+    // Every check code is in the contract's list, and nothing else is.
+    let documented: Vec<&str> = contract["components"]["schemas"]["CheckCode"]["enum"]
+        .as_array()
+        .expect("CheckCode lists the codes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let known: Vec<&str> = mailsetup_core::wire::CheckCode::ALL
+        .iter()
+        .map(|code| mailsetup_core::Problem::code(code))
+        .collect();
+    assert_eq!(documented, known);
     for kind in mailsetup_server::error::ProblemType::ALL {
         assert!(text.contains(&kind.uri()), "{} is documented", kind.uri());
     }
