@@ -17,7 +17,7 @@ use mailsetup_core::wire::{CheckOutcome, CheckReport, StepState, entry_from_wire
 use mailsetup_core::{Connection, EmailAddress, Problem};
 
 use crate::check::{CheckSetup, CheckTarget, Checker, Credentials, Secret, SystemResolver};
-use crate::configuration::{DatabaseLocation, check_configuration_of};
+use crate::configuration::{CheckFlags, DatabaseLocation, check_configuration_of};
 use crate::routes::lookup::settings_in;
 use crate::store::{PostgresStore, SqliteStore, Store};
 
@@ -56,29 +56,9 @@ pub struct CheckArgs {
     #[arg(long, env = "MAILSETUP_DATABASE", default_value = "./mailsetup.db")]
     pub database: String,
 
-    /// As the server's --check-allow-network.
-    #[arg(
-        long = "check-allow-network",
-        env = "MAILSETUP_CHECK_ALLOW_NETWORKS",
-        value_delimiter = ','
-    )]
-    pub check_allow_networks: Vec<String>,
-
-    /// As the server's --check-allow-port.
-    #[arg(
-        long = "check-allow-port",
-        env = "MAILSETUP_CHECK_ALLOW_PORTS",
-        value_delimiter = ','
-    )]
-    pub check_allow_ports: Vec<u16>,
-
-    /// As the server's --check-ca-file.
-    #[arg(long = "check-ca-file", env = "MAILSETUP_CHECK_CA_FILE")]
-    pub check_ca_files: Vec<PathBuf>,
-
-    /// As the server's --check-arrival-seconds.
-    #[arg(long, env = "MAILSETUP_CHECK_ARRIVAL_SECONDS", default_value_t = 30)]
-    pub check_arrival_seconds: u64,
+    /// The connection check's reach, trust and bounds, as the server takes them.
+    #[command(flatten)]
+    pub check: CheckFlags,
 }
 
 /// Runs the subcommand; `args` are the words after `check`.
@@ -98,14 +78,7 @@ pub async fn main(args: CheckArgs) -> ExitCode {
 async fn run(args: CheckArgs) -> Result<CheckReport, String> {
     let email =
         EmailAddress::parse(&args.email).map_err(|error| format!("{}: {error}", error.code()))?;
-    let check = check_configuration_of(
-        &args.check_allow_networks,
-        &args.check_allow_ports,
-        &args.check_ca_files,
-        args.check_arrival_seconds,
-        1,
-    )
-    .map_err(|error| error.to_string())?;
+    let check = check_configuration_of(&args.check, 1).map_err(|error| error.to_string())?;
     let connection = match &args.settings {
         Some(path) => {
             let text = std::fs::read_to_string(path)

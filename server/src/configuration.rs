@@ -97,6 +97,18 @@ pub struct Args {
     #[arg(long, env = "MAILSETUP_WEB_ROOT")]
     pub web_root: Option<PathBuf>,
 
+    /// The connection check's reach, trust and bounds.
+    #[command(flatten)]
+    pub check: CheckFlags,
+
+    /// Connection checks the server runs at once, all callers together.
+    #[arg(long, env = "MAILSETUP_CHECK_MAX_RUNNING", default_value_t = 8)]
+    pub check_max_running: usize,
+}
+
+/// The connection check's flags, shared by the server and `mailsetup-server check`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckFlags {
     /// A network the connection check may reach although it is private, local or reserved
     /// (repeat for more), e.g. 10.20.0.0/16 for a company's own mail servers.
     #[arg(
@@ -123,10 +135,6 @@ pub struct Args {
     /// How long the connection check looks for its test message in the inbox, in seconds.
     #[arg(long, env = "MAILSETUP_CHECK_ARRIVAL_SECONDS", default_value_t = 30)]
     pub check_arrival_seconds: u64,
-
-    /// Connection checks the server runs at once, all callers together.
-    #[arg(long, env = "MAILSETUP_CHECK_MAX_RUNNING", default_value_t = 8)]
-    pub check_max_running: usize,
 }
 
 /// Where the book is stored.
@@ -323,25 +331,19 @@ impl Configuration {
 
 /// The connection check's flags, checked; the CA files read.
 fn check_configuration(args: &Args) -> Result<CheckConfiguration, ConfigurationError> {
-    check_configuration_of(
-        &args.check_allow_networks,
-        &args.check_allow_ports,
-        &args.check_ca_files,
-        args.check_arrival_seconds,
-        args.check_max_running,
-    )
+    check_configuration_of(&args.check, args.check_max_running)
 }
 
 /// The connection check's settings from its flags (the server's, or `mailsetup-server
 /// check`'s), checked.
 pub fn check_configuration_of(
-    networks: &[String],
-    ports: &[u16],
-    ca_files: &[PathBuf],
-    arrival_seconds: u64,
+    flags: &CheckFlags,
     max_running: usize,
 ) -> Result<CheckConfiguration, ConfigurationError> {
-    let allowed_networks = networks
+    let ports = &flags.check_allow_ports;
+    let arrival_seconds = flags.check_arrival_seconds;
+    let allowed_networks = flags
+        .check_allow_networks
         .iter()
         .map(|text| text.trim())
         .filter(|text| !text.is_empty())
@@ -373,7 +375,7 @@ pub fn check_configuration_of(
             allowed_networks,
             extra_ports: ports.iter().copied().collect(),
         },
-        roots: TrustRoots::load(ca_files)?,
+        roots: TrustRoots::load(&flags.check_ca_files)?,
         bounds: Bounds {
             arrival: Duration::from_secs(arrival_seconds),
             ..Bounds::default()

@@ -45,6 +45,22 @@ impl<S: Send + Sync> FromRequest<S> for JsonText {
     }
 }
 
+/// `text` as JSON, or the 400 that names where it stops being JSON and shows `example`.
+pub fn json_value(text: &str, example: &str) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_str(text).map_err(|error| ApiError::NotJson {
+        detail: format!(
+            "The request body is not valid JSON (line {}, column {}). Send {example}.",
+            error.line(),
+            error.column()
+        ),
+        code: "request.not_json",
+        params: vec![
+            ("line", error.line().to_string()),
+            ("column", error.column().to_string()),
+        ],
+    })
+}
+
 /// `application/json`, with or without parameters (`; charset=utf-8`).
 fn is_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers

@@ -20,8 +20,8 @@ use mailsetup_core::{ExchangeUrl, Security};
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
+use super::connection::Target;
 use super::conversation::MAX_STEP_BYTES;
-use super::run::Target;
 use super::tls::Handshake;
 use super::{CheckSetup, Credentials, Failure};
 

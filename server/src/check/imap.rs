@@ -10,15 +10,16 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use mailsetup_core::Security;
 use mailsetup_core::wire::CheckCode;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_rustls::client::TlsStream;
 use zeroize::Zeroizing;
 
+use super::connection::{
+    MailSession, Target, secure_connection, starttls_not_offered, starttls_refused,
+};
 use super::conversation::Conversation;
-use super::run::{Target, greeting_or_tls_expected};
 use super::tls::Handshake;
 use super::{CheckSetup, Credentials, Failure};
 
@@ -40,60 +41,32 @@ pub async fn connect(
     accept_any: bool,
     deadline: Instant,
 ) -> Result<ImapSession, Failure> {
-    let (stream, address) = target.open(setup, deadline).await?;
-    let greeting = setup.bounds.greeting;
-    let at = |failure: Failure| failure.at(address);
-    let (tls, handshake) = match target.security {
-        Security::SslTls => {
-            let (tls, handshake) = setup
-                .roots
-                .handshake(stream, &target.host, accept_any, greeting)
-                .await
-                .map_err(at)?;
-            let mut conversation = Conversation::new(tls, &target.host);
-            read_greeting(&mut conversation, deadline)
-                .await
-                .map_err(|failure| at(failure.with_tls(handshake.report.clone())))?;
-            (conversation, handshake)
-        }
-        Security::StartTls => {
-            let mut plain = Conversation::new(stream, &target.host);
-            greeting_or_tls_expected(setup, target, &mut plain, deadline)
-                .await
-                .map_err(at)?;
-            read_greeting(&mut plain, deadline).await.map_err(at)?;
-            let capabilities = capabilities(&mut plain, "s1", deadline).await.map_err(at)?;
+    let (tls, address, handshake) = secure_connection(
+        setup,
+        target,
+        accept_any,
+        deadline,
+        async |plain| {
+            read_greeting(plain, deadline).await?;
+            let capabilities = capabilities(plain, "s1", deadline).await?;
             if !capabilities
                 .iter()
                 .any(|c| c.eq_ignore_ascii_case("STARTTLS"))
             {
-                return Err(at(Failure::new(
-                    CheckCode::StarttlsNotOffered,
-                    format!(
-                        "{} does not offer STARTTLS on port {}, so the password would travel unencrypted. Choose SSL/TLS and port 993.",
-                        target.host, target.port
-                    ),
-                )
-                .replied(capabilities.join(" "))));
+                return Err(starttls_not_offered(target, 993, capabilities.join(" ")));
             }
-            plain.send("s2 STARTTLS", deadline).await.map_err(at)?;
-            let reply = tagged_reply(&mut plain, "s2", deadline).await.map_err(at)?;
-            if !reply.ok {
-                return Err(at(Failure::new(
-                    CheckCode::StarttlsNotOffered,
-                    format!("{} refused STARTTLS.", target.host),
-                )
-                .replied(reply.line)));
+            plain.send("s2 STARTTLS", deadline).await?;
+            let reply = tagged_reply(plain, "s2", deadline).await?;
+            if reply.ok {
+                Ok(())
+            } else {
+                Err(starttls_refused(target, reply.line))
             }
-            let stream = plain.into_stream().map_err(at)?;
-            let (tls, handshake) = setup
-                .roots
-                .handshake(stream, &target.host, accept_any, greeting)
-                .await
-                .map_err(at)?;
-            (Conversation::new(tls, &target.host), handshake)
-        }
-    };
+        },
+        async |tls| read_greeting(tls, deadline).await,
+    )
+    .await?;
+    let at = |failure: Failure| failure.at(address);
     let mut session = ImapSession {
         conversation: tls,
         address,
@@ -127,17 +100,63 @@ impl ImapSession {
         format!("c{}", self.next_tag)
     }
 
-    /// A new step on the same connection: its own read budget.
-    pub fn start_step(&mut self) {
+    /// Selects INBOX and searches it for `message_id` (with its angle brackets).
+    pub async fn inbox_holds(
+        &mut self,
+        message_id: &str,
+        deadline: Instant,
+    ) -> Result<bool, Failure> {
+        let tag = self.tag();
+        self.conversation
+            .send(&format!("{tag} SELECT INBOX"), deadline)
+            .await?;
+        let selected = tagged_reply(&mut self.conversation, &tag, deadline).await?;
+        if !selected.ok {
+            return Err(Failure::new(
+                CheckCode::ServerError,
+                "The inbox could not be opened to look for the test message.",
+            )
+            .replied(selected.line));
+        }
+        let tag = self.tag();
+        self.conversation
+            .send(
+                &format!("{tag} SEARCH HEADER Message-ID {}", quoted(message_id)),
+                deadline,
+            )
+            .await?;
+        let mut found = false;
+        loop {
+            let line = self.conversation.line(deadline).await?;
+            if let Some(numbers) = line.strip_prefix("* SEARCH") {
+                found |= numbers.split_whitespace().next().is_some();
+            } else if line.starts_with(&format!("{tag} ")) {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// Ends the session politely (best effort).
+    pub async fn logout(mut self, deadline: Instant) {
+        let tag = self.tag();
+        let _ = self
+            .conversation
+            .send(&format!("{tag} LOGOUT"), deadline)
+            .await;
+    }
+}
+
+impl MailSession for ImapSession {
+    fn connected(&self) -> (IpAddr, &Handshake, &[String]) {
+        (self.address, &self.handshake, &self.mechanisms)
+    }
+
+    fn start_step(&mut self) {
         self.conversation.start_step();
     }
 
     /// Signs in: AUTHENTICATE PLAIN when offered, else LOGIN.
-    pub async fn login(
-        &mut self,
-        credentials: &Credentials,
-        deadline: Instant,
-    ) -> Result<(), Failure> {
+    async fn login(&mut self, credentials: &Credentials, deadline: Instant) -> Result<(), Failure> {
         let host = self.conversation.host().to_owned();
         let tag = self.tag();
         let reply = if self.mechanisms.iter().any(|m| m == "PLAIN") {
@@ -192,51 +211,6 @@ impl ImapSession {
             )
             .replied(credentials.scrub(&reply.line)))
         }
-    }
-
-    /// Selects INBOX and searches it for `message_id` (with its angle brackets).
-    pub async fn inbox_holds(
-        &mut self,
-        message_id: &str,
-        deadline: Instant,
-    ) -> Result<bool, Failure> {
-        let tag = self.tag();
-        self.conversation
-            .send(&format!("{tag} SELECT INBOX"), deadline)
-            .await?;
-        let selected = tagged_reply(&mut self.conversation, &tag, deadline).await?;
-        if !selected.ok {
-            return Err(Failure::new(
-                CheckCode::ServerError,
-                "The inbox could not be opened to look for the test message.",
-            )
-            .replied(selected.line));
-        }
-        let tag = self.tag();
-        self.conversation
-            .send(
-                &format!("{tag} SEARCH HEADER Message-ID {}", quoted(message_id)),
-                deadline,
-            )
-            .await?;
-        let mut found = false;
-        loop {
-            let line = self.conversation.line(deadline).await?;
-            if let Some(numbers) = line.strip_prefix("* SEARCH") {
-                found |= numbers.split_whitespace().next().is_some();
-            } else if line.starts_with(&format!("{tag} ")) {
-                return Ok(found);
-            }
-        }
-    }
-
-    /// Ends the session politely (best effort).
-    pub async fn logout(mut self, deadline: Instant) {
-        let tag = self.tag();
-        let _ = self
-            .conversation
-            .send(&format!("{tag} LOGOUT"), deadline)
-            .await;
     }
 }
 

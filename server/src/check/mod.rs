@@ -4,7 +4,8 @@
 //! own words) and a suggestion that was tried and works.
 //!
 //! A module per concern: `policy` (where a check may connect), `tls` (trust, the recording
-//! verifier, the certificate report), `conversation` (bounded line reads), `imap`, `smtp`,
+//! verifier, the certificate report), `connection` (a target opened and made secure),
+//! `conversation` (bounded line reads), `imap`, `smtp`,
 //! `exchange`, `run` (the plan, the bounds, suggestions), `limits` (how many checks at once,
 //! failed logins per target). The route (`routes/connection_checks.rs`) only parses,
 //! authorises, limits and calls [`Checker::run`].
@@ -22,6 +23,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use mailsetup_core::wire::{CheckCode, Suggestion, TlsReport};
 use zeroize::Zeroizing;
 
+pub mod connection;
 pub mod conversation;
 pub mod dates;
 pub mod exchange;

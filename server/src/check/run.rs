@@ -14,70 +14,18 @@ use mailsetup_core::wire::{
     CheckCode, CheckReport, CheckStep, CheckWarning, CheckedServer, StepProblem, StepReport,
     StepState, Suggestion,
 };
-use mailsetup_core::{Connection, EmailAddress, Endpoint, Protocol, Security};
+use mailsetup_core::{Connection, EmailAddress, Protocol, Security};
 use rand::RngCore;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::conversation::Conversation;
+use super::connection::{MailSession, Target};
 use super::imap::ImapSession;
 use super::smtp::SmtpSession;
 use super::tls::Handshake;
 use super::{CheckSetup, Credentials, Failure, exchange, imap, smtp};
 
-/// How long a STARTTLS port may stay silent before the check tries TLS on it.
-const SILENCE_BEFORE_TLS_PROBE: Duration = Duration::from_secs(3);
 /// How long the probes for a suggestion may take together.
 const SUGGESTION_BUDGET: Duration = Duration::from_secs(5);
-
-/// One server as a step connects to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub host: String,
-    pub port: u16,
-    pub security: Security,
-}
-
-impl Target {
-    pub fn of(endpoint: &Endpoint) -> Target {
-        Target {
-            host: endpoint.host.to_string(),
-            port: endpoint.port.get(),
-            security: endpoint.security,
-        }
-    }
-
-    /// A TCP connection through the address policy, within the connect bound.
-    pub async fn open(
-        &self,
-        setup: &CheckSetup,
-        deadline: Instant,
-    ) -> Result<(TcpStream, IpAddr), Failure> {
-        let wait = setup.bounds.connect.min(remaining(deadline));
-        setup
-            .policy
-            .connect(setup.resolver.as_ref(), &self.host, self.port, wait)
-            .await
-    }
-
-    fn server(&self, address: Option<IpAddr>) -> CheckedServer {
-        CheckedServer {
-            host: self.host.clone(),
-            port: self.port,
-            security: self.security,
-            address: address.map(|address| address.to_string()),
-        }
-    }
-
-    fn with(&self, security: Security, port: u16) -> Target {
-        Target {
-            security,
-            port,
-            ..self.clone()
-        }
-    }
-}
 
 /// What a check looks at.
 #[derive(Debug, Clone)]
@@ -101,6 +49,34 @@ struct StepResult {
 }
 
 impl StepResult {
+    /// A connect step that passed, with what the connection told.
+    fn connected(
+        server: &Target,
+        address: IpAddr,
+        handshake: &Handshake,
+        mechanisms: &[String],
+    ) -> StepResult {
+        StepResult {
+            server: Some(server.server(Some(address))),
+            handshake: Some(handshake.clone()),
+            mechanisms: mechanisms.to_vec(),
+            failure: None,
+        }
+    }
+
+    /// A step on a connection to `address` that ended as `outcome` says.
+    fn of(server: &Target, address: IpAddr, outcome: Result<(), Failure>) -> StepResult {
+        match outcome {
+            Ok(()) => StepResult::passed(server.server(Some(address))),
+            Err(failure) => StepResult::failed_at(server, failure.at(address)),
+        }
+    }
+
+    /// A failed step, at the address the failure reached (if any).
+    fn failed_at(server: &Target, failure: Failure) -> StepResult {
+        StepResult::failed(Some(server.server(failure.address)), failure)
+    }
+
     fn passed(server: CheckedServer) -> StepResult {
         StepResult {
             server: Some(server),
@@ -229,75 +205,25 @@ impl Checker {
             Connection::Exchange(_) => (None, None, false),
         };
         match step {
-            CheckStep::ImapConnect => {
-                let Some(server) = incoming else {
-                    return unexpected_step();
-                };
-                match imap::connect(setup, &server, accept_any, deadline).await {
-                    Ok(session) => {
-                        let result = StepResult {
-                            server: Some(server.server(Some(session.address))),
-                            handshake: Some(session.handshake.clone()),
-                            mechanisms: session.mechanisms.clone(),
-                            failure: None,
-                        };
-                        state.imap = Some(session);
-                        result
-                    }
-                    Err(failure) => {
-                        StepResult::failed(Some(server.server(failure.address)), failure)
-                    }
+            CheckStep::ImapConnect => match incoming {
+                Some(server) => {
+                    let connected = imap::connect(setup, &server, accept_any, deadline).await;
+                    connect_step(&server, connected, &mut state.imap)
                 }
-            }
+                None => unexpected_step(),
+            },
             CheckStep::ImapLogin => {
-                let (Some(server), Some(session), Some(credentials)) =
-                    (incoming, state.imap.as_mut(), credentials)
-                else {
-                    return unexpected_step();
-                };
-                session.start_step();
-                let address = session.address;
-                match session.login(credentials, deadline).await {
-                    Ok(()) => StepResult::passed(server.server(Some(address))),
-                    Err(failure) => {
-                        StepResult::failed(Some(server.server(Some(address))), failure.at(address))
-                    }
-                }
+                login_step(incoming, state.imap.as_mut(), credentials, deadline).await
             }
-            CheckStep::SmtpConnect => {
-                let Some(server) = outgoing else {
-                    return unexpected_step();
-                };
-                match smtp::connect(setup, &server, accept_any, deadline).await {
-                    Ok(session) => {
-                        let result = StepResult {
-                            server: Some(server.server(Some(session.address))),
-                            handshake: Some(session.handshake.clone()),
-                            mechanisms: session.mechanisms.clone(),
-                            failure: None,
-                        };
-                        state.smtp = Some(session);
-                        result
-                    }
-                    Err(failure) => {
-                        StepResult::failed(Some(server.server(failure.address)), failure)
-                    }
+            CheckStep::SmtpConnect => match outgoing {
+                Some(server) => {
+                    let connected = smtp::connect(setup, &server, accept_any, deadline).await;
+                    connect_step(&server, connected, &mut state.smtp)
                 }
-            }
+                None => unexpected_step(),
+            },
             CheckStep::SmtpLogin => {
-                let (Some(server), Some(session), Some(credentials)) =
-                    (outgoing, state.smtp.as_mut(), credentials)
-                else {
-                    return unexpected_step();
-                };
-                session.start_step();
-                let address = session.address;
-                match session.login(credentials, deadline).await {
-                    Ok(()) => StepResult::passed(server.server(Some(address))),
-                    Err(failure) => {
-                        StepResult::failed(Some(server.server(Some(address))), failure.at(address))
-                    }
-                }
+                login_step(outgoing, state.smtp.as_mut(), credentials, deadline).await
             }
             CheckStep::SendTestEmail => {
                 let (Some(server), Some(session)) = (outgoing, state.smtp.as_mut()) else {
@@ -316,18 +242,13 @@ impl Checker {
                     &token,
                     &super::dates::rfc5322(now),
                 );
-                match session
+                let sent = session
                     .send_to_self(&target.email.to_string(), &message, deadline)
-                    .await
-                {
-                    Ok(()) => {
-                        state.message_id = Some(message_id);
-                        StepResult::passed(server.server(Some(address)))
-                    }
-                    Err(failure) => {
-                        StepResult::failed(Some(server.server(Some(address))), failure.at(address))
-                    }
+                    .await;
+                if sent.is_ok() {
+                    state.message_id = Some(message_id);
                 }
+                StepResult::of(&server, address, sent)
             }
             CheckStep::TestEmailArrived => {
                 let (Some(server), Some(session), Some(message_id)) =
@@ -339,32 +260,24 @@ impl Checker {
                 loop {
                     session.start_step();
                     match session.inbox_holds(&message_id, deadline).await {
-                        Ok(true) => return StepResult::passed(server.server(Some(address))),
+                        Ok(true) => return StepResult::of(&server, address, Ok(())),
                         Ok(false) => {}
                         Err(failure) if failure.code == CheckCode::ConnectionTimedOut => break,
-                        Err(failure) => {
-                            return StepResult::failed(
-                                Some(server.server(Some(address))),
-                                failure.at(address),
-                            );
-                        }
+                        Err(failure) => return StepResult::of(&server, address, Err(failure)),
                     }
                     if remaining(deadline) < Duration::from_millis(600) {
                         break;
                     }
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
-                StepResult::failed(
-                    Some(server.server(Some(address))),
-                    Failure::new(
-                        CheckCode::TestEmailNotReceived,
-                        format!(
-                            "The test message {message_id} did not arrive in the inbox within {} seconds. The outgoing server accepted it: check the inbox's filters, or whether the outgoing server delivers to this mailbox.",
-                            self.setup.bounds.arrival.as_secs()
-                        ),
-                    )
-                    .at(address),
-                )
+                let not_received = Failure::new(
+                    CheckCode::TestEmailNotReceived,
+                    format!(
+                        "The test message {message_id} did not arrive in the inbox within {} seconds. The outgoing server accepted it: check the inbox's filters, or whether the outgoing server delivers to this mailbox.",
+                        self.setup.bounds.arrival.as_secs()
+                    ),
+                );
+                StepResult::of(&server, address, Err(not_received))
             }
             CheckStep::ExchangeReach | CheckStep::ExchangeLogin => {
                 let Connection::Exchange(settings) = &target.connection else {
@@ -561,6 +474,38 @@ fn another_mode_may_work(code: CheckCode) -> bool {
     )
 }
 
+/// A connect step's result; the session is kept for the steps after it.
+fn connect_step<S: MailSession>(
+    server: &Target,
+    connected: Result<S, Failure>,
+    slot: &mut Option<S>,
+) -> StepResult {
+    match connected {
+        Ok(session) => {
+            let (address, handshake, mechanisms) = session.connected();
+            let result = StepResult::connected(server, address, handshake, mechanisms);
+            *slot = Some(session);
+            result
+        }
+        Err(failure) => StepResult::failed_at(server, failure),
+    }
+}
+
+/// A login step on the session its connect step kept.
+async fn login_step<S: MailSession>(
+    server: Option<Target>,
+    session: Option<&mut S>,
+    credentials: Option<&Credentials>,
+    deadline: Instant,
+) -> StepResult {
+    let (Some(server), Some(session), Some(credentials)) = (server, session, credentials) else {
+        return unexpected_step();
+    };
+    session.start_step();
+    let (address, _, _) = session.connected();
+    StepResult::of(&server, address, session.login(credentials, deadline).await)
+}
+
 /// A step of the plan that does not fit the settings (cannot happen with core's plan).
 fn unexpected_step() -> StepResult {
     StepResult::failed(
@@ -572,60 +517,7 @@ fn unexpected_step() -> StepResult {
     )
 }
 
-/// On a STARTTLS port: waits for the plain greeting. A port that stays silent is probed with
-/// TLS from the start; if that works, the settings name the wrong mode (`tls_expected`, with
-/// the suggestion to use SSL/TLS on the same port).
-pub async fn greeting_or_tls_expected<S: AsyncRead + AsyncWrite + Unpin>(
-    setup: &CheckSetup,
-    target: &Target,
-    plain: &mut Conversation<S>,
-    deadline: Instant,
-) -> Result<(), Failure> {
-    let greeting_deadline = (Instant::now() + setup.bounds.greeting).min(deadline);
-    if plain
-        .has_spoken_within(SILENCE_BEFORE_TLS_PROBE.min(remaining(greeting_deadline)))
-        .await?
-    {
-        return Ok(());
-    }
-    let probe = async {
-        let (stream, _) = target.open(setup, greeting_deadline).await?;
-        setup
-            .roots
-            .handshake(stream, &target.host, true, remaining(greeting_deadline))
-            .await
-    };
-    if let Ok(Ok(_)) = tokio::time::timeout_at(greeting_deadline, probe).await {
-        return Err(Failure::new(
-            CheckCode::TlsExpected,
-            format!(
-                "{} expects encryption from the start on port {}: it sent no greeting, and SSL/TLS on the same port works. Choose SSL/TLS.",
-                target.host, target.port
-            ),
-        )
-        .suggest(Suggestion {
-            security: Security::SslTls,
-            port: target.port,
-        }));
-    }
-    if plain
-        .has_spoken_within(remaining(greeting_deadline))
-        .await?
-    {
-        return Ok(());
-    }
-    Err(Failure::new(
-        CheckCode::ConnectionTimedOut,
-        format!(
-            "{} accepted the connection on port {} but sent no greeting within {} seconds, and does not speak TLS there either.",
-            target.host,
-            target.port,
-            setup.bounds.greeting.as_secs()
-        ),
-    ))
-}
-
-fn remaining(deadline: Instant) -> Duration {
+pub(super) fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 

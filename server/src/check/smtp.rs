@@ -9,7 +9,6 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use mailsetup_core::Security;
 use mailsetup_core::wire::CheckCode;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -17,8 +16,10 @@ use tokio::time::Instant;
 use tokio_rustls::client::TlsStream;
 use zeroize::Zeroizing;
 
+use super::connection::{
+    MailSession, Target, secure_connection, starttls_not_offered, starttls_refused,
+};
 use super::conversation::Conversation;
-use super::run::{Target, greeting_or_tls_expected};
 use super::tls::Handshake;
 use super::{CheckSetup, Credentials, Failure};
 
@@ -52,60 +53,32 @@ pub async fn connect(
     accept_any: bool,
     deadline: Instant,
 ) -> Result<SmtpSession, Failure> {
-    let (stream, address) = target.open(setup, deadline).await?;
-    let at = |failure: Failure| failure.at(address);
-    let greeting = setup.bounds.greeting;
-    let (mut conversation, handshake) = match target.security {
-        Security::SslTls => {
-            let (tls, handshake) = setup
-                .roots
-                .handshake(stream, &target.host, accept_any, greeting)
-                .await
-                .map_err(at)?;
-            let mut conversation = Conversation::new(tls, &target.host);
-            read_greeting(&mut conversation, deadline)
-                .await
-                .map_err(|failure| at(failure.with_tls(handshake.report.clone())))?;
-            (conversation, handshake)
-        }
-        Security::StartTls => {
-            let mut plain = Conversation::new(stream, &target.host);
-            greeting_or_tls_expected(setup, target, &mut plain, deadline)
-                .await
-                .map_err(at)?;
-            read_greeting(&mut plain, deadline).await.map_err(at)?;
-            let extensions = ehlo(&mut plain, deadline).await.map_err(at)?;
+    let (mut conversation, address, handshake) = secure_connection(
+        setup,
+        target,
+        accept_any,
+        deadline,
+        async |plain| {
+            read_greeting(plain, deadline).await?;
+            let extensions = ehlo(plain, deadline).await?;
             if !extensions
                 .iter()
                 .any(|e| e.eq_ignore_ascii_case("STARTTLS"))
             {
-                return Err(at(Failure::new(
-                    CheckCode::StarttlsNotOffered,
-                    format!(
-                        "{} does not offer STARTTLS on port {}, so the password would travel unencrypted. Choose SSL/TLS and port 465.",
-                        target.host, target.port
-                    ),
-                )
-                .replied(extensions.join("\n"))));
+                return Err(starttls_not_offered(target, 465, extensions.join("\n")));
             }
-            plain.send("STARTTLS", deadline).await.map_err(at)?;
-            let reply = reply(&mut plain, deadline).await.map_err(at)?;
-            if reply.code != 220 {
-                return Err(at(Failure::new(
-                    CheckCode::StarttlsNotOffered,
-                    format!("{} refused STARTTLS.", target.host),
-                )
-                .replied(reply.text())));
+            plain.send("STARTTLS", deadline).await?;
+            let answer = reply(plain, deadline).await?;
+            if answer.code == 220 {
+                Ok(())
+            } else {
+                Err(starttls_refused(target, answer.text()))
             }
-            let stream = plain.into_stream().map_err(at)?;
-            let (tls, handshake) = setup
-                .roots
-                .handshake(stream, &target.host, accept_any, greeting)
-                .await
-                .map_err(at)?;
-            (Conversation::new(tls, &target.host), handshake)
-        }
-    };
+        },
+        async |tls| read_greeting(tls, deadline).await,
+    )
+    .await?;
+    let at = |failure: Failure| failure.at(address);
     let extensions = ehlo(&mut conversation, deadline)
         .await
         .map_err(|failure| at(failure.with_tls(handshake.report.clone())))?;
@@ -129,16 +102,63 @@ pub async fn connect(
 }
 
 impl SmtpSession {
-    pub fn start_step(&mut self) {
+    /// Sends `message` (headers and body, CRLF lines) from `address` to itself.
+    pub async fn send_to_self(
+        &mut self,
+        address: &str,
+        message: &str,
+        deadline: Instant,
+    ) -> Result<(), Failure> {
+        let host = self.conversation.host().to_owned();
+        for command in [
+            format!("MAIL FROM:<{address}>"),
+            format!("RCPT TO:<{address}>"),
+        ] {
+            self.conversation.send(&command, deadline).await?;
+            let answer = reply(&mut self.conversation, deadline).await?;
+            if answer.code / 100 != 2 {
+                return Err(rejected(&host, &answer));
+            }
+        }
+        self.conversation.send("DATA", deadline).await?;
+        let answer = reply(&mut self.conversation, deadline).await?;
+        if answer.code != 354 {
+            return Err(rejected(&host, &answer));
+        }
+        let mut body = String::new();
+        for line in message.split("\r\n") {
+            // Dot-stuffing (RFC 5321 4.5.2).
+            if line.starts_with('.') {
+                body.push('.');
+            }
+            body.push_str(line);
+            body.push_str("\r\n");
+        }
+        body.push('.');
+        self.conversation.send(&body, deadline).await?;
+        let answer = reply(&mut self.conversation, deadline).await?;
+        if answer.code / 100 != 2 {
+            return Err(rejected(&host, &answer));
+        }
+        Ok(())
+    }
+
+    pub async fn quit(mut self, deadline: Instant) {
+        let _ = self.conversation.send("QUIT", deadline).await;
+    }
+}
+
+impl MailSession for SmtpSession {
+    fn connected(&self) -> (IpAddr, &Handshake, &[String]) {
+        (self.address, &self.handshake, &self.mechanisms)
+    }
+
+    fn start_step(&mut self) {
         self.conversation.start_step();
     }
 
     /// AUTH PLAIN when offered, else AUTH LOGIN.
-    pub async fn login(
-        &mut self,
-        credentials: &Credentials,
-        deadline: Instant,
-    ) -> Result<(), Failure> {
+    async fn login(&mut self, credentials: &Credentials, deadline: Instant) -> Result<(), Failure> {
         let host = self.conversation.host().to_owned();
         let answer = if self.mechanisms.iter().any(|m| m == "PLAIN") {
             let command = Zeroizing::new(format!(
@@ -185,51 +205,6 @@ impl SmtpSession {
         } else {
             Err(login_failed(&host, credentials, &answer))
         }
-    }
-
-    /// Sends `message` (headers and body, CRLF lines) from `address` to itself.
-    pub async fn send_to_self(
-        &mut self,
-        address: &str,
-        message: &str,
-        deadline: Instant,
-    ) -> Result<(), Failure> {
-        let host = self.conversation.host().to_owned();
-        for command in [
-            format!("MAIL FROM:<{address}>"),
-            format!("RCPT TO:<{address}>"),
-        ] {
-            self.conversation.send(&command, deadline).await?;
-            let answer = reply(&mut self.conversation, deadline).await?;
-            if answer.code / 100 != 2 {
-                return Err(rejected(&host, &answer));
-            }
-        }
-        self.conversation.send("DATA", deadline).await?;
-        let answer = reply(&mut self.conversation, deadline).await?;
-        if answer.code != 354 {
-            return Err(rejected(&host, &answer));
-        }
-        let mut body = String::new();
-        for line in message.split("\r\n") {
-            // Dot-stuffing (RFC 5321 4.5.2).
-            if line.starts_with('.') {
-                body.push('.');
-            }
-            body.push_str(line);
-            body.push_str("\r\n");
-        }
-        body.push('.');
-        self.conversation.send(&body, deadline).await?;
-        let answer = reply(&mut self.conversation, deadline).await?;
-        if answer.code / 100 != 2 {
-            return Err(rejected(&host, &answer));
-        }
-        Ok(())
-    }
-
-    pub async fn quit(mut self, deadline: Instant) {
-        let _ = self.conversation.send("QUIT", deadline).await;
     }
 }
 

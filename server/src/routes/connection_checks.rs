@@ -17,14 +17,13 @@ use mailsetup_core::wire::{
     CheckOutcome, CheckReport, CheckRequest, StepReport, check_request_from,
 };
 use mailsetup_core::{Connection, FieldProblem, Problem};
-use serde_json::Value;
 use zeroize::Zeroize;
 
 use crate::auth::CsrfCaller;
 use crate::check::run::FailedLogin;
 use crate::check::{CheckPermit, CheckTarget, Credentials, LimitRefusal, Secret};
 use crate::error::ApiError;
-use crate::request::JsonText;
+use crate::request::{JsonText, json_value};
 use crate::routes::lookup::settings_for;
 use crate::state::AppState;
 
@@ -37,20 +36,12 @@ pub async fn check(
     headers: HeaderMap,
     JsonText(mut text): JsonText,
 ) -> Result<Response, ApiError> {
-    let parsed: Result<Value, _> = serde_json::from_str(&text);
+    let parsed = json_value(
+        &text,
+        r#"{"email": "alice@example.com", "password": "..."}"#,
+    );
     text.zeroize();
-    let body = parsed.map_err(|error| ApiError::NotJson {
-        detail: format!(
-            "The request body is not valid JSON (line {}, column {}). Send {{\"email\": \"alice@example.com\", \"password\": \"...\"}}.",
-            error.line(),
-            error.column()
-        ),
-        code: "request.not_json",
-        params: vec![
-            ("line", error.line().to_string()),
-            ("column", error.column().to_string()),
-        ],
-    })?;
+    let body = parsed?;
     let mut request = check_request_from(body).map_err(ApiError::Invalid)?;
     let connection = match request.settings.take() {
         Some(draft) => draft.connection,

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, entry_json};
-use crate::request::JsonText;
+use crate::request::{JsonText, json_value};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 
@@ -70,18 +70,7 @@ pub async fn settings_in(
 /// The `email` text of `{"email": "..."}`; a missing one reads as empty (core then says what
 /// to type).
 fn email_from_body(text: &str) -> Result<String, ApiError> {
-    let value: Value = serde_json::from_str(text).map_err(|error| ApiError::NotJson {
-        detail: format!(
-            "The request body is not valid JSON (line {}, column {}). Send {{\"email\": \"alice@example.com\"}}.",
-            error.line(),
-            error.column()
-        ),
-        code: "request.not_json",
-        params: vec![
-            ("line", error.line().to_string()),
-            ("column", error.column().to_string()),
-        ],
-    })?;
+    let value = json_value(text, r#"{"email": "alice@example.com"}"#)?;
     let Value::Object(object) = value else {
         return Err(ApiError::Invalid(vec![FieldProblem::from_problem(
             "",

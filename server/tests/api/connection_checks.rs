@@ -1280,6 +1280,28 @@ async fn names_that_do_not_resolve_a_refused_message_and_one_that_never_arrives(
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
+/// `mailsetup-server check` with `args`, the password on standard input, at the most verbose
+/// log level.
+async fn check_command(args: &[std::ffi::OsString], password: &str) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mailsetup-server"))
+        .args(args)
+        .env("RUST_LOG", "trace")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut child.stdin.take().unwrap(),
+        format!("{password}\n").as_bytes(),
+    )
+    .unwrap();
+    tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_answer_and_no_log_line_holds_the_password() {
     let servers = MailServers::start().await;
@@ -1287,34 +1309,21 @@ async fn no_answer_and_no_log_line_holds_the_password() {
     let settings_file = dir.path().join("settings.json");
     std::fs::write(&settings_file, real_settings(&servers).to_string()).unwrap();
     let password = "Tr0ub4dor&3-secret";
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mailsetup-server"));
-    command
-        .arg("check")
-        .arg(MAIL_USER)
-        .arg("--settings")
-        .arg(&settings_file)
-        .arg("--password-stdin")
-        .args(["--check-allow-network", "127.0.0.0/8", "--check-ca-file"])
-        .arg(&servers.ca.ca_file)
-        .args(
-            real_ports(&servers)
-                .iter()
-                .flat_map(|port| ["--check-allow-port".to_owned(), port.to_string()]),
-        )
-        .env("RUST_LOG", "trace")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    std::io::Write::write_all(
-        &mut child.stdin.take().unwrap(),
-        format!("{password}\n").as_bytes(),
-    )
-    .unwrap();
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "check".into(),
+        MAIL_USER.into(),
+        "--settings".into(),
+        settings_file.clone().into(),
+        "--password-stdin".into(),
+        "--check-allow-network".into(),
+        "127.0.0.0/8".into(),
+        "--check-ca-file".into(),
+        servers.ca.ca_file.clone().into(),
+    ];
+    for port in real_ports(&servers) {
+        args.extend(["--check-allow-port".into(), port.to_string().into()]);
+    }
+    let output = check_command(&args, password).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
@@ -1322,42 +1331,23 @@ async fn no_answer_and_no_log_line_holds_the_password() {
         Some(1),
         "a wrong password fails: {stdout}{stderr}"
     );
+    assert!(
+        stdout.contains("imap_login") && stdout.contains("check.login_failed"),
+        "{stdout}"
+    );
     // The right password passes (exit 0); an address that is none is bad input (exit 2).
-    let mut right = std::process::Command::new(env!("CARGO_BIN_EXE_mailsetup-server"));
-    right
-        .args(command.get_args())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped());
-    let mut child = right.spawn().unwrap();
-    std::io::Write::write_all(
-        &mut child.stdin.take().unwrap(),
-        format!("{MAIL_PASSWORD}\n").as_bytes(),
-    )
-    .unwrap();
-    let passed = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
+    let passed = check_command(&args, MAIL_PASSWORD).await;
     let table = String::from_utf8_lossy(&passed.stdout);
     assert_eq!(passed.status.code(), Some(0), "{table}");
     assert!(
         table.contains("outcome: passed") && table.contains("smtp_login"),
         "{table}"
     );
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_mailsetup-server"))
-        .args(["check", "not-an-address", "--settings"])
-        .arg(&settings_file)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let bad = check_command(&["check".into(), "not-an-address".into()], "").await;
     assert_eq!(bad.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&bad.stderr).contains("email."),
         "names core's code"
-    );
-    assert!(
-        stdout.contains("imap_login") && stdout.contains("check.login_failed"),
-        "{stdout}"
     );
     use base64::Engine;
     let forms = [
