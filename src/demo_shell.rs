@@ -137,6 +137,7 @@ fn outcome_label(outcome: DemoOutcome) -> &'static str {
         DemoOutcome::FailAt(Step::SmtpConnect) => "Fail at SMTP connect",
         DemoOutcome::FailAt(Step::SmtpLogin) => "Fail at SMTP login",
         DemoOutcome::FailAt(Step::SendTestEmail) => "Fail at sending the test e-mail",
+        DemoOutcome::FailAt(Step::TestEmailArrived) => "Fail at receiving the test e-mail",
         DemoOutcome::FailAt(Step::ExchangeReach) => "Fail at reaching Exchange",
         DemoOutcome::FailAt(Step::ExchangeLogin) => "Fail at Exchange login",
     }

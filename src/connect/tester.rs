@@ -16,54 +16,16 @@ use std::rc::Rc;
 
 use mailsetup_core::{Connection, ConnectionKind, EmailAddress, Username};
 
-/// One step of the check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CheckStep {
-    ImapConnect,
-    ImapLogin,
-    SmtpConnect,
-    SmtpLogin,
-    SendTestEmail,
-    ExchangeReach,
-    ExchangeLogin,
-}
+/// One step of the check: core's vocabulary, which the server's check reports in too. The
+/// component names steps by [`CheckStep::tag`] (`imap-connect`) in its JavaScript API and on
+/// the demo page.
+pub use mailsetup_core::wire::CheckStep;
 
-impl CheckStep {
-    /// Every step, IMAP's then Exchange's.
-    pub const ALL: [CheckStep; 7] = [
-        CheckStep::ImapConnect,
-        CheckStep::ImapLogin,
-        CheckStep::SmtpConnect,
-        CheckStep::SmtpLogin,
-        CheckStep::SendTestEmail,
-        CheckStep::ExchangeReach,
-        CheckStep::ExchangeLogin,
-    ];
-
-    /// The steps a connection of `kind` goes through, in the order the provider runs them.
-    pub fn plan(kind: ConnectionKind) -> &'static [CheckStep] {
-        match kind {
-            ConnectionKind::Imap => &CheckStep::ALL[..5],
-            ConnectionKind::Exchange => &CheckStep::ALL[5..],
-        }
-    }
-
-    /// A stable name, as in the demo page's query string (`?outcome=imap-login`).
-    pub fn tag(self) -> &'static str {
-        match self {
-            CheckStep::ImapConnect => "imap-connect",
-            CheckStep::ImapLogin => "imap-login",
-            CheckStep::SmtpConnect => "smtp-connect",
-            CheckStep::SmtpLogin => "smtp-login",
-            CheckStep::SendTestEmail => "send-test-email",
-            CheckStep::ExchangeReach => "exchange-reach",
-            CheckStep::ExchangeLogin => "exchange-login",
-        }
-    }
-
-    pub fn from_tag(tag: &str) -> Option<CheckStep> {
-        CheckStep::ALL.into_iter().find(|step| step.tag() == tag)
-    }
+/// The steps a connection of `kind` goes through, in the order the provider runs them; the
+/// test message's two steps only when the person asked for it (an IMAP connection).
+pub fn plan(kind: ConnectionKind, send_test_email: bool) -> Vec<CheckStep> {
+    // Connect always has a password.
+    CheckStep::plan(kind, true, send_test_email)
 }
 
 /// Where one step stands.
@@ -91,12 +53,12 @@ pub enum CheckOutcome {
 }
 
 impl CheckProgress {
-    /// Every step of `kind`'s plan, waiting.
-    pub fn new(kind: ConnectionKind) -> CheckProgress {
+    /// Every step of the plan, waiting.
+    pub fn new(kind: ConnectionKind, send_test_email: bool) -> CheckProgress {
         CheckProgress {
-            steps: CheckStep::plan(kind)
-                .iter()
-                .map(|step| (*step, StepState::Waiting))
+            steps: plan(kind, send_test_email)
+                .into_iter()
+                .map(|step| (step, StepState::Waiting))
                 .collect(),
         }
     }
@@ -190,6 +152,8 @@ pub struct Attempt {
     pub username: Username,
     pub password: Password,
     pub connection: Connection,
+    /// The person asked for a test message to themselves (the plan has its two steps).
+    pub send_test_email: bool,
 }
 
 /// Why a step failed; a real tester may pass on what the server said.
@@ -201,8 +165,7 @@ pub struct StepFailure {
 pub type StepResult = Result<(), StepFailure>;
 pub type StepFuture = Pin<Box<dyn Future<Output = StepResult>>>;
 
-/// Performs the steps of the connection check. The view runs the steps of
-/// [`CheckStep::plan`] in order, one at a time, and stops at the first failure; it drops the
+/// Performs the steps of the connection check. The view runs the steps of [`plan`] in order, one at a time, and stops at the first failure; it drops the
 /// [`Attempt`] when the run ends, so an implementation must not keep it.
 pub trait ConnectionTester {
     /// Whether no real connection is made; the view then says so plainly.
@@ -322,26 +285,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plans_follow_the_providers_order() {
-        assert_eq!(
-            CheckStep::plan(ConnectionKind::Imap),
-            &[
-                CheckStep::ImapConnect,
-                CheckStep::ImapLogin,
-                CheckStep::SmtpConnect,
-                CheckStep::SmtpLogin,
-                CheckStep::SendTestEmail
-            ]
-        );
-        assert_eq!(
-            CheckStep::plan(ConnectionKind::Exchange),
-            &[CheckStep::ExchangeReach, CheckStep::ExchangeLogin]
-        );
+    fn plans_follow_the_providers_order_and_the_test_message_is_asked_for() {
+        let imap = [
+            CheckStep::ImapConnect,
+            CheckStep::ImapLogin,
+            CheckStep::SmtpConnect,
+            CheckStep::SmtpLogin,
+        ];
+        assert_eq!(plan(ConnectionKind::Imap, false), imap);
+        let mut with_message = imap.to_vec();
+        with_message.extend([CheckStep::SendTestEmail, CheckStep::TestEmailArrived]);
+        assert_eq!(plan(ConnectionKind::Imap, true), with_message);
+        for asked in [false, true] {
+            assert_eq!(
+                plan(ConnectionKind::Exchange, asked),
+                [CheckStep::ExchangeReach, CheckStep::ExchangeLogin]
+            );
+        }
     }
 
     #[test]
     fn a_run_that_passes_every_step() {
-        let mut progress = CheckProgress::new(ConnectionKind::Exchange);
+        let mut progress = CheckProgress::new(ConnectionKind::Exchange, false);
         assert_eq!(progress.outcome(), None);
         assert_eq!(progress.next(), Some(CheckStep::ExchangeReach));
         progress.start(CheckStep::ExchangeReach);
@@ -358,7 +323,7 @@ mod tests {
 
     #[test]
     fn a_failure_stops_the_run_and_names_its_step() {
-        let mut progress = CheckProgress::new(ConnectionKind::Imap);
+        let mut progress = CheckProgress::new(ConnectionKind::Imap, true);
         progress.start(CheckStep::ImapConnect);
         progress.finish(CheckStep::ImapConnect, true);
         progress.start(CheckStep::ImapLogin);
@@ -374,6 +339,7 @@ mod tests {
             vec![
                 StepState::Passed,
                 StepState::Failed,
+                StepState::NotRun,
                 StepState::NotRun,
                 StepState::NotRun,
                 StepState::NotRun
@@ -395,7 +361,7 @@ mod tests {
     #[test]
     fn tags_round_trip() {
         let outcomes: Vec<DemoOutcome> = DemoOutcome::all().collect();
-        assert_eq!(outcomes.len(), 8);
+        assert_eq!(outcomes.len(), 9);
         for outcome in outcomes {
             assert_eq!(DemoOutcome::from_tag(outcome.tag()), Some(outcome));
         }
@@ -430,6 +396,7 @@ mod tests {
                 )
                 .unwrap(),
             }),
+            send_test_email: false,
         };
         let printed = format!("{attempt:?}");
         assert!(!printed.contains("hunter2"), "{printed}");

@@ -20,7 +20,7 @@ use crate::draft::{ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{connect, forms, problems};
 use crate::state::Settings;
 use crate::ui::carryover;
-use crate::ui::field::TextField;
+use crate::ui::field::{CheckboxField, TextField};
 use crate::ui::focus::{element_by_id, focus_element};
 use crate::ui::on_demand::{PartCode, on_demand};
 use crate::ui::save_error::describe_change_error;
@@ -455,6 +455,7 @@ fn SettingsStep(
 
     // The check.
     let progress = RwSignal::new(None::<CheckProgress>);
+    let send_test_email = RwSignal::new(false);
     let failure_detail = RwSignal::new(None::<String>);
     let running = RwSignal::new(false);
     let attempts = StoredValue::new(0u64);
@@ -475,17 +476,21 @@ fn SettingsStep(
                 }
                 return;
             };
+            // Exchange has no test message; the box is not shown for it.
+            let asked_for_test_email =
+                kind == ConnectionKind::Imap && send_test_email.get_untracked();
             // From here on only the attempt holds the password; the form lets go of it.
             let attempt = Rc::new(Attempt {
                 address: address.clone(),
                 username,
                 password: Password::new(password.get_untracked()),
                 connection,
+                send_test_email: asked_for_test_email,
             });
             password.set(String::new());
             show_password.set(false);
             shown_errors.start_over_without(ConnectField::Password);
-            progress.set(Some(CheckProgress::new(kind)));
+            progress.set(Some(CheckProgress::new(kind, asked_for_test_email)));
             failure_detail.set(None);
             running.set(true);
             attempts.update_value(|n| *n += 1);
@@ -826,6 +831,17 @@ fn SettingsStep(
             {server_fields}
             {save_button}
             <LiveText role="alert" class="ms-notice ms-notice--error" text=save_error/>
+            {(kind == ConnectionKind::Imap)
+                .then(|| {
+                    view! {
+                        <CheckboxField
+                            id=settings.id("connect-test-email")
+                            label=texts.send_test_email_label
+                            hint=texts.send_test_email_hint
+                            checked=send_test_email
+                        />
+                    }
+                })}
             <div class="ms-connect__actions">
                 <button
                     type="submit"

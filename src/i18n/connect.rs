@@ -28,6 +28,9 @@ pub struct ConnectTexts {
     pub password_hint: &'static str,
     pub show_password: &'static str,
     pub connect_button: &'static str,
+    /// "Send a test e-mail to myself" and what it adds.
+    pub send_test_email_label: &'static str,
+    pub send_test_email_hint: &'static str,
     pub check_title: &'static str,
     pub checking: &'static str,
     pub passed_demo: &'static str,
@@ -119,6 +122,9 @@ pub(super) static EN: ConnectTexts = ConnectTexts {
     password_hint: "Used for this check only: it is never saved, and cleared when the check ends.",
     show_password: "Show password",
     connect_button: "Connect",
+    send_test_email_label: "Send a test e-mail to myself",
+    send_test_email_hint: "Adds two steps: a short message from your address to itself, and a \
+        look for it in your inbox.",
     check_title: "Connection check",
     checking: "Checking the connection…",
     passed_demo: "Every step passed. This was a demo: no connection was made.",
@@ -130,6 +136,7 @@ pub(super) static EN: ConnectTexts = ConnectTexts {
         CheckStep::SmtpConnect => "Connect to the SMTP server",
         CheckStep::SmtpLogin => "Log in to SMTP",
         CheckStep::SendTestEmail => "Send a test e-mail",
+        CheckStep::TestEmailArrived => "See the test e-mail arrive",
         CheckStep::ExchangeReach => "Reach the Exchange URL",
         CheckStep::ExchangeLogin => "Log in to Exchange",
     },
@@ -146,6 +153,7 @@ pub(super) static EN: ConnectTexts = ConnectTexts {
         CheckStep::SmtpConnect => "SMTP settings incorrect",
         CheckStep::SmtpLogin => "SMTP authentication error",
         CheckStep::SendTestEmail => "Test e-mail not sent",
+        CheckStep::TestEmailArrived => "Test e-mail not received",
         CheckStep::ExchangeReach => "Exchange settings incorrect",
         CheckStep::ExchangeLogin => "Exchange authentication error",
     },
@@ -171,6 +179,11 @@ pub(super) static EN: ConnectTexts = ConnectTexts {
             "Logging in worked, but the test e-mail could not be sent. \
             Check that your mailbox may send mail through this SMTP server and has not reached \
             a sending limit."
+        }
+        CheckStep::TestEmailArrived => {
+            "The SMTP server accepted the test e-mail, but it did not arrive \
+            in your inbox in time. Check your inbox's filters and that this SMTP server delivers \
+            to your mailbox."
         }
         CheckStep::ExchangeReach => {
             "The Exchange URL could not be reached. Check the address \
@@ -223,6 +236,9 @@ pub(super) static PL: ConnectTexts = ConnectTexts {
         zakończeniu sprawdzenia.",
     show_password: "Pokaż hasło",
     connect_button: "Połącz",
+    send_test_email_label: "Wyślij testowy e-mail do siebie",
+    send_test_email_hint: "Dodaje dwa kroki: krótką wiadomość z Twojego adresu do niego samego \
+        i sprawdzenie, czy dotarła do skrzynki odbiorczej.",
     check_title: "Sprawdzenie połączenia",
     checking: "Sprawdzanie połączenia…",
     passed_demo: "Wszystkie kroki zakończone powodzeniem. To była wersja demonstracyjna: nie \
@@ -236,6 +252,7 @@ pub(super) static PL: ConnectTexts = ConnectTexts {
         CheckStep::SmtpConnect => "Połączenie z serwerem SMTP",
         CheckStep::SmtpLogin => "Logowanie do SMTP",
         CheckStep::SendTestEmail => "Wysłanie testowego e-maila",
+        CheckStep::TestEmailArrived => "Odbiór testowego e-maila",
         CheckStep::ExchangeReach => "Połączenie z adresem URL Exchange",
         CheckStep::ExchangeLogin => "Logowanie do Exchange",
     },
@@ -252,6 +269,7 @@ pub(super) static PL: ConnectTexts = ConnectTexts {
         CheckStep::SmtpConnect => "Nieprawidłowe ustawienia SMTP",
         CheckStep::SmtpLogin => "Błąd uwierzytelniania SMTP",
         CheckStep::SendTestEmail => "Nie wysłano testowego e-maila",
+        CheckStep::TestEmailArrived => "Nie odebrano testowego e-maila",
         CheckStep::ExchangeReach => "Nieprawidłowe ustawienia Exchange",
         CheckStep::ExchangeLogin => "Błąd uwierzytelniania Exchange",
     },
@@ -277,6 +295,11 @@ pub(super) static PL: ConnectTexts = ConnectTexts {
             "Logowanie się udało, ale nie można było wysłać testowego \
             e-maila. Sprawdź, czy Twoja skrzynka może wysyłać pocztę przez ten serwer SMTP i czy \
             nie osiągnęła limitu wysyłania."
+        }
+        CheckStep::TestEmailArrived => {
+            "Serwer SMTP przyjął testowy e-mail, ale nie dotarł on na czas \
+            do Twojej skrzynki odbiorczej. Sprawdź filtry skrzynki oraz czy ten serwer SMTP \
+            dostarcza pocztę do Twojej skrzynki."
         }
         CheckStep::ExchangeReach => {
             "Nie udało się połączyć z adresem URL Exchange. Sprawdź adres \

@@ -1,5 +1,6 @@
 //! One labelled form field with its hint, error and warning, wired for assistive technology:
-//! the error sets `aria-invalid` and every message is linked through `aria-describedby`.
+//! the error sets `aria-invalid` and every message is linked through `aria-describedby`; and a
+//! checkbox with its label and hint.
 //!
 //! Owns: the markup and ARIA of a field. Must not: decide what is valid or when an error
 //! shows; the form passes in the message to show, or `None`.
@@ -98,6 +99,32 @@ pub fn TextField(
 }
 
 /// The error and warning lines under a field (also used by the security selects).
+/// A checkbox, its label, and a hint the checkbox is described by.
+#[component]
+pub fn CheckboxField(
+    /// The checkbox's element id (unique on the page); the hint's id derives from it.
+    id: String,
+    /// The visible label.
+    label: &'static str,
+    /// What the box adds or changes.
+    hint: &'static str,
+    checked: RwSignal<bool>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="ms-check">
+            <input
+                type="checkbox"
+                id=id.clone()
+                aria-describedby=hint_id.clone()
+                bind:checked=checked
+            />
+            <label for=id>{label}</label>
+            <p class="ms-field__hint" id=hint_id>{hint}</p>
+        </div>
+    }
+}
+
 #[component]
 pub fn FieldMessages(
     #[prop(into)] error: Signal<Option<String>>,

@@ -22,7 +22,7 @@ use crate::ui::carryover;
 use crate::ui::domain_table::server_summary;
 use crate::ui::download::download_text;
 use crate::ui::entry_history::EntryHistory;
-use crate::ui::field::TextField;
+use crate::ui::field::{CheckboxField, TextField};
 use crate::ui::focus::focus_element;
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
 use crate::ui::on_demand::on_demand;
@@ -459,7 +459,6 @@ pub fn SettingsDialog(
         ConnectionKind::Exchange => view! { <p>{texts.help_exchange}</p> }.into_any(),
     };
     let subdomains_id = settings.id("subdomains");
-    let subdomains_hint_id = format!("{subdomains_id}-hint");
 
     view! {
         <dialog
@@ -524,16 +523,12 @@ pub fn SettingsDialog(
                         {conflict_action}
                     </TextField>
                     {fields}
-                    <div class="ms-check">
-                        <input
-                            type="checkbox"
-                            id=subdomains_id.clone()
-                            aria-describedby=subdomains_hint_id.clone()
-                            bind:checked=include_subdomains
-                        />
-                        <label for=subdomains_id>{texts.subdomains_label}</label>
-                        <p class="ms-field__hint" id=subdomains_hint_id>{texts.subdomains_explain}</p>
-                    </div>
+                    <CheckboxField
+                        id=subdomains_id
+                        label=texts.subdomains_label
+                        hint=texts.subdomains_explain
+                        checked=include_subdomains
+                    />
                     <details class="ms-help">
                         <summary>{texts.help_summary}</summary>
                         {help}

@@ -55,13 +55,17 @@ export interface MailSetupError {
   message: string;
 }
 
-/** A step of the connection check, as the demo names them. */
+/**
+ * A step of the connection check, as the demo names them. `send-test-email` and
+ * `test-email-arrived` come only when the person ticked "Send a test e-mail to myself".
+ */
 export type MailSetupCheckStep =
   | 'imap-connect'
   | 'imap-login'
   | 'smtp-connect'
   | 'smtp-login'
   | 'send-test-email'
+  | 'test-email-arrived'
   | 'exchange-reach'
   | 'exchange-login';
 

@@ -37,6 +37,18 @@ pub enum CheckStep {
 }
 
 impl CheckStep {
+    /// Every step, IMAP's then Exchange's.
+    pub const ALL: [CheckStep; 8] = [
+        CheckStep::ImapConnect,
+        CheckStep::ImapLogin,
+        CheckStep::SmtpConnect,
+        CheckStep::SmtpLogin,
+        CheckStep::SendTestEmail,
+        CheckStep::TestEmailArrived,
+        CheckStep::ExchangeReach,
+        CheckStep::ExchangeLogin,
+    ];
+
     /// The steps a check runs, in order: a login step only with a password, the test message's
     /// two steps only when asked for (and only for IMAP, with a password).
     pub fn plan(
@@ -63,6 +75,26 @@ impl CheckStep {
                 vec![CheckStep::ExchangeReach, CheckStep::ExchangeLogin]
             }
         }
+    }
+
+    /// The component's name for the step (`imap-connect`): the JavaScript API's
+    /// `testConnection` steps and the demo page's `?outcome=`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            CheckStep::ImapConnect => "imap-connect",
+            CheckStep::ImapLogin => "imap-login",
+            CheckStep::SmtpConnect => "smtp-connect",
+            CheckStep::SmtpLogin => "smtp-login",
+            CheckStep::SendTestEmail => "send-test-email",
+            CheckStep::TestEmailArrived => "test-email-arrived",
+            CheckStep::ExchangeReach => "exchange-reach",
+            CheckStep::ExchangeLogin => "exchange-login",
+        }
+    }
+
+    /// The step named by [`CheckStep::tag`].
+    pub fn from_tag(tag: &str) -> Option<CheckStep> {
+        CheckStep::ALL.into_iter().find(|step| step.tag() == tag)
     }
 
     /// The wire name, `imap_connect` and so on.
@@ -592,6 +624,15 @@ mod tests {
             CheckStep::plan(ConnectionKind::Exchange, false, false),
             [ExchangeReach]
         );
+    }
+
+    #[test]
+    fn every_step_has_a_wire_name_and_a_tag_that_read_back() {
+        for step in CheckStep::ALL {
+            assert_eq!(step.tag(), step.as_str().replace('_', "-"));
+            assert_eq!(CheckStep::from_tag(step.tag()), Some(step));
+        }
+        assert_eq!(CheckStep::from_tag("imap_connect"), None);
     }
 
     #[test]

@@ -85,7 +85,7 @@ test.describe('pre-filled from the administrator', () => {
     await expect(section.getByRole('status').filter({ hasText: 'Every step passed' })).toContainText(
       'no connection was made',
     );
-    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed']);
+    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'passed']);
     await expect(section.getByTestId('check-step').first()).toContainText('Connect to the IMAP server');
     await checkA11y(page, 'after a successful check');
     await snap(page, 'connect-imap-passed-en-wide');
@@ -251,13 +251,15 @@ test.describe('the connection check', () => {
     ['smtp-connect', 'imap', 'SMTP settings incorrect', 'Check the SMTP server, port and security'],
     ['smtp-login', 'imap', 'SMTP authentication error', 'sending through SMTP is allowed'],
     ['send-test-email', 'imap', 'Test e-mail not sent', 'sending limit'],
+    ['test-email-arrived', 'imap', 'Test e-mail not received', "your inbox's filters"],
     ['exchange-reach', 'exchange', 'Exchange settings incorrect', '/EWS/Exchange.asmx'],
     ['exchange-login', 'exchange', 'Exchange authentication error', 'DOMAIN\\username'],
   ];
   const plans: Record<string, string[]> = {
-    imap: ['imap-connect', 'imap-login', 'smtp-connect', 'smtp-login', 'send-test-email'],
+    imap: ['imap-connect', 'imap-login', 'smtp-connect', 'smtp-login'],
     exchange: ['exchange-reach', 'exchange-login'],
   };
+  const testMessage = ['send-test-email', 'test-email-arrived'];
 
   for (const [outcome, kind, title, advice] of failures) {
     test(`failing at ${outcome} names the step and what to check`, async ({ page }) => {
@@ -265,12 +267,16 @@ test.describe('the connection check', () => {
       await openWithStored(page, documentOf([book]), `${FAST}&outcome=${outcome}`);
       const section = flow(page);
       await enterAddress(page, 'alice@example.com');
+      // The test message's steps run only when the person asks for it.
+      const asked = testMessage.includes(outcome);
+      if (asked) await section.getByLabel('Send a test e-mail to myself').check();
       await connect(page);
       const alert = section.getByRole('alert').filter({ hasText: title });
       await expect(alert).toBeVisible();
       await expect(alert).toContainText(advice);
-      const failedAt = plans[kind].indexOf(outcome);
-      const expected = plans[kind].map((_, index) =>
+      const plan = asked ? [...plans[kind], ...testMessage] : plans[kind];
+      const failedAt = plan.indexOf(outcome);
+      const expected = plan.map((_, index) =>
         index < failedAt ? 'passed' : index === failedAt ? 'failed' : 'not-run',
       );
       expect(await stepStates(section)).toEqual(expected);
@@ -293,7 +299,7 @@ test.describe('the connection check', () => {
     await expect(section.getByRole('alert').filter({ hasText: 'SMTP authentication error' })).toBeVisible({
       timeout: 10_000,
     });
-    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'failed', 'not-run']);
+    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'failed']);
     await page.reload();
     await expect(page.getByLabel('Connection check')).toHaveValue('smtp-login');
   });
@@ -323,7 +329,7 @@ test.describe('the connection check', () => {
     const first = section.getByTestId('check-step').first();
     await expect(first).toHaveAttribute('data-state', 'running');
     await expect(first).toContainText('Running');
-    expect(await stepStates(section)).toEqual(['running', 'waiting', 'waiting', 'waiting', 'waiting']);
+    expect(await stepStates(section)).toEqual(['running', 'waiting', 'waiting', 'waiting']);
     await expect(section.getByRole('status').filter({ hasText: 'Checking the connection' })).toBeVisible();
     await expect(section.getByRole('button', { name: 'Connect', exact: true })).toHaveAttribute('aria-disabled', 'true');
     await checkA11y(page, 'while the check runs');
@@ -335,11 +341,37 @@ test.describe('the connection check', () => {
       await expect.poll(heldStep).toEqual([step]);
       await expect(section.getByTestId('check-step').nth(index + 1)).toHaveAttribute('data-state', 'running');
     }
-    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'running', 'waiting']);
+    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'running']);
     await page.evaluate(() => (window as any).answer({ ok: false, reason: 'SMTP authentication error' }));
     await expect(section.getByRole('alert').filter({ hasText: 'SMTP authentication error' })).toBeVisible();
-    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'failed', 'not-run']);
+    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'failed']);
     expect(await heldStep()).toEqual([]);
+
+    // Asked for, the test message adds its two steps, and the host's check is asked for both.
+    await section.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    const box = section.getByLabel('Send a test e-mail to myself');
+    await expect(box).toHaveAccessibleDescription(/a look for it in your inbox/);
+    await box.check();
+    await section.getByRole('button', { name: 'Connect', exact: true }).click();
+    for (const step of ['imap-connect', 'imap-login', 'smtp-connect', 'smtp-login', 'send-test-email']) {
+      await expect.poll(heldStep).toEqual([step]);
+      await page.evaluate(() => (window as any).answer({ ok: true }));
+    }
+    await expect.poll(heldStep).toEqual(['test-email-arrived']);
+    const names = await section.getByTestId('check-step').allInnerTexts();
+    expect(names.map((name) => name.split('\n')[0])).toEqual([
+      'Connect to the IMAP server',
+      'Log in to IMAP',
+      'Connect to the SMTP server',
+      'Log in to SMTP',
+      'Send a test e-mail',
+      'See the test e-mail arrive',
+    ]);
+    await checkA11y(page, 'with the test message asked for');
+    await snapFlow(page, 'connect-test-email-running-en-section');
+    await page.evaluate(() => (window as any).answer({ ok: true }));
+    await expect(section.getByRole('status').filter({ hasText: 'Every step passed' })).toBeVisible();
+    expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed']);
   });
 });
 
@@ -473,6 +505,9 @@ test('Polish, at 360 px and wide', async ({ page }) => {
   await expect(section.getByLabel('Hasło', { exact: true })).toHaveAccessibleDescription(/Wpisz hasło do skrzynki/);
   await checkA11y(page, 'in Polish with an error');
   await section.getByLabel('Hasło', { exact: true }).fill(PASSWORD);
+  const box = section.getByLabel('Wyślij testowy e-mail do siebie');
+  await expect(box).not.toBeChecked();
+  await expect(box).toHaveAccessibleDescription(/sprawdzenie, czy dotarła do skrzynki odbiorczej/);
   await section.getByRole('button', { name: 'Połącz', exact: true }).click();
   const alert = section.getByRole('alert').filter({ hasText: 'Błąd uwierzytelniania IMAP' });
   await expect(alert).toContainText('hasła aplikacji');
