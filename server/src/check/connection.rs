@@ -141,6 +141,31 @@ pub fn starttls_not_offered(target: &Target, standard_tls_port: u16, offered: St
     .replied(offered)
 }
 
+/// `LoginNotOffered`: none of the mechanisms offered after TLS is one the check can use.
+pub fn login_not_offered(host: &str, mechanisms: &[String]) -> Failure {
+    let offered = if mechanisms.is_empty() {
+        "none".to_owned()
+    } else {
+        mechanisms.join(", ")
+    };
+    Failure::new(
+        CheckCode::LoginNotOffered,
+        format!("{host} offers no sign-in this check can use after TLS (it offers {offered})."),
+    )
+}
+
+/// `LoginFailed`, with the server's words scrubbed of the password.
+pub fn login_refused(host: &str, credentials: &super::Credentials, reply: &str) -> Failure {
+    Failure::new(
+        CheckCode::LoginFailed,
+        format!(
+            "{host} refused the username {} or its password.",
+            credentials.username
+        ),
+    )
+    .replied(credentials.scrub(reply))
+}
+
 /// `StarttlsNotOffered` for a server that refused the STARTTLS command.
 pub fn starttls_refused(target: &Target, reply: String) -> Failure {
     Failure::new(

@@ -17,7 +17,8 @@ use tokio_rustls::client::TlsStream;
 use zeroize::Zeroizing;
 
 use super::connection::{
-    MailSession, Target, secure_connection, starttls_not_offered, starttls_refused,
+    MailSession, Target, login_not_offered, login_refused, secure_connection, starttls_not_offered,
+    starttls_refused,
 };
 use super::conversation::Conversation;
 use super::tls::Handshake;
@@ -187,29 +188,12 @@ impl MailSession for ImapSession {
             self.conversation.send(&command, deadline).await?;
             tagged_reply(&mut self.conversation, &tag, deadline).await?
         } else {
-            return Err(Failure::new(
-                CheckCode::LoginNotOffered,
-                format!(
-                    "{host} offers no sign-in this check can use (it offers {}).",
-                    if self.mechanisms.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        self.mechanisms.join(", ")
-                    }
-                ),
-            ));
+            return Err(login_not_offered(&host, &self.mechanisms));
         };
         if reply.ok {
             Ok(())
         } else {
-            Err(Failure::new(
-                CheckCode::LoginFailed,
-                format!(
-                    "{host} refused the username {} or its password.",
-                    credentials.username
-                ),
-            )
-            .replied(credentials.scrub(&reply.line)))
+            Err(login_refused(&host, credentials, &reply.line))
         }
     }
 }

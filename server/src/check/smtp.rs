@@ -17,7 +17,8 @@ use tokio_rustls::client::TlsStream;
 use zeroize::Zeroizing;
 
 use super::connection::{
-    MailSession, Target, secure_connection, starttls_not_offered, starttls_refused,
+    MailSession, Target, login_not_offered, login_refused, secure_connection, starttls_not_offered,
+    starttls_refused,
 };
 use super::conversation::Conversation;
 use super::tls::Handshake;
@@ -188,17 +189,7 @@ impl MailSession for SmtpSession {
             self.conversation.send(&password, deadline).await?;
             reply(&mut self.conversation, deadline).await?
         } else {
-            return Err(Failure::new(
-                CheckCode::LoginNotOffered,
-                format!(
-                    "{host} offers no sign-in this check can use after TLS (it offers {}).",
-                    if self.mechanisms.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        self.mechanisms.join(", ")
-                    }
-                ),
-            ));
+            return Err(login_not_offered(&host, &self.mechanisms));
         };
         if answer.code == 235 {
             Ok(())
@@ -209,14 +200,7 @@ impl MailSession for SmtpSession {
 }
 
 fn login_failed(host: &str, credentials: &Credentials, answer: &Reply) -> Failure {
-    Failure::new(
-        CheckCode::LoginFailed,
-        format!(
-            "{host} refused the username {} or its password.",
-            credentials.username
-        ),
-    )
-    .replied(credentials.scrub(&answer.text()))
+    login_refused(host, credentials, &answer.text())
 }
 
 fn rejected(host: &str, answer: &Reply) -> Failure {

@@ -1125,6 +1125,18 @@ fn checker(ca: &TestCa, ports: &[u16], resolver: Arc<dyn Resolver>, arrival: Dur
     }
 }
 
+/// The step of a report run through [`Checker`] directly.
+fn report_step(
+    report: &mailsetup_core::wire::CheckReport,
+    step: CheckStep,
+) -> &mailsetup_core::wire::StepReport {
+    report
+        .steps
+        .iter()
+        .find(|report| report.step == step)
+        .unwrap_or_else(|| panic!("no step {step:?} in {report:#?}"))
+}
+
 /// Resolves every name to loopback, except the ones it is told fail.
 struct TestResolver;
 
@@ -1240,11 +1252,7 @@ async fn names_that_do_not_resolve_a_refused_message_and_one_that_never_arrives(
         connection(("localhost", imap), ("localhost", smtp)),
     )
     .await;
-    let send = report
-        .steps
-        .iter()
-        .find(|s| s.step == CheckStep::SendTestEmail)
-        .unwrap();
+    let send = report_step(&report, CheckStep::SendTestEmail);
     assert_eq!(
         send.problem.as_ref().unwrap().code,
         CheckCode::SendRejected,
@@ -1266,11 +1274,7 @@ async fn names_that_do_not_resolve_a_refused_message_and_one_that_never_arrives(
         connection(("localhost", imap), ("localhost", smtp)),
     )
     .await;
-    let arrived = report
-        .steps
-        .iter()
-        .find(|s| s.step == CheckStep::TestEmailArrived)
-        .unwrap();
+    let arrived = report_step(&report, CheckStep::TestEmailArrived);
     assert_eq!(
         arrived.problem.as_ref().map(|p| p.code),
         Some(CheckCode::TestEmailNotReceived),
