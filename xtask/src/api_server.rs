@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::binaries;
 use crate::newcomer::free_port;
 use crate::project::Project;
 use crate::run::{Failure, Outcome, run, run_and_capture};
@@ -71,14 +72,7 @@ fn random_token() -> Outcome<String> {
 
 /// Builds the server (debug profile) and answers the binary's path.
 pub fn build(project: &Project) -> Outcome<PathBuf> {
-    run(project.command("cargo").args([
-        "build",
-        "--package",
-        "mailsetup-server",
-        "--bin",
-        "mailsetup-server",
-    ]))?;
-    Ok(project.target_dir().join("debug").join("mailsetup-server"))
+    binaries::build_debug(project, binaries::SETTINGS_SERVER)
 }
 
 /// Builds the server for speed (release profile), as the bench measures it.

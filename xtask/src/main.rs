@@ -7,6 +7,7 @@
 
 mod api_server;
 mod bench;
+mod binaries;
 mod first_chunk;
 mod newcomer;
 mod package;
@@ -385,6 +386,10 @@ fn playwright_specs(project: &Project, extra_args: &[String]) -> Outcome<String>
     // restart it), serving the npm package the release build wrote into pkg/.
     let api_binary = api_server::build(project)?;
     let api_binary = api_binary.to_string_lossy();
+    // The specs of the connection check start Dovecot and Exim on loopback themselves, through
+    // this program (support/mail_servers.ts); `setup` installed both.
+    let mail_servers = binaries::build_debug(project, binaries::MAIL_SERVERS)?;
+    let mail_servers = mail_servers.to_string_lossy();
     let package = project.root().join("pkg");
     let package = package.to_string_lossy();
     playwright::run_suite(
@@ -397,6 +402,7 @@ fn playwright_specs(project: &Project, extra_args: &[String]) -> Outcome<String>
             ("MAILSETUP_ISPDB_BOOK", &book),
             ("MAILSETUP_SERVER_BIN", &api_binary),
             ("MAILSETUP_SERVER_WEB_ROOT", &package),
+            ("MAILSETUP_MAIL_SERVERS_BIN", &mail_servers),
         ],
         extra_args,
     )

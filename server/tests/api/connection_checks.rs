@@ -1,5 +1,5 @@
 //! `POST /api/v1/connection-checks` against real mail servers on loopback (Dovecot and Exim,
-//! started by `mail_servers.rs` with a CA of the test's own) and small fakes where a real
+//! started by the `mailsetup-mail-servers` harness with a CA of the test's own) and small fakes where a real
 //! server cannot misbehave on purpose (`fake_servers.rs`, and the scripted ones below): a test
 //! per problem code, the address policy end to end, limits, streaming, and no password in any
 //! answer or log line. No test sends a packet beyond 127.0.0.1.
@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use mailsetup_core::wire::{CheckCode, CheckOutcome, CheckStep, StepState};
+use mailsetup_mail_servers::{MAIL_PASSWORD, MAIL_USER, MailServers, TestCa};
 use mailsetup_server::check::{
     AddressPolicy, Bounds, CheckSetup, CheckTarget, Checker, Credentials, ResolveError, Resolver,
     Secret, TrustRoots,
@@ -25,7 +26,6 @@ use crate::helpers::{
     ADMIN_TOKEN, AppOptions, Engine, READER_TOKEN, TempDir, TestApp, problem, spawn_app,
     spawn_app_with,
 };
-use crate::mail_servers::{MAIL_PASSWORD, MAIL_USER, MailServers, TestCa};
 
 const DAY: Duration = Duration::from_secs(86_400);
 

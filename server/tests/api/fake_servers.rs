@@ -16,14 +16,13 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use mailsetup_mail_servers::{MAIL_PASSWORD, MAIL_USER};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
-
-use crate::mail_servers::{MAIL_PASSWORD, MAIL_USER};
 
 /// The most a fake reads of one line or one request head.
 const MAX_HEAD: usize = 16 * 1024;

@@ -1,7 +1,7 @@
-//! Proves the mail-server harness (mail_servers.rs, fake_servers.rs) works on its own, without
-//! the connection check: real IMAP and SMTP dialogues over tokio-rustls that trust only the
-//! test CA, a message sent through Exim found in the maildir and through Dovecot, and the fakes
-//! answering as documented.
+//! Proves the mail-server harness (the `mailsetup-mail-servers` crate, fake_servers.rs) works on
+//! its own, without the connection check: real IMAP and SMTP dialogues over tokio-rustls that
+//! trust only the test CA, a message sent through Exim found in the maildir and through
+//! Dovecot, and the fakes answering as documented.
 //!
 //! This file tests the harness only: it must not use the server's check module (that has tests
 //! of its own), and it waits on what it can observe (a greeting, a reply, a file), never on a
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use mailsetup_mail_servers::{MAIL_PASSWORD, MAIL_USER, MailServers, TestCa};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -20,7 +21,6 @@ use tokio_rustls::client::TlsStream;
 
 use crate::fake_servers::{self, Behaviour, EwsAnswer};
 use crate::helpers::random_hex;
-use crate::mail_servers::{MAIL_PASSWORD, MAIL_USER, MailServers, TestCa};
 
 /// How long any one reply may take.
 const REPLY_WAIT: Duration = Duration::from_secs(10);

@@ -15,6 +15,5 @@ mod history;
 mod import;
 mod lookup;
 mod mail_programs;
-mod mail_servers;
 mod mail_servers_selftest;
 mod web;

@@ -2,12 +2,15 @@
 // test, on a free loopback port, with its own SQLite database and token file, serving the npm
 // package at / (its sign-in page). `stop()` and `start()` again keep the database and the port,
 // as a restart does. xtask passes the binary and the package folder in the environment.
+// `launch({ args })` adds flags of the spec's own (`checkArgs` for the connection check against
+// the test mail servers), kept across restarts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { MailServers } from './mail_servers';
 
 export interface Caller {
   role: 'admin' | 'read-only';
@@ -46,17 +49,19 @@ export class SettingsServer {
   private constructor(
     readonly dir: string,
     readonly port: number,
+    /** Flags after the ones every server gets; the same at every start. */
+    private readonly extraArgs: readonly string[],
   ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async launch(): Promise<SettingsServer> {
+  static async launch(options: { args?: readonly string[] } = {}): Promise<SettingsServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailsetup-rest-spec-'));
     const lines = CALLERS.map((c) => `${c.role} ${c.name} ${c.token}`).join('\n');
     fs.writeFileSync(path.join(dir, 'tokens'), `${lines}\n`);
-    const server = new SettingsServer(dir, await freePort());
+    const server = new SettingsServer(dir, await freePort(), [...(options.args ?? [])]);
     await server.start();
     return server;
   }
@@ -74,6 +79,7 @@ export class SettingsServer {
         '--database', path.join(this.dir, 'settings.db'),
         '--tokens', path.join(this.dir, 'tokens'),
         '--web-root', webRoot,
+        ...this.extraArgs,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -122,6 +128,25 @@ export class SettingsServer {
     const text = await response.text();
     return { status: response.status, etag: response.headers.get('etag'), json: text ? JSON.parse(text) : null };
   }
+}
+
+/** How long the check looks for its test message (the server's default is 30 s). */
+const CHECK_ARRIVAL_SECONDS = 20;
+
+/**
+ * The flags that let the server's connection check reach the test mail servers, as the
+ * server's own check tests configure it: loopback allowed (it is refused by default), every
+ * port of theirs allowed, their CA trusted, and a bound on the wait for the test message that a
+ * failing spec reaches well within its timeout.
+ */
+export function checkArgs(mail: MailServers): string[] {
+  const ports = [mail.imapPort, mail.imapStarttlsPort, mail.smtpPort, mail.smtpTlsPort];
+  return [
+    '--check-allow-network', '127.0.0.0/8',
+    ...ports.flatMap((port) => ['--check-allow-port', String(port)]),
+    '--check-ca-file', mail.caFile,
+    '--check-arrival-seconds', String(CHECK_ARRIVAL_SECONDS),
+  ];
 }
 
 /** The IMAP settings of `domain`, on servers named after `prefix`. */

@@ -1,16 +1,20 @@
 //! Real mail servers for the connection check's tests: a Dovecot (IMAP) and an Exim (SMTP
-//! submission) started per test on free 127.0.0.1 ports, from config files written into a
-//! temporary folder, with certificates from a test CA ([`TestCa`]) so rustls can verify them.
-//! Mail accepted by Exim for [`MAIL_USER`] lands in the maildir Dovecot serves as INBOX.
+//! submission) started on free 127.0.0.1 ports, from config files written into a temporary
+//! folder, with certificates from a test CA ([`TestCa`]) so rustls can verify them. Mail
+//! accepted by Exim for [`MAIL_USER`] lands in the maildir Dovecot serves as INBOX.
 //!
-//! This file owns only the harness: it must not use the system's Dovecot or Exim configuration
+//! Used two ways: the server's API tests (`server/tests/api/`) start a [`MailServers`] per test, and
+//! the Playwright specs start the `mail-servers` program (`src/bin/mail-servers.rs`), which
+//! prints where the servers are.
+//!
+//! This crate owns only the harness: it must not use the system's Dovecot or Exim configuration
 //! or services, must not bind anything but 127.0.0.1, must not make either server talk to any
 //! other address (no DNS, no relaying), and must not leave processes or folders behind (Drop
 //! stops both servers and removes the folder). The programs come from `cargo xtask setup`
-//! (Debian packages dovecot-imapd and exim4-daemon-light); the tests need root, as Dovecot
+//! (Debian packages dovecot-imapd and exim4-daemon-light); starting them needs root, as Dovecot
 //! started by another user cannot switch to its own users.
 
-#![allow(dead_code)] // Shared by several test modules; not every one uses every part.
+mod scratch;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -20,7 +24,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use mailsetup_server::throwaway_postgres::free_loopback_port;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
@@ -31,7 +34,11 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use crate::helpers::TempDir;
+use crate::scratch::{TempDir, free_loopback_port};
+
+/// The name the servers' certificate is for (besides 127.0.0.1), and so the host name a
+/// connection check must be given for TLS verification to pass. It resolves to 127.0.0.1.
+pub const MAIL_HOST: &str = "localhost";
 
 /// The one mailbox: the login name is the whole address, for IMAP and SMTP alike.
 pub const MAIL_USER: &str = "alice@mail.test";
@@ -139,7 +146,7 @@ impl TestCa {
     }
 }
 
-/// Dovecot and Exim for [`MAIL_USER`], both on 127.0.0.1 with a certificate for `localhost`
+/// Dovecot and Exim for [`MAIL_USER`], both on 127.0.0.1 with a certificate for [`MAIL_HOST`]
 /// and `127.0.0.1` signed by `ca`.
 pub struct MailServers {
     pub ca: TestCa,
@@ -165,20 +172,29 @@ pub struct MailServers {
 
 impl MailServers {
     /// Starts both servers and waits until every port answers. Panics with the servers' logs
-    /// when they do not come up (a port taken between choosing and binding is tried again
-    /// with other ports, twice at most).
+    /// when they do not come up (see [`MailServers::try_start`]).
     pub async fn start() -> MailServers {
+        Self::try_start()
+            .await
+            .unwrap_or_else(|report| panic!("{report}"))
+    }
+
+    /// [`MailServers::start`], answering why not (with the servers' logs) instead of
+    /// panicking. A port taken between choosing and binding is tried again with other ports,
+    /// twice at most.
+    pub async fn try_start() -> Result<MailServers, String> {
         for program in [DOVECOT, EXIM] {
-            assert!(
-                Path::new(program).exists(),
-                "{program} is missing: `cargo xtask setup` installs Dovecot and Exim \
-                 (Debian packages dovecot-imapd and exim4-daemon-light)"
-            );
+            if !Path::new(program).exists() {
+                return Err(format!(
+                    "{program} is missing: `cargo xtask setup` installs Dovecot and Exim \
+                     (Debian packages dovecot-imapd and exim4-daemon-light)"
+                ));
+            }
         }
         let mut failures = Vec::new();
         for _ in 0..3 {
-            match Self::try_start().await {
-                Ok(servers) => return servers,
+            match Self::start_once().await {
+                Ok(servers) => return Ok(servers),
                 Err(StartFailure { report, port_taken }) => {
                     failures.push(report);
                     if !port_taken {
@@ -187,10 +203,10 @@ impl MailServers {
                 }
             }
         }
-        panic!(
+        Err(format!(
             "the test mail servers did not start:\n{}",
             failures.join("\n---- next attempt ----\n")
-        );
+        ))
     }
 
     /// Every message file in the maildir's new/ and cur/, as text.
@@ -219,12 +235,12 @@ impl MailServers {
         )
     }
 
-    async fn try_start() -> Result<MailServers, StartFailure> {
+    async fn start_once() -> Result<MailServers, StartFailure> {
         let dir = TempDir::new("mail");
         let root = dir.path().to_path_buf();
         set_mode(&root, 0o755);
         let ca = TestCa::new(&root);
-        let (cert_pem, key_pem) = ca.leaf_now(&["localhost", "127.0.0.1"]);
+        let (cert_pem, key_pem) = ca.leaf_now(&[MAIL_HOST, "127.0.0.1"]);
         let cert = root.join("server-cert.pem");
         let key = root.join("server-key.pem");
         // Exim reads them after dropping root; they are test keys.
@@ -334,7 +350,7 @@ impl MailServers {
             return greet(server, port, stream).await;
         }
         let connector = TlsConnector::from(Arc::new(self.ca.client_config()));
-        let server_name = ServerName::try_from("localhost").expect("a server name");
+        let server_name = ServerName::try_from(MAIL_HOST).expect("a server name");
         match tokio::time::timeout(GREETING_WAIT, connector.connect(server_name, stream)).await {
             Ok(Ok(stream)) => greet(server, port, stream).await,
             Ok(Err(error)) => Err(format!("TLS with {name} on port {port}: {error}")),
@@ -509,7 +525,7 @@ fn write_exim_config(
 
 /// The Dovecot configuration; `@NAME@` are filled in by [`write_dovecot_config`].
 const DOVECOT_CONF: &str = "\
-# Written by the mailsetup tests (tests/api/mail_servers.rs).
+# Written by the mailsetup test harness (testkit/mail-servers).
 protocols = imap
 listen = 127.0.0.1
 base_dir = @DIR@/run
@@ -566,7 +582,7 @@ service stats {
 /// user's address is accepted (after AUTH), and delivered to the literal maildir path (Exim's
 /// taint checks refuse a path built from the address); nothing is relayed, nothing looked up.
 const EXIM_CONF: &str = "\
-# Written by the mailsetup tests (tests/api/mail_servers.rs).
+# Written by the mailsetup test harness (testkit/mail-servers).
 primary_hostname = localhost
 qualify_domain = @DOMAIN@
 domainlist local_domains = @DOMAIN@
