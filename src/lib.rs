@@ -24,8 +24,8 @@ use leptos::tachys::view::any_view::AnyViewState;
 use web_sys::HtmlElement;
 
 pub use connect::{
-    Attempt, CheckStep, ConnectionTester, DemoOutcome, DemoTester, Password, SharedTester,
-    StepFailure, StepFuture, StepResult,
+    Attempt, CheckNotRun, CheckStep, ConnectionTester, DemoOutcome, DemoTester, Password,
+    RunFuture, SharedTester, StepFailure, StepFuture, StepResult, StepSink, step_by_step,
 };
 #[cfg(feature = "js-api")]
 pub use embed::{MountHandle, mount_for_host};
@@ -229,7 +229,9 @@ pub fn mount(element: HtmlElement, options: Options) -> Mounted {
 pub fn MailSetup(
     /// How this instance behaves.
     options: Options,
-    /// What "Connect" uses to check a connection; the demo tester when not given.
+    /// What "Connect" uses to check a connection. Without one, the settings server's check
+    /// when the book is on one; else the flow says that this page cannot check a connection
+    /// (the demo page gives the demo tester).
     #[prop(optional)]
     tester: Option<SharedTester>,
     /// What the host page is told.
@@ -281,7 +283,6 @@ fn MailSetupBody(
 ) -> impl IntoView {
     // Before anything parses a name: stored settings are read just below.
     install_browser_uts46();
-    let tester = tester.unwrap_or_else(|| std::rc::Rc::new(DemoTester::default()));
     let language = options.language;
     let view = options.view;
     let settings = state::Settings::open(language, options.role, &options.storage);

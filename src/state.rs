@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
 use mailsetup_core::import::ImportPlan;
-use mailsetup_core::wire::{HistoryRecord, ImportRequest};
+use mailsetup_core::wire::{CheckReport, HistoryRecord, ImportRequest, StepReport};
 use mailsetup_core::{
     Applied, BookError, Change, Document, DocumentError, Domain, Entry, SettingsBook, Timestamp,
 };
@@ -19,7 +19,7 @@ use mailsetup_core::{
 use crate::i18n::Language;
 use crate::store::local::LocalStore;
 use crate::store::memory::MemoryStore;
-use crate::store::remote::{self, Pending, RemoteBook, RemoteError};
+use crate::store::remote::{self, CheckNotRun, Pending, RemoteBook, RemoteError};
 use crate::store::{Loaded, SettingsStore, Start, StorageKeys, StoreError};
 use crate::{Role, Storage};
 
@@ -141,6 +141,9 @@ pub struct Settings {
     document: RwSignal<Document>,
     health: RwSignal<StorageHealth>,
     store: StoredValue<Box<dyn SettingsStore>, LocalStorage>,
+    /// Whether the book is on a settings server, which checks connections too (a published
+    /// document is read from a server that does not).
+    server_checks: bool,
     /// The server's book, once its client is there (`None` on browser storage).
     remote: StoredValue<Option<Rc<dyn RemoteBook>>, LocalStorage>,
     /// Counts the changes the server acknowledged, so that a list asked for before one of
@@ -175,7 +178,8 @@ impl Settings {
                 (Box::<MemoryStore>::default(), StorageHealth::Connecting)
             }
         };
-        let settings = Settings::with_store(language, role, store, health);
+        let mut settings = Settings::with_store(language, role, store, health);
+        settings.server_checks = matches!(storage, Storage::Rest(_));
         match storage {
             Storage::Rest(config) => settings.connect(remote::Source::Server(config.clone())),
             Storage::Published { url } => {
@@ -261,6 +265,25 @@ impl Settings {
             .unwrap_or_default()
     }
 
+    /// Whether the settings server can check connections for this instance.
+    pub fn checks_on_server(&self) -> bool {
+        self.server_checks
+    }
+
+    /// Runs the settings server's connection check (see [`RemoteBook::check_connection`]).
+    pub async fn check_connection(
+        &self,
+        body: String,
+        finished: Rc<dyn Fn(StepReport)>,
+    ) -> Result<CheckReport, CheckNotRun> {
+        match self.client() {
+            Some(client) => client.check_connection(body, finished).await,
+            // Its client could not be downloaded.
+            None if self.server_checks => Err(CheckNotRun::Unreachable),
+            None => Err(CheckNotRun::NoServer),
+        }
+    }
+
     /// The changes made to `domain`'s entry, from the server; `None` on browser storage.
     pub fn history(
         &self,
@@ -283,6 +306,7 @@ impl Settings {
             document: RwSignal::new(Document::default()),
             health: RwSignal::new(health),
             store: StoredValue::new_local(store),
+            server_checks: false,
             remote: StoredValue::new_local(None),
             acknowledged: StoredValue::new(0),
             refreshing: StoredValue::new(false),

@@ -1,7 +1,7 @@
 //! The connection check behind **Connect**: its steps in the order the provider runs them,
-//! the state of each step, the [`ConnectionTester`] trait that performs one step, and the
-//! [`DemoTester`] this component ships (no network traffic; the outcome is chosen on the demo
-//! page). A later tester reaches real servers through the reference server by implementing the
+//! the state of each step, the [`ConnectionTester`] trait that performs a run, and the
+//! [`DemoTester`] of the demo page (no network traffic; the outcome is chosen on the page).
+//! The settings server's check (`server_tester`) and a host page's own (`embed`) implement the
 //! same trait.
 //!
 //! Owns: the order of the steps, what a run's progress looks like, the attempt with its
@@ -14,7 +14,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+use mailsetup_core::wire::CheckCode;
 use mailsetup_core::{Connection, ConnectionKind, EmailAddress, Username};
+
+pub use crate::store::remote::CheckNotRun;
 
 /// One step of the check: core's vocabulary, which the server's check reports in too. The
 /// component names steps by [`CheckStep::tag`] (`imap-connect`) in its JavaScript API and on
@@ -156,23 +159,54 @@ pub struct Attempt {
     pub send_test_email: bool,
 }
 
-/// Why a step failed; a real tester may pass on what the server said.
+/// Why a step failed, as far as the tester knows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StepFailure {
+    /// The check's own code for the failure (the settings server's check knows one).
+    pub code: Option<CheckCode>,
+    /// What the mail server said, or the host page's message.
     pub detail: Option<String>,
 }
 
 pub type StepResult = Result<(), StepFailure>;
 pub type StepFuture = Pin<Box<dyn Future<Output = StepResult>>>;
 
-/// Performs the steps of the connection check. The view runs the steps of [`plan`] in order, one at a time, and stops at the first failure; it drops the
-/// [`Attempt`] when the run ends, so an implementation must not keep it.
+/// Hears of each step of a run as it ends.
+pub type StepSink = Rc<dyn Fn(CheckStep, StepResult)>;
+
+/// A whole run: `Err` when the check could not run at all (no step failed: nothing was
+/// tried, or the answer stopped).
+pub type RunFuture = Pin<Box<dyn Future<Output = Result<(), CheckNotRun>>>>;
+
+/// Performs the connection check. The view drops the [`Attempt`] when the run ends, so an
+/// implementation must not keep it.
 pub trait ConnectionTester {
     /// Whether no real connection is made; the view then says so plainly.
     fn is_demo(&self) -> bool;
 
-    /// Runs one step for `attempt`.
-    fn run_step(&self, step: CheckStep, attempt: Rc<Attempt>) -> StepFuture;
+    /// Runs the steps of `plan` in order for `attempt`, telling `finished` of each as it ends,
+    /// and stops after the first failure.
+    fn run(&self, plan: Vec<CheckStep>, attempt: Rc<Attempt>, finished: StepSink) -> RunFuture;
+}
+
+/// Runs `plan` one step at a time, each through `run_step`, until one fails: the way of a
+/// tester that is asked step by step (the demo, a host page's `testConnection`).
+pub fn step_by_step(
+    plan: Vec<CheckStep>,
+    finished: StepSink,
+    run_step: impl Fn(CheckStep) -> StepFuture + 'static,
+) -> RunFuture {
+    Box::pin(async move {
+        for step in plan {
+            let result = run_step(step).await;
+            let failed = result.is_err();
+            finished(step, result);
+            if failed {
+                break;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// What the demo tester pretends happens.
@@ -254,14 +288,18 @@ impl ConnectionTester for DemoTester {
         true
     }
 
-    fn run_step(&self, step: CheckStep, attempt: Rc<Attempt>) -> StepFuture {
+    fn run(&self, plan: Vec<CheckStep>, attempt: Rc<Attempt>, finished: StepSink) -> RunFuture {
         // The demo looks at nothing in the attempt; it lets go of it at once.
         drop(attempt);
-        let outcome = self.outcome.get();
-        let delay = self.step_delay_ms;
-        Box::pin(async move {
-            sleep(delay).await;
-            outcome.result_for(step)
+        let tester = self.clone();
+        step_by_step(plan, finished, move |step| {
+            // Read per step: the demo page may change the outcome while a run goes on.
+            let outcome = tester.outcome.get();
+            let delay = tester.step_delay_ms;
+            Box::pin(async move {
+                sleep(delay).await;
+                outcome.result_for(step)
+            })
         })
     }
 }

@@ -15,7 +15,11 @@ use mailsetup_core::{
 };
 
 use super::form::{ConnectChecked, ConnectField, ServerDraft, Source, deep_link};
-use super::tester::{Attempt, CheckOutcome, CheckProgress, ConnectionTester, Password, StepState};
+use super::server_tester::{Checked, ServerTester};
+use super::tester::{
+    Attempt, CheckNotRun, CheckOutcome, CheckProgress, ConnectionTester, Password, StepFailure,
+    StepSink, StepState, plan,
+};
 use crate::draft::{ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{connect, forms, problems};
 use crate::state::Settings;
@@ -83,15 +87,16 @@ fn focus_later(id: String) {
 /// The "Connect your inbox" section.
 #[component]
 pub fn ConnectInbox(
-    /// Performs the connection check.
-    tester: SharedTester,
+    /// Performs the connection check; without one, the settings server's check when the book
+    /// is on one, else none (the flow says so).
+    tester: Option<SharedTester>,
     /// The person's address, when the host page knows it: fills the first step in.
     email: Option<String>,
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let language = settings.language;
     let texts = connect::address_texts(language);
-    let is_demo = tester.is_demo();
+    let is_demo = tester.as_ref().is_some_and(|tester| tester.is_demo());
     let tester = StoredValue::new_local(tester);
 
     let given = email.clone();
@@ -309,7 +314,7 @@ on_demand!(SettingsStep(SettingsStepProps) => fetch_settings_step, draw_settings
 #[component]
 fn SettingsStep(
     found: Found,
-    tester: StoredValue<SharedTester, LocalStorage>,
+    tester: StoredValue<Option<SharedTester>, LocalStorage>,
     /// A message kept above the form (the admin's "Saved as settings for …").
     notice: RwSignal<Option<String>>,
     on_change_address: Callback<()>,
@@ -318,7 +323,9 @@ fn SettingsStep(
     let language = settings.language;
     let texts = connect::texts(language);
     let form_texts = forms::texts(language);
-    let is_demo = tester.with_value(|tester| tester.is_demo());
+    let is_demo = tester.with_value(|tester| tester.as_ref().is_some_and(|t| t.is_demo()));
+    // A check runs when the host page gives one, or on the settings server the book is on.
+    let can_check = tester.with_value(Option::is_some) || settings.checks_on_server();
 
     let Found {
         address,
@@ -456,7 +463,8 @@ fn SettingsStep(
     // The check.
     let progress = RwSignal::new(None::<CheckProgress>);
     let send_test_email = RwSignal::new(false);
-    let failure_detail = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<StepFailure>);
+    let not_run = RwSignal::new(None::<CheckNotRun>);
     let running = RwSignal::new(false);
     let attempts = StoredValue::new(0u64);
     on_cleanup(move || attempts.try_update_value(|n| *n += 1).unwrap_or(()));
@@ -479,6 +487,19 @@ fn SettingsStep(
             // Exchange has no test message; the box is not shown for it.
             let asked_for_test_email =
                 kind == ConnectionKind::Imap && send_test_email.get_untracked();
+            // The host page's check, or the settings server's: on the stored settings while
+            // the person kept the administrator's, else on what the form holds.
+            let what = match (source.get_untracked(), locked.get_untracked()) {
+                (Source::Administrator { .. }, true) => Checked::Stored,
+                _ => Checked::Draft,
+            };
+            let Some(checker) = tester.get_value().or_else(|| {
+                settings
+                    .checks_on_server()
+                    .then(|| Rc::new(ServerTester::new(settings, what)) as SharedTester)
+            }) else {
+                return;
+            };
             // From here on only the attempt holds the password; the form lets go of it.
             let attempt = Rc::new(Attempt {
                 address: address.clone(),
@@ -490,36 +511,52 @@ fn SettingsStep(
             password.set(String::new());
             show_password.set(false);
             shown_errors.start_over_without(ConnectField::Password);
-            progress.set(Some(CheckProgress::new(kind, asked_for_test_email)));
-            failure_detail.set(None);
+            let mut started = CheckProgress::new(kind, asked_for_test_email);
+            if let Some(first) = started.next() {
+                started.start(first);
+            }
+            progress.set(Some(started));
+            failure.set(None);
+            not_run.set(None);
             running.set(true);
             attempts.update_value(|n| *n += 1);
             let this_attempt = attempts.get_value();
+            let current = move || attempts.try_get_value() == Some(this_attempt);
+            // Each step as it ends; the next one is then the one running.
+            let finished: StepSink = Rc::new(move |step, result| {
+                if !current() {
+                    return;
+                }
+                if let Err(why) = &result {
+                    failure.set(Some(why.clone()));
+                }
+                progress.update(|progress| {
+                    if let Some(progress) = progress {
+                        progress.finish(step, result.is_ok());
+                        if let Some(next) = progress.next() {
+                            progress.start(next);
+                        }
+                    }
+                });
+            });
+            let run = checker.run(plan(kind, asked_for_test_email), attempt, finished);
             leptos::task::spawn_local(async move {
-                let current = move || attempts.try_get_value() == Some(this_attempt);
-                while let Some(step) = progress
-                    .try_with_untracked(|p| p.as_ref().and_then(CheckProgress::next))
-                    .flatten()
-                {
-                    progress.update(|p| p.iter_mut().for_each(|p| p.start(step)));
-                    let Some(future) =
-                        tester.try_with_value(|tester| tester.run_step(step, attempt.clone()))
-                    else {
-                        break;
-                    };
-                    let result = future.await;
-                    if !current() {
-                        break;
-                    }
-                    if let Err(failure) = &result {
-                        failure_detail.set(failure.detail.clone());
-                    }
-                    progress.update(|p| p.iter_mut().for_each(|p| p.finish(step, result.is_ok())));
+                // The run holds the attempt (with the password) until it ends.
+                let ended = run.await;
+                if !current() {
+                    return;
                 }
-                drop(attempt);
-                if current() {
-                    running.set(false);
+                let unfinished =
+                    progress.with_untracked(|p| p.as_ref().is_some_and(|p| p.outcome().is_none()));
+                match ended {
+                    Err(why) => not_run.set(Some(why)),
+                    Ok(()) if unfinished => not_run.set(Some(CheckNotRun::Interrupted)),
+                    Ok(()) => {}
                 }
+                if not_run.get_untracked().is_some() {
+                    progress.set(None);
+                }
+                running.set(false);
             });
         }
     };
@@ -760,26 +797,48 @@ fn SettingsStep(
             _ => None,
         }
     });
-    let failure = move || {
+    let failure_shown = move || {
+        if let Some(why) = not_run.get() {
+            let said = match &why {
+                CheckNotRun::Limited { detail } | CheckNotRun::Refused { detail } => {
+                    detail.as_deref().map(texts.server_said)
+                }
+                _ => None,
+            };
+            return Some(
+                view! {
+                    <div class="ms-notice ms-notice--error" data-testid="check-not-run">
+                        <p class="ms-connect__failure-title">{texts.not_run_title}</p>
+                        <p>{(texts.not_run_reason)(&why)}</p>
+                        <p>{said}</p>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
         let Some(CheckOutcome::FailedAt(step)) = outcome() else {
             return None;
         };
-        let detail = failure_detail
-            .get()
-            .map(|detail| (texts.server_said)(&detail));
+        let why = failure.get().unwrap_or_default();
+        // The check's own code says more than the step's general advice.
+        let advice = match why.code {
+            Some(code) => problems::message(language, &code),
+            None => (texts.failure_advice)(step).to_owned(),
+        };
+        let detail = why.detail.map(|detail| (texts.server_said)(&detail));
         Some(
             view! {
-                <div class="ms-notice ms-notice--error">
+                <div class="ms-notice ms-notice--error" data-testid="check-failure">
                     <p class="ms-connect__failure-title">{(texts.failure_title)(step)}</p>
-                    <p>{(texts.failure_advice)(step)}</p>
-                    <p>{detail}</p>
+                    <p>{advice}</p>
+                    <p class="ms-connect__server-said">{detail}</p>
                 </div>
             }
             .into_any(),
         )
     };
     let cleared = move || {
-        let ended = !running.get() && outcome().is_some();
+        let ended = !running.get() && (outcome().is_some() || not_run.with(Option::is_some));
         ended.then(|| paragraph("ms-field__hint", texts.password_cleared.into()))
     };
 
@@ -831,7 +890,7 @@ fn SettingsStep(
             {server_fields}
             {save_button}
             <LiveText role="alert" class="ms-notice ms-notice--error" text=save_error/>
-            {(kind == ConnectionKind::Imap)
+            {(kind == ConnectionKind::Imap && can_check)
                 .then(|| {
                     view! {
                         <CheckboxField
@@ -842,20 +901,32 @@ fn SettingsStep(
                         />
                     }
                 })}
-            <div class="ms-connect__actions">
-                <button
-                    type="submit"
-                    class="ms-button ms-button--primary"
-                    aria-disabled=move || running.get().then_some("true")
-                >
-                    {texts.connect_button}
-                </button>
-            </div>
+            {if can_check {
+                view! {
+                    <div class="ms-connect__actions">
+                        <button
+                            type="submit"
+                            class="ms-button ms-button--primary"
+                            aria-disabled=move || running.get().then_some("true")
+                        >
+                            {texts.connect_button}
+                        </button>
+                    </div>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p class="ms-notice ms-notice--info" data-testid="no-check">
+                        {texts.no_check}
+                    </p>
+                }
+                    .into_any()
+            }}
         </form>
         {move || progress.get().map(|progress| check_list(texts, &progress))}
         <LiveText role="status" class="ms-live" text=status_text/>
         <div role="alert" class="ms-connect__failure">
-            {failure}
+            {failure_shown}
         </div>
         {cleared}
     }

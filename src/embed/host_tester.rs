@@ -1,5 +1,5 @@
 //! The host page's own connection check (`testConnection`), as a [`ConnectionTester`]: each
-//! step calls `testConnection(step, attempt, signal)` and waits for `{ ok: true }` or
+//! step of the plan (the test message's two only when the person asked for it) calls `testConnection(step, attempt, signal)` and waits for `{ ok: true }` or
 //! `{ ok: false, reason }`. The password goes into that call's `attempt` object only; the Rust
 //! attempt that holds it is dropped by the view when the run ends. The call's `AbortSignal`
 //! fires when the step is no longer awaited (the person went back, the instance unmounted).
@@ -13,7 +13,10 @@ use mailsetup_core::{Connection, Endpoint};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::connect::{Attempt, CheckStep, ConnectionTester, StepFailure, StepFuture};
+use crate::connect::{
+    Attempt, CheckStep, ConnectionTester, RunFuture, StepFailure, StepFuture, StepSink,
+    step_by_step,
+};
 
 /// Calls the host's function for each step.
 pub struct HostTester {
@@ -31,8 +34,17 @@ impl ConnectionTester for HostTester {
         false
     }
 
-    fn run_step(&self, step: CheckStep, attempt: Rc<Attempt>) -> StepFuture {
+    fn run(&self, plan: Vec<CheckStep>, attempt: Rc<Attempt>, finished: StepSink) -> RunFuture {
         let function = self.test_connection.clone();
+        step_by_step(plan, finished, move |step| {
+            run_step(function.clone(), step, Rc::clone(&attempt))
+        })
+    }
+}
+
+/// Calls the host's function for one step.
+fn run_step(function: Function, step: CheckStep, attempt: Rc<Attempt>) -> StepFuture {
+    {
         Box::pin(async move {
             let mut controller = AbortOnDrop(web_sys::AbortController::new().ok());
             let signal = controller
@@ -51,6 +63,7 @@ impl ConnectionTester for HostTester {
             let result = match answer {
                 Ok(answer) => read_answer(&answer),
                 Err(thrown) => Err(StepFailure {
+                    code: None,
                     detail: Some(error_text(&thrown)),
                 }),
             };
@@ -83,7 +96,10 @@ fn read_answer(answer: &JsValue) -> Result<(), StepFailure> {
     let reason = Reflect::get(answer, &"reason".into())
         .ok()
         .and_then(|reason| reason.as_string());
-    Err(StepFailure { detail: reason })
+    Err(StepFailure {
+        code: None,
+        detail: reason,
+    })
 }
 
 fn error_text(thrown: &JsValue) -> String {

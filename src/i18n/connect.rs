@@ -4,7 +4,7 @@
 //! URL) come from `forms`, so the same thing has the same name everywhere.
 
 use super::{Language, polish};
-use crate::connect::tester::{CheckStep, StepState};
+use crate::connect::tester::{CheckNotRun, CheckStep, StepState};
 
 pub struct ConnectTexts {
     pub connecting_as: &'static str,
@@ -41,6 +41,11 @@ pub struct ConnectTexts {
     pub failure_title: fn(CheckStep) -> &'static str,
     pub failure_advice: fn(CheckStep) -> &'static str,
     pub server_said: fn(&str) -> String,
+    /// The check gave no report: the title, and why.
+    pub not_run_title: &'static str,
+    pub not_run_reason: fn(&CheckNotRun) -> &'static str,
+    /// Neither the host page nor a settings server checks connections here.
+    pub no_check: &'static str,
 }
 
 /// The address step's text. Apart from [`ConnectTexts`], as the address step is on the first
@@ -195,6 +200,28 @@ pub(super) static EN: ConnectTexts = ConnectTexts {
         }
     },
     server_said: |detail| format!("The server said: {detail}"),
+    not_run_title: "The connection was not checked",
+    not_run_reason: |why| match why {
+        CheckNotRun::Unreachable => {
+            "The settings server could not be reached, so nothing was checked. Check your \
+            connection to it and try again."
+        }
+        CheckNotRun::SignedOut => {
+            "Your session with the settings server has ended. Sign in again, then connect."
+        }
+        CheckNotRun::Forbidden => "Your account may not check connections on this server.",
+        CheckNotRun::Limited { .. } => {
+            "The settings server is not running another check for you just now. Wait a moment \
+            and try again."
+        }
+        CheckNotRun::Refused { .. } => "The settings server refused to run this check.",
+        CheckNotRun::Interrupted => {
+            "The answer from the settings server stopped before the check ended. Try again."
+        }
+        CheckNotRun::NoServer => "This page has no server that can check connections.",
+    },
+    no_check: "This page cannot check the connection: it has no server to check it with. Use \
+        these settings in your mail program, or ask your administrator where to connect.",
 };
 
 pub(super) static PL: ConnectTexts = ConnectTexts {
@@ -311,6 +338,28 @@ pub(super) static PL: ConnectTexts = ConnectTexts {
         }
     },
     server_said: |detail| format!("Odpowiedź serwera: {detail}"),
+    not_run_title: "Połączenie nie zostało sprawdzone",
+    not_run_reason: |why| match why {
+        CheckNotRun::Unreachable => {
+            "Nie udało się połączyć z serwerem ustawień, więc nic nie zostało sprawdzone. \
+            Sprawdź połączenie z nim i spróbuj ponownie."
+        }
+        CheckNotRun::SignedOut => {
+            "Sesja na serwerze ustawień wygasła. Zaloguj się ponownie, a potem połącz."
+        }
+        CheckNotRun::Forbidden => "Twoje konto nie może sprawdzać połączeń na tym serwerze.",
+        CheckNotRun::Limited { .. } => {
+            "Serwer ustawień nie uruchomi teraz kolejnego sprawdzenia dla Ciebie. Poczekaj \
+            chwilę i spróbuj ponownie."
+        }
+        CheckNotRun::Refused { .. } => "Serwer ustawień odmówił wykonania tego sprawdzenia.",
+        CheckNotRun::Interrupted => {
+            "Odpowiedź serwera ustawień urwała się przed końcem sprawdzenia. Spróbuj ponownie."
+        }
+        CheckNotRun::NoServer => "Ta strona nie ma serwera, który mógłby sprawdzać połączenia.",
+    },
+    no_check: "Na tej stronie nie można sprawdzić połączenia: nie ma serwera, który by to zrobił. \
+        Użyj tych ustawień w programie pocztowym albo zapytaj administratora, gdzie się połączyć.",
 };
 
 #[cfg(test)]

@@ -652,6 +652,111 @@ static PL: &[(&str, &str)] = &[
          a drugi tylko części przed znakiem @), a dla obu używana jest jedna nazwa. Wpisz \
          ustawienia ręcznie i sprawdź nazwę użytkownika u dostawcy.",
     ),
+    // check: the connection check against the real mail servers
+    (
+        "check.dns_not_found",
+        "Nie znaleziono nazwy serwera. Sprawdź pisownię nazwy hosta.",
+    ),
+    (
+        "check.dns_failed",
+        "Nie udało się teraz sprawdzić nazwy serwera. Spróbuj ponownie za minutę.",
+    ),
+    (
+        "check.address_not_allowed",
+        "Tego adresu nie można stąd sprawdzić (to adres prywatny, lokalny lub zastrzeżony). Użyj publicznej nazwy serwera albo poproś operatora o dopuszczenie jego sieci.",
+    ),
+    (
+        "check.port_not_allowed",
+        "Tego portu nie można stąd sprawdzić. Serwery poczty używają portów 993 lub 143 (IMAP) oraz 465 lub 587 (SMTP); jeśli Twój używa innego, zapytaj operatora.",
+    ),
+    (
+        "check.connection_refused",
+        "Serwer odrzucił połączenie na tym porcie. Sprawdź numer portu.",
+    ),
+    (
+        "check.connection_timed_out",
+        "Serwer nie odpowiedział na czas. Sprawdź nazwę hosta i port oraz czy zapora przepuszcza połączenie.",
+    ),
+    (
+        "check.tls_not_spoken",
+        "Serwer odpowiedział bez szyfrowania na porcie ustawionym na SSL/TLS. Wybierz STARTTLS albo port SSL/TLS serwera.",
+    ),
+    (
+        "check.tls_expected",
+        "Serwer na tym porcie oczekuje szyfrowania od początku. Wybierz SSL/TLS zamiast STARTTLS.",
+    ),
+    (
+        "check.starttls_not_offered",
+        "Serwer nie oferuje STARTTLS na tym porcie, więc hasło zostałoby wysłane bez szyfrowania. Wybierz SSL/TLS i jego port.",
+    ),
+    (
+        "check.tls_handshake_failed",
+        "Nie udało się nawiązać szyfrowanego połączenia.",
+    ),
+    (
+        "check.tls_version_too_old",
+        "Serwer obsługuje tylko starą, niebezpieczną wersję TLS (poniżej 1.2). Poproś jego administratora o włączenie TLS 1.2 lub 1.3.",
+    ),
+    (
+        "check.certificate_untrusted",
+        "Certyfikat serwera nie jest podpisany przez urząd, któremu ten serwer ufa. Poproś o certyfikat od publicznego urzędu albo poproś operatora o dodanie urzędu certyfikacji Twojej firmy.",
+    ),
+    (
+        "check.certificate_expired",
+        "Certyfikat serwera wygasł. Poproś administratora serwera o jego odnowienie.",
+    ),
+    (
+        "check.certificate_not_yet_valid",
+        "Certyfikat serwera nie jest jeszcze ważny. Sprawdź zegar serwera i certyfikat.",
+    ),
+    (
+        "check.certificate_name_mismatch",
+        "Certyfikat serwera jest wystawiony na inną nazwę. Użyj nazwy hosta, którą wymienia certyfikat.",
+    ),
+    (
+        "check.certificate_expires_soon",
+        "Certyfikat serwera wygasa w ciągu 21 dni.",
+    ),
+    (
+        "check.greeting_unexpected",
+        "Serwer nie przywitał się jak serwer poczty tego rodzaju. Sprawdź port: może należeć do innej usługi.",
+    ),
+    (
+        "check.login_failed",
+        "Serwer odrzucił nazwę użytkownika lub hasło.",
+    ),
+    (
+        "check.login_not_offered",
+        "Serwer nie oferuje na tym połączeniu żadnej metody logowania, której może użyć to sprawdzenie (PLAIN lub LOGIN).",
+    ),
+    (
+        "check.send_rejected",
+        "Serwer odmówił wysłania testowej wiadomości.",
+    ),
+    (
+        "check.test_email_not_received",
+        "Testowa wiadomość nie dotarła na czas do skrzynki odbiorczej.",
+    ),
+    (
+        "check.exchange_not_found",
+        "Pod tym adresem nie odpowiadają usługi Exchange Web Services. Sprawdź adres URL Exchange.",
+    ),
+    (
+        "check.exchange_login_failed",
+        "Exchange odrzucił nazwę użytkownika lub hasło.",
+    ),
+    (
+        "check.exchange_unexpected_answer",
+        "Adres odpowiada, ale nie tak jak usługi Exchange Web Services.",
+    ),
+    (
+        "check.exchange_redirected",
+        "Adres URL Exchange przekierowuje gdzie indziej. Sprawdź adres docelowy i użyj go, jeśli jest właściwy.",
+    ),
+    (
+        "check.server_error",
+        "Serwer zgłosił własny błąd. Spróbuj ponownie później.",
+    ),
 ];
 
 #[cfg(test)]
@@ -659,6 +764,7 @@ mod tests {
     use std::collections::BTreeSet;
     use std::fmt;
 
+    use mailsetup_core::wire::CheckCode;
     use mailsetup_core::*;
 
     use super::*;
@@ -670,7 +776,7 @@ mod tests {
     fn every_problem() -> Vec<Box<dyn Problem>> {
         let port = Port::IMAP_SSL;
         let suggestion = || "https://mail.example.com/EWS/Exchange.asmx".to_owned();
-        vec![
+        let listed: Vec<Box<dyn Problem>> = vec![
             Box::new(NameError::InvalidCharacter { character: '_' }),
             Box::new(NameError::ContainsSpace),
             Box::new(NameError::InvalidInternationalName),
@@ -871,7 +977,11 @@ mod tests {
             Box::new(mailsetup_core::import::ImportRefusal::Repeated {
                 domain: mailsetup_core::Domain::parse("example.com").unwrap(),
             }),
-        ]
+        ];
+        listed
+            .into_iter()
+            .chain(CheckCode::ALL.map(|code| Box::new(code) as Box<dyn Problem>))
+            .collect()
     }
 
     fn example() -> Domain {
@@ -914,7 +1024,7 @@ mod tests {
         let problems = every_problem();
         let codes: BTreeSet<&str> = problems.iter().map(|problem| problem.code()).collect();
         // Core's own count of leaf variants (codes_tests.rs); update both when adding one.
-        assert_eq!(codes.len(), 108);
+        assert_eq!(codes.len(), 134);
         for problem in &problems {
             let code = problem.code();
             let english = problem.to_string();

@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use mailsetup_core::wire::{HistoryRecord, ImportRequest, ImportSummary};
+use mailsetup_core::wire::{CheckReport, HistoryRecord, ImportRequest, ImportSummary, StepReport};
 use mailsetup_core::{Applied, Change, Domain, Entry};
 
 use crate::i18n::Language;
@@ -108,6 +108,26 @@ pub enum RemoteError {
     Misconfigured(String),
 }
 
+/// Why the server's connection check gave no report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckNotRun {
+    /// No answer (offline, server down, timed out).
+    Unreachable,
+    /// 401: the session ended or the token is not accepted.
+    SignedOut,
+    /// 403: this person may not run a check.
+    Forbidden,
+    /// 429: checks already running for this person, or too many refused passwords for a
+    /// server; `detail` is the server's sentence (it says when to try again).
+    Limited { detail: Option<String> },
+    /// 404 or 422: the server refused the request itself; `detail` is its sentence.
+    Refused { detail: Option<String> },
+    /// The answer stopped, or turned unreadable, before the report.
+    Interrupted,
+    /// This book has no server that checks connections (a published document).
+    NoServer,
+}
+
 /// A settings book on a server, as the component's state uses it. Every method answers a
 /// future that holds what it needs (the implementation shares its state). The work behind these
 /// methods (keeping `Settings` in step with the server, and the words for what went wrong) lives
@@ -135,6 +155,15 @@ pub trait RemoteBook {
 
     /// The sentence for a change the server did not save.
     fn describe(&self, error: &ChangeError, language: Language) -> String;
+
+    /// Runs the server's connection check with the request `body` (core's
+    /// `check_request_text`; it holds the password and is dropped once sent), telling
+    /// `finished` of each step as the server reports it; answers the whole report.
+    fn check_connection(
+        &self,
+        body: String,
+        finished: Rc<dyn Fn(StepReport)>,
+    ) -> Pending<Result<CheckReport, CheckNotRun>>;
 }
 
 /// Where a book that is not in the browser comes from.

@@ -109,7 +109,10 @@ export interface MailSetupOptions {
   allowlist?: MailSetupAllowlistGroup[] | null;
   onChange?: (change: MailSetupChange) => void;
   onError?: (error: MailSetupError) => void;
-  /** Replaces the demo check: called for each step, in order, until one fails. */
+  /**
+   * Your own connection check: called for each step, in order, until one fails. Without it the
+   * settings server checks (REST storage); other pages say that no check runs.
+   */
   testConnection?: (
     step: MailSetupCheckStep,
     attempt: MailSetupAttempt,

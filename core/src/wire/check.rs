@@ -573,6 +573,55 @@ pub fn check_request_from(body: Value) -> Result<CheckRequest, Vec<FieldProblem>
     }
 }
 
+/// The body a client sends for a check, as [`check_request_from`] reads it: `settings` (a
+/// draft, in the shape a PUT takes) only when the draft is what should be checked; `username`
+/// only when there is one. The text holds the password: the caller drops it once sent.
+pub fn check_request_text(
+    email: &EmailAddress,
+    password: Option<&str>,
+    username: Option<&str>,
+    settings: Option<&EntryDraft>,
+    send_test_email: bool,
+) -> String {
+    let mut body = Map::new();
+    body.insert("email".into(), Value::from(email.to_string()));
+    if let Some(password) = password {
+        body.insert("password".into(), Value::from(password));
+    }
+    if let Some(username) = username {
+        body.insert("username".into(), Value::from(username));
+    }
+    if let Some(draft) = settings {
+        let wire = serde_json::from_str(&crate::wire::draft_to_wire(draft)).unwrap_or_default();
+        body.insert("settings".into(), wire);
+    }
+    body.insert("send_test_email".into(), Value::from(send_test_email));
+    Value::Object(body).to_string()
+}
+
+/// One line of a streamed check (`Accept: application/x-ndjson`): a finished step, and last
+/// the whole report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckStreamLine {
+    Step(Box<StepReport>),
+    Report(CheckReport),
+}
+
+/// Reads one line of a streamed check; `None` for a line that is neither (a client then says
+/// the answer could not be read).
+pub fn check_stream_line(line: &str) -> Option<CheckStreamLine> {
+    let value: Value = serde_json::from_str(line).ok()?;
+    if value.get("outcome").is_some() {
+        serde_json::from_value(value)
+            .ok()
+            .map(CheckStreamLine::Report)
+    } else {
+        serde_json::from_value(value)
+            .ok()
+            .map(CheckStreamLine::Step)
+    }
+}
+
 /// Removes `key` as text: absent or null is `None`, anything else but text is a problem.
 fn take_text(
     object: &mut Map<String, Value>,
@@ -712,6 +761,71 @@ mod tests {
             )
             .contains("s3cret")
         );
+    }
+
+    #[test]
+    fn a_request_a_client_writes_reads_back_the_same() {
+        let email = EmailAddress::parse("alice@example.com").unwrap();
+        let draft = check_request_from(json!({
+            "email": "alice@example.com",
+            "settings": {
+                "domain": "example.com", "type": "imap",
+                "incoming": {"host": "imap.example.com", "port": 143, "security": "starttls"},
+                "outgoing": {"host": "smtp.example.com", "port": 587, "security": "starttls"},
+                "username": "typed"
+            }
+        }))
+        .unwrap()
+        .settings
+        .unwrap();
+        let text = check_request_text(&email, Some("s3 cret"), Some("alice"), Some(&draft), true);
+        let read = check_request_from(serde_json::from_str(&text).unwrap()).unwrap();
+        assert_eq!(
+            read,
+            CheckRequest {
+                email: email.clone(),
+                password: Some("s3 cret".into()),
+                username: Some("alice".into()),
+                settings: Some(draft),
+                send_test_email: true,
+            }
+        );
+        let stored = check_request_text(&email, None, None, None, false);
+        assert_eq!(
+            serde_json::from_str::<Value>(&stored).unwrap(),
+            json!({"email": "alice@example.com", "send_test_email": false})
+        );
+    }
+
+    #[test]
+    fn stream_lines_are_steps_then_the_report() {
+        let mut step = StepReport::not_run(CheckStep::ImapLogin);
+        step.state = StepState::Failed;
+        step.problem = Some(StepProblem {
+            code: CheckCode::LoginFailed,
+            detail: CheckCode::LoginFailed.to_string(),
+            server_reply: Some("a1 NO [AUTHENTICATIONFAILED] Authentication failed.".into()),
+        });
+        let line = serde_json::to_string(&step).unwrap();
+        assert_eq!(
+            check_stream_line(&line),
+            Some(CheckStreamLine::Step(Box::new(step.clone())))
+        );
+        let report = CheckReport::of(vec![step]);
+        let line = serde_json::to_string(&report).unwrap();
+        assert_eq!(
+            check_stream_line(&line),
+            Some(CheckStreamLine::Report(report))
+        );
+        for unreadable in [
+            "",
+            "{",
+            "[]",
+            r#"{"step": "imap_dance"}"#,
+            r#"{"outcome": 3}"#,
+        ] {
+            assert_eq!(check_stream_line(unreadable), None, "{unreadable}");
+        }
     }
 
     #[test]

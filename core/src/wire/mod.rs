@@ -19,8 +19,9 @@ pub use answer::{
 };
 pub use check::{
     CONNECTION_CHECKS_PATH, CertificateReport, CheckCode, CheckOutcome, CheckReport, CheckRequest,
-    CheckRequestError, CheckStep, CheckWarning, CheckedServer, StepProblem, StepReport, StepState,
-    Suggestion, TlsReport, check_request_from,
+    CheckRequestError, CheckStep, CheckStreamLine, CheckWarning, CheckedServer, StepProblem,
+    StepReport, StepState, Suggestion, TlsReport, check_request_from, check_request_text,
+    check_stream_line,
 };
 pub use import::{IMPORT_PATH, ImportRequest, ImportSummary};
 pub use request::{

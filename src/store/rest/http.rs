@@ -92,6 +92,29 @@ impl Http {
         answer
     }
 
+    /// Sends `outgoing` once (for a request that is not safe to repeat, such as a check that
+    /// sends a test message) and answers as soon as the answer's head arrived, its body still
+    /// on its way. The exchange is aborted after `limit_ms`, or when the [`Deadline`] answered
+    /// with it is dropped.
+    pub async fn stream(
+        &self,
+        outgoing: &Outgoing<'_>,
+        limit_ms: u32,
+    ) -> Result<(Response, Deadline), NoAnswer> {
+        let window = web_sys::window().ok_or(NoAnswer)?;
+        let controller = web_sys::AbortController::new().map_err(|_| NoAnswer)?;
+        let (request, _) = self
+            .request(outgoing, &controller.signal())
+            .map_err(|_| NoAnswer)?;
+        let deadline = Deadline::start(&window, controller, limit_ms);
+        let response = JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .ok()
+            .and_then(|value| value.dyn_into::<Response>().ok())
+            .ok_or(NoAnswer)?;
+        Ok((response, deadline))
+    }
+
     fn request(
         &self,
         outgoing: &Outgoing<'_>,
@@ -131,6 +154,48 @@ impl Http {
         }
         let request = Request::new_with_str_and_init(&config.url(&outgoing.path), &init)?;
         Ok((request, config.timeout_ms))
+    }
+}
+
+/// Aborts a streamed exchange after its time limit, or at once when dropped (the view that
+/// waited for it went away).
+pub struct Deadline {
+    controller: web_sys::AbortController,
+    timer: Option<i32>,
+    _abort: Closure<dyn FnMut()>,
+}
+
+impl Deadline {
+    fn start(
+        window: &web_sys::Window,
+        controller: web_sys::AbortController,
+        limit_ms: u32,
+    ) -> Deadline {
+        let abort = {
+            let controller = controller.clone();
+            Closure::<dyn FnMut()>::new(move || controller.abort())
+        };
+        let timer = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                abort.as_ref().unchecked_ref(),
+                i32::try_from(limit_ms).unwrap_or(i32::MAX),
+            )
+            .ok();
+        Deadline {
+            controller,
+            timer,
+            _abort: abort,
+        }
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let (Some(window), Some(timer)) = (web_sys::window(), self.timer) {
+            window.clear_timeout_with_handle(timer);
+        }
+        // Nothing left to read once the exchange ended; a no-op then.
+        self.controller.abort();
     }
 }
 

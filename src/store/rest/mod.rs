@@ -8,6 +8,7 @@
 //! Must not: touch signals or views (`follow` keeps the state in step), or retry (`http` does,
 //! by core's rule).
 
+mod check;
 mod follow;
 mod http;
 mod published;
@@ -17,14 +18,15 @@ pub use published::PublishedBook;
 use std::rc::Rc;
 
 use mailsetup_core::wire::{
-    AnswerError, ENTRIES_PATH, HistoryRecord, IMPORT_PATH, ImportRequest, ImportSummary,
-    applied_from_answer, current_from_refusal, entity_tag, entry_path, entry_to_wire,
-    history_from_answer, is_own_attempt, problem_detail, revision_of_tag, write_request,
+    AnswerError, CheckReport, ENTRIES_PATH, HistoryRecord, IMPORT_PATH, ImportRequest,
+    ImportSummary, StepReport, applied_from_answer, current_from_refusal, entity_tag, entry_path,
+    entry_to_wire, history_from_answer, is_own_attempt, problem_detail, revision_of_tag,
+    write_request,
 };
 use mailsetup_core::{Applied, Change, Domain};
 
 use super::Loaded;
-use super::remote::{Pending, RemoteBook, RemoteError, RestConfig};
+use super::remote::{CheckNotRun, Pending, RemoteBook, RemoteError, RestConfig};
 use crate::i18n::{Language, server};
 use crate::state::{ChangeError, Settings};
 use http::{Answer, Http, NoAnswer, Outgoing};
@@ -84,6 +86,15 @@ impl RemoteBook for RestBook {
             RemoteError::Refused { detail } => (texts.save_refused)(detail.as_deref()),
             RemoteError::Misconfigured(detail) => (texts.save_misconfigured)(detail),
         }
+    }
+
+    fn check_connection(
+        &self,
+        body: String,
+        finished: Rc<dyn Fn(StepReport)>,
+    ) -> Pending<Result<CheckReport, CheckNotRun>> {
+        let http = Rc::clone(&self.http);
+        Box::pin(check::check(http, body, finished))
     }
 }
 

@@ -7,14 +7,14 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use mailsetup_core::wire::{HistoryRecord, ImportRequest, ImportSummary};
+use mailsetup_core::wire::{CheckReport, HistoryRecord, ImportRequest, ImportSummary, StepReport};
 use mailsetup_core::{Applied, Change, Domain};
 
 use super::http::{Http, Outgoing};
 use crate::i18n::Language;
 use crate::state::{ChangeError, Settings, StorageHealth};
 use crate::store::Loaded;
-use crate::store::remote::{Pending, RemoteBook, RemoteError, RestConfig};
+use crate::store::remote::{CheckNotRun, Pending, RemoteBook, RemoteError, RestConfig};
 
 pub struct PublishedBook {
     http: Rc<Http>,
@@ -89,5 +89,13 @@ impl RemoteBook for PublishedBook {
 
     fn describe(&self, _: &ChangeError, _: Language) -> String {
         String::new()
+    }
+
+    fn check_connection(
+        &self,
+        _: String,
+        _: Rc<dyn Fn(StepReport)>,
+    ) -> Pending<Result<CheckReport, CheckNotRun>> {
+        Box::pin(async { Err(CheckNotRun::NoServer) })
     }
 }

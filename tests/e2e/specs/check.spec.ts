@@ -1,0 +1,187 @@
+// The Connect flow on the settings server's own connection check, against a real Dovecot and
+// Exim (support/mail_servers.ts, on 127.0.0.1 with a test CA the server is told to trust): a
+// person connects with the right password (every step passes, the test message lands in the
+// mailbox) and with a wrong one (the sign-in step fails with the mail server's own words), on
+// the administrator's stored settings in English and on settings they type themselves (sent as
+// a draft) in Polish; axe in every state, screenshots wide and at 360 px.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Locator, type Page } from '@playwright/test';
+import { test, expect, checkA11y, snap } from '../support/fixtures';
+import { MailServers } from '../support/mail_servers';
+import { SettingsServer, checkArgs, signIn, watchedPage } from '../support/settings_server';
+
+let mail: MailServers;
+let server: SettingsServer;
+
+test.beforeEach(async () => {
+  mail = await MailServers.launch();
+  server = await SettingsServer.launch({ args: checkArgs(mail) });
+});
+
+test.afterEach(async () => {
+  await server?.dispose();
+  await mail?.dispose();
+});
+
+const TEXT = {
+  en: {
+    email: 'Email address',
+    continue: 'Continue',
+    password: 'Password',
+    sendTest: 'Send a test e-mail to myself',
+    connect: 'Connect',
+    passed: 'Passed',
+    failed: 'Failed',
+    allPassed: /Every step passed/,
+    loginFailed: 'The server refused the username or password.',
+    serverSaid: 'The server said:',
+  },
+  pl: {
+    email: 'Adres e-mail',
+    continue: 'Dalej',
+    password: 'Hasło',
+    sendTest: 'Wyślij testowy e-mail do siebie',
+    connect: 'Połącz',
+    passed: 'Zakończono powodzeniem',
+    failed: 'Niepowodzenie',
+    allPassed: /Wszystkie kroki/,
+    loginFailed: 'Serwer odrzucił nazwę użytkownika lub hasło.',
+    serverSaid: 'Odpowiedź serwera:',
+  },
+};
+
+/** Every message file in the mailbox (new/ and cur/). */
+function delivered(): string[] {
+  return ['new', 'cur'].flatMap((sub) => {
+    const dir = path.join(mail.maildir, sub);
+    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  });
+}
+
+/** Types the address and continues to the settings step. */
+async function enterAddress(flow: Locator, lang: 'en' | 'pl'): Promise<void> {
+  await flow.getByLabel(TEXT[lang].email).fill(mail.user);
+  await flow.getByRole('button', { name: TEXT[lang].continue }).click();
+}
+
+/** Connects with `password`, the test message asked for; waits until the check ended. */
+async function connect(flow: Locator, lang: 'en' | 'pl', password: string): Promise<void> {
+  const t = TEXT[lang];
+  await flow.getByLabel(t.password, { exact: true }).fill(password);
+  const box = flow.getByLabel(t.sendTest);
+  if (!(await box.isChecked())) await box.check();
+  await flow.getByRole('button', { name: t.connect, exact: true }).click();
+  // The password field is emptied once the attempt holds it, and the check ends in a verdict.
+  await expect(flow.getByLabel(t.password, { exact: true })).toHaveValue('');
+  await expect(flow.getByTestId('check-step').last()).not.toHaveAttribute('data-state', /waiting|running/, {
+    timeout: 45_000,
+  });
+}
+
+async function expectAllPassed(page: Page, flow: Locator, lang: 'en' | 'pl'): Promise<void> {
+  const steps = flow.getByTestId('check-step');
+  await expect(steps).toHaveCount(6);
+  for (let i = 0; i < 6; i++) {
+    await expect(steps.nth(i)).toHaveAttribute('data-state', 'passed');
+    await expect(steps.nth(i)).toContainText(TEXT[lang].passed);
+  }
+  await expect(flow.getByRole('status').filter({ hasText: TEXT[lang].allPassed })).toBeVisible();
+  await expect(flow.getByTestId('check-failure')).toHaveCount(0);
+  await expect(flow.getByTestId('demo-notice')).toHaveCount(0);
+  // The test message went through Exim into the mailbox Dovecot serves.
+  expect(delivered().length).toBeGreaterThanOrEqual(1);
+  await checkA11y(page, `after a check that passed (${lang})`);
+}
+
+async function expectLoginFailed(page: Page, flow: Locator, lang: 'en' | 'pl'): Promise<void> {
+  const t = TEXT[lang];
+  const steps = flow.getByTestId('check-step');
+  await expect(steps.nth(0)).toHaveAttribute('data-state', 'passed');
+  await expect(steps.nth(1)).toHaveAttribute('data-state', 'failed');
+  await expect(steps.nth(1)).toContainText(t.failed);
+  for (let i = 2; i < 6; i++) await expect(steps.nth(i)).toHaveAttribute('data-state', 'not-run');
+  const failure = flow.getByRole('alert').getByTestId('check-failure');
+  await expect(failure).toContainText(t.loginFailed);
+  // Dovecot's own words, as the server passed them on.
+  await expect(failure.locator('.ms-connect__server-said')).toContainText(t.serverSaid);
+  await expect(failure.locator('.ms-connect__server-said')).toContainText(/AUTHENTICATIONFAILED|Authentication failed/);
+  await checkA11y(page, `after a wrong password (${lang})`);
+}
+
+test('on the administrator settings, in English: the right password passes every step, a wrong one fails at sign-in in the server words', async ({
+  browser,
+}) => {
+  const saved = await server.api('alice-admin', 'PUT', '/api/v1/email-domains/mail.test', mail.entry(), {
+    'If-None-Match': '*',
+  });
+  expect(saved.status, JSON.stringify(saved.json)).toBe(201);
+  const { context, page, problems } = await watchedPage(browser);
+  await signIn(page, server, 'rita-reader');
+  const flow = page.getByTestId('connect');
+  await enterAddress(flow, 'en');
+  await expect(flow.getByText('Set up by your administrator for mail.test')).toBeVisible();
+  await expect(flow.getByLabel('IMAP server')).toHaveValue(mail.host);
+  await expect(flow.getByTestId('no-check')).toHaveCount(0);
+
+  await connect(flow, 'en', mail.password);
+  await expectAllPassed(page, flow, 'en');
+  await snap(page, 'check-connect-passed-en-wide');
+
+  await connect(flow, 'en', 'not the password');
+  await expectLoginFailed(page, flow, 'en');
+  await snap(page, 'check-connect-failed-en-wide');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await flow.getByTestId('check-failure').scrollIntoViewIfNeeded();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await checkA11y(page, 'after a wrong password at 360 px');
+  await snap(page, 'check-connect-failed-en-360');
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('on settings a person types, in Polish: checked as a draft, the right password passes, a wrong one fails at sign-in', async ({
+  browser,
+}) => {
+  const { context, page, problems } = await watchedPage(browser);
+  await signIn(page, server, 'rita-reader', 'pl');
+  const flow = page.getByTestId('connect');
+  await enterAddress(flow, 'pl');
+  // Nobody set mail.test up: the person types the servers.
+  await flow.getByLabel('Serwer IMAP').fill(mail.host);
+  await flow.getByLabel('Port IMAP').fill(String(mail.imapPort));
+  await flow.getByLabel('Zabezpieczenia IMAP').selectOption(mail.imapSecurity);
+  await flow.getByLabel('Serwer SMTP').fill(mail.host);
+  await flow.getByLabel('Port SMTP').fill(String(mail.smtpPort));
+  await flow.getByLabel('Zabezpieczenia SMTP').selectOption(mail.smtpSecurity);
+
+  await connect(flow, 'pl', 'nie to hasło');
+  await expectLoginFailed(page, flow, 'pl');
+  await snap(page, 'check-connect-failed-pl-wide');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await flow.getByTestId('check-failure').scrollIntoViewIfNeeded();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await snap(page, 'check-connect-failed-pl-360');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await connect(flow, 'pl', mail.password);
+  await expectAllPassed(page, flow, 'pl');
+  await snap(page, 'check-connect-passed-pl-wide');
+  // Nothing was saved: the draft was only checked.
+  const listed = await server.api('alice-admin', 'GET', '/api/v1/email-domains');
+  expect(JSON.stringify(listed.json)).not.toContain('mail.test');
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('a page with neither a host check nor a settings server says that no check runs', async ({ page }) => {
+  await page.goto('/hosts/portal.html');
+  const flow = page.getByTestId('connect');
+  await flow.getByLabel('Email address').fill('ada@nobody.example');
+  await flow.getByRole('button', { name: 'Continue' }).click();
+  await expect(flow.getByLabel('IMAP server')).toBeVisible();
+  await expect(flow.getByTestId('no-check')).toContainText('This page cannot check the connection');
+  await expect(flow.getByRole('button', { name: 'Connect', exact: true })).toHaveCount(0);
+  await expect(page.getByTestId('demo-notice')).toHaveCount(0);
+  await checkA11y(page, 'without a connection check');
+});
