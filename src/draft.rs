@@ -5,8 +5,9 @@
 //! Must not: decide what is valid (every check is a core parse function) or touch the DOM.
 
 use mailsetup_core::{
-    Connection, ConnectionWarning, Domain, Endpoint, EndpointWarning, Entry, ExchangeSettings,
-    ExchangeUrl, Host, ImapSettings, Port, Problem, Protocol, Security, UsernameForm,
+    CertificateTrust, Connection, ConnectionWarning, Domain, Endpoint, EndpointWarning, Entry,
+    ExchangeSettings, ExchangeUrl, Host, ImapSettings, Port, Problem, Protocol, Security,
+    UsernameForm,
 };
 
 use crate::i18n::{Language, problems};
@@ -91,7 +92,9 @@ pub struct ImapDraft {
     pub smtp_host: String,
     pub smtp_port: String,
     pub smtp_security: Security,
-    pub allow_insecure_certificates: bool,
+    /// How both servers' certificates are trusted: the "Allow insecure certificates" box is
+    /// `any`; an entry's pins are kept through an edit (a choice, so nothing to check).
+    pub certificate_trust: CertificateTrust,
     pub include_subdomains: bool,
     /// How people's usernames are formed (a choice, so nothing to check).
     pub username: UsernameForm,
@@ -108,7 +111,7 @@ impl Default for ImapDraft {
             smtp_host: String::new(),
             smtp_port: Port::SMTP_SSL.to_string(),
             smtp_security: Security::suggested_for(Protocol::Smtp, Port::SMTP_SSL),
-            allow_insecure_certificates: false,
+            certificate_trust: CertificateTrust::Verified,
             include_subdomains: false,
             username: UsernameForm::EmailAddress,
         }
@@ -129,7 +132,7 @@ impl ImapDraft {
             smtp_host: imap.outgoing.host.to_unicode(),
             smtp_port: imap.outgoing.port.to_string(),
             smtp_security: imap.outgoing.security,
-            allow_insecure_certificates: imap.allow_insecure_certificates,
+            certificate_trust: imap.certificate_trust.clone(),
             include_subdomains: entry.include_subdomains(),
             username: imap.username,
         })
@@ -163,7 +166,7 @@ impl ImapDraft {
             let settings = ImapSettings {
                 incoming,
                 outgoing,
-                allow_insecure_certificates: self.allow_insecure_certificates,
+                certificate_trust: self.certificate_trust.clone(),
                 username: self.username,
             };
             checked.value = Some((domain, Connection::Imap(settings)));
@@ -172,7 +175,9 @@ impl ImapDraft {
     }
 }
 
-/// The Exchange form's fields as typed.
+/// The Exchange form's fields as typed. The certificate trust is not among them: the form
+/// offers no choice of it, and [`ExchangeDraft::check`] gives settings that trust verified
+/// certificates.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeDraft {
     pub domain: String,
@@ -210,7 +215,10 @@ impl ExchangeDraft {
             }
         };
         if let (Some(domain), Some(url)) = (domain, url) {
-            checked.value = Some((domain, Connection::Exchange(ExchangeSettings { url })));
+            checked.value = Some((
+                domain,
+                Connection::Exchange(ExchangeSettings::verified(url)),
+            ));
         }
         checked
     }
@@ -277,7 +285,7 @@ mod tests {
             (draft.smtp_port.as_str(), draft.smtp_security),
             ("465", Security::SslTls)
         );
-        assert!(!draft.allow_insecure_certificates);
+        assert_eq!(draft.certificate_trust, CertificateTrust::Verified);
     }
 
     #[test]
@@ -390,5 +398,28 @@ mod tests {
         assert!(form.include_subdomains);
         assert!(ExchangeDraft::from_entry(entry).is_none());
         assert_eq!(form.check(Language::English).value.unwrap().0, domain);
+    }
+
+    #[test]
+    fn a_pinned_entry_keeps_its_pins_through_the_form() {
+        use mailsetup_core::{EntryDraft, SettingsBook, SpkiPin, SpkiPins, Timestamp};
+        let pinned =
+            CertificateTrust::pinned(SpkiPins::new([SpkiPin::from_sha256([3; 32])]).unwrap());
+        let mut form = imap("example.com", "imap.example.com", "smtp.example.com");
+        form.certificate_trust = pinned.clone();
+        let (domain, connection) = form.check(Language::English).value.unwrap();
+        assert_eq!(connection.certificate_trust(), &pinned);
+        let mut book = SettingsBook::new();
+        book.add(
+            EntryDraft {
+                domain: domain.clone(),
+                connection,
+                include_subdomains: false,
+            },
+            Timestamp::from_unix_ms(0),
+        )
+        .unwrap();
+        let again = ImapDraft::from_entry(book.get(&domain).unwrap()).unwrap();
+        assert_eq!(again.certificate_trust, pinned);
     }
 }

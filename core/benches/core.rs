@@ -116,7 +116,7 @@ fn draft(index: usize) -> EntryDraft {
         connection: Connection::Imap(ImapSettings {
             incoming: endpoint("imap", 993),
             outgoing: endpoint("smtp", 465),
-            allow_insecure_certificates: false,
+            certificate_trust: mailsetup_core::CertificateTrust::Verified,
             username: UsernameForm::EmailAddress,
         }),
         include_subdomains: false,

@@ -50,12 +50,13 @@ pub struct Entry {
 }
 
 /// The fields of a stored entry this version does not know, at its top level and inside its
-/// `incoming` and `outgoing` objects.
+/// `incoming`, `outgoing` and `certificate_trust` objects.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct UnknownFields {
     entry: Map<String, Value>,
     incoming: Map<String, Value>,
     outgoing: Map<String, Value>,
+    trust: Map<String, Value>,
 }
 
 /// What an entry without unknown fields answers for them.
@@ -80,26 +81,38 @@ impl Entry {
             revision,
             unknown: None,
         }
-        .with_unknown_fields(extra, Map::new(), Map::new())
+        .with_unknown_fields(extra, Map::new(), Map::new(), Map::new())
     }
 
     /// The entry with these unknown fields kept (at its top level, in `incoming`, in
-    /// `outgoing`).
+    /// `outgoing`, in `certificate_trust`).
     pub(crate) fn with_unknown_fields(
         mut self,
         entry: Map<String, Value>,
         incoming: Map<String, Value>,
         outgoing: Map<String, Value>,
+        trust: Map<String, Value>,
     ) -> Entry {
-        self.unknown =
-            (!entry.is_empty() || !incoming.is_empty() || !outgoing.is_empty()).then(|| {
-                Box::new(UnknownFields {
-                    entry,
-                    incoming,
-                    outgoing,
-                })
-            });
+        self.unknown = (!entry.is_empty()
+            || !incoming.is_empty()
+            || !outgoing.is_empty()
+            || !trust.is_empty())
+        .then(|| {
+            Box::new(UnknownFields {
+                entry,
+                incoming,
+                outgoing,
+                trust,
+            })
+        });
         self
+    }
+
+    /// Unknown fields of the stored `certificate_trust` object.
+    pub(crate) fn trust_extra(&self) -> &Map<String, Value> {
+        self.unknown
+            .as_ref()
+            .map_or(no_fields(), |unknown| &unknown.trust)
     }
 
     /// Unknown fields of the stored `incoming` object.
@@ -571,15 +584,15 @@ pub(crate) mod tests {
                 port: Port::SMTP_SSL,
                 security: Security::SslTls,
             },
-            allow_insecure_certificates: false,
+            certificate_trust: crate::CertificateTrust::Verified,
             username: crate::settings::UsernameForm::EmailAddress,
         })
     }
 
     pub(crate) fn exchange(server: &str) -> Connection {
-        Connection::Exchange(ExchangeSettings {
-            url: ExchangeUrl::parse(&format!("https://mail.{server}/EWS/Exchange.asmx")).unwrap(),
-        })
+        Connection::Exchange(ExchangeSettings::verified(
+            ExchangeUrl::parse(&format!("https://mail.{server}/EWS/Exchange.asmx")).unwrap(),
+        ))
     }
 
     pub(crate) fn draft(

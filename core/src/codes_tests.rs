@@ -189,6 +189,17 @@ fn every_problem() -> Vec<Box<dyn Problem>> {
         Box::new(CsvError::NotCsv { line: 4 }),
         Box::new(CsvError::MissingColumn { column: "domain" }),
         Box::new(crate::import::ImportRefusal::Repeated { domain: example() }),
+        Box::new(CertificateTrustError::PinNotHex { character: ':' }),
+        Box::new(CertificateTrustError::PinWrongLength { length: 40 }),
+        Box::new(CertificateTrustError::NoPins),
+        Box::new(CertificateTrustError::UnknownMode {
+            found: "insecure".into(),
+        }),
+        Box::new(CertificateTrustError::PinsWithoutPinning),
+        Box::new(CertificateTrustError::DisagreesWithInsecureFlag {
+            flag: true,
+            mode: "pinned",
+        }),
     ];
     listed
         .into_iter()
@@ -224,8 +235,9 @@ fn every_code_is_unique_and_well_formed() {
         }
     }
     assert_eq!(seen.len(), problems.len());
-    // 134 leaf variants today; update when adding one.
-    assert_eq!(seen.len(), 134);
+    // 141 leaf variants today (134, then check.certificate_pin_mismatch and the six
+    // certificate_trust.* codes); update when adding one.
+    assert_eq!(seen.len(), 141);
 }
 
 #[test]
@@ -334,7 +346,17 @@ fn exhaustive(
     autoconfig_refusal: AutoconfigRefusal,
     csv: CsvError,
     import: crate::import::ImportRefusal,
+    trust: CertificateTrustError,
 ) {
+    use CertificateTrustError as T;
+    match trust {
+        T::PinNotHex { .. }
+        | T::PinWrongLength { .. }
+        | T::NoPins
+        | T::UnknownMode { .. }
+        | T::PinsWithoutPinning
+        | T::DisagreesWithInsecureFlag { .. } => {}
+    }
     match csv {
         CsvError::NotCsv { .. } | CsvError::MissingColumn { .. } => {}
     }

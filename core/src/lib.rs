@@ -13,6 +13,7 @@
 
 mod allowlist;
 mod book;
+mod certificate_trust;
 mod change;
 mod credentials;
 mod document;
@@ -38,6 +39,9 @@ pub use allowlist::{
     CidrError, IpAddressError, NamedGroup,
 };
 pub use book::{BookError, Entry, EntryDraft, Match, MatchKind, SettingsBook, Timestamp};
+pub use certificate_trust::{
+    CertificateTrust, CertificateTrustError, SPKI_PIN_HEX_DIGITS, SpkiPin, SpkiPins, TrustMode,
+};
 pub use change::{Applied, Change, ChangeAction};
 pub use credentials::{CredentialError, Username, check_password};
 pub use document::{

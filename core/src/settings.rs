@@ -2,6 +2,10 @@
 //! an outgoing SMTP server) or [`Connection::Exchange`] (one EWS address), never both, because
 //! `Connection` is an enum.
 //!
+//! Both kinds carry their [`CertificateTrust`]: how the servers they name (IMAP and SMTP, or the
+//! EWS address) must prove who they are, so the trust travels wherever the connection goes (the
+//! book, the wire, the connection check, a host's tester).
+//!
 //! Owns: the shapes of the two kinds and collecting their warnings per field.
 //! Must not: know about domains or the book (`book.rs` does) or re-check values, which are
 //! valid by construction.
@@ -11,6 +15,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::certificate_trust::CertificateTrust;
 use crate::exchange_url::{ExchangeUrl, ExchangeUrlWarning};
 use crate::problem::Problem;
 use crate::security::{Endpoint, EndpointWarning, Protocol};
@@ -22,8 +27,10 @@ pub struct ImapSettings {
     pub incoming: Endpoint,
     /// The SMTP server ("Outgoing Mail (SMTP)").
     pub outgoing: Endpoint,
-    /// Accept self-signed or otherwise unverifiable certificates ("Allow insecure certificates").
-    pub allow_insecure_certificates: bool,
+    /// How both servers' certificates are trusted ("Allow insecure certificates" is
+    /// [`CertificateTrust::Any`]).
+    #[serde(default)]
+    pub certificate_trust: CertificateTrust,
     /// How a person's username is formed from their address.
     pub username: UsernameForm,
 }
@@ -81,6 +88,19 @@ impl UsernameForm {
 pub struct ExchangeSettings {
     /// The EWS address ("Exchange URL").
     pub url: ExchangeUrl,
+    /// How the EWS server's certificate is trusted.
+    #[serde(default)]
+    pub certificate_trust: CertificateTrust,
+}
+
+impl ExchangeSettings {
+    /// `url`, with its certificate verified against the trusted roots (the default).
+    pub fn verified(url: ExchangeUrl) -> ExchangeSettings {
+        ExchangeSettings {
+            url,
+            certificate_trust: CertificateTrust::Verified,
+        }
+    }
 }
 
 /// How people of one domain connect their inbox. Serialised with a `type` tag:
@@ -168,6 +188,23 @@ impl Connection {
         }
     }
 
+    /// How the certificates of the servers these settings name are trusted.
+    pub fn certificate_trust(&self) -> &CertificateTrust {
+        match self {
+            Self::Imap(settings) => &settings.certificate_trust,
+            Self::Exchange(settings) => &settings.certificate_trust,
+        }
+    }
+
+    /// The same settings with `trust` instead of their own.
+    pub fn with_certificate_trust(mut self, trust: CertificateTrust) -> Connection {
+        match &mut self {
+            Self::Imap(settings) => settings.certificate_trust = trust,
+            Self::Exchange(settings) => settings.certificate_trust = trust,
+        }
+        self
+    }
+
     /// Every warning about these settings, incoming before outgoing.
     pub fn warnings(&self) -> Vec<ConnectionWarning> {
         match self {
@@ -225,15 +262,13 @@ mod tests {
                 port: Port::new(outgoing_port).unwrap(),
                 security: Security::SslTls,
             },
-            allow_insecure_certificates: false,
+            certificate_trust: CertificateTrust::Verified,
             username: UsernameForm::EmailAddress,
         })
     }
 
     fn exchange(url: &str) -> Connection {
-        Connection::Exchange(ExchangeSettings {
-            url: ExchangeUrl::parse(url).unwrap(),
-        })
+        Connection::Exchange(ExchangeSettings::verified(ExchangeUrl::parse(url).unwrap()))
     }
 
     #[test]
@@ -288,7 +323,7 @@ mod tests {
         let json = serde_json::to_string(&connection).unwrap();
         assert_eq!(
             json,
-            r#"{"type":"exchange","url":"https://mail.example.com/EWS/Exchange.asmx"}"#
+            r#"{"type":"exchange","url":"https://mail.example.com/EWS/Exchange.asmx","certificate_trust":{"mode":"verified"}}"#
         );
         assert_eq!(
             serde_json::from_str::<Connection>(&json).unwrap(),
@@ -301,5 +336,22 @@ mod tests {
             serde_json::from_str::<Connection>(&json).unwrap(),
             connection
         );
+    }
+
+    #[test]
+    fn both_kinds_carry_their_certificate_trust() {
+        let pins = crate::SpkiPins::new([crate::SpkiPin::from_sha256([7; 32])]).unwrap();
+        let pinned = CertificateTrust::pinned(pins);
+        for connection in [
+            imap(993, 465),
+            exchange("https://mail.example.com/EWS/Exchange.asmx"),
+        ] {
+            assert_eq!(connection.certificate_trust(), &CertificateTrust::Verified);
+            let changed = connection.with_certificate_trust(pinned.clone());
+            assert_eq!(changed.certificate_trust(), &pinned);
+            let json = serde_json::to_value(&changed).unwrap();
+            assert_eq!(json["certificate_trust"]["mode"], "pinned");
+            assert_eq!(serde_json::from_value::<Connection>(json).unwrap(), changed);
+        }
     }
 }

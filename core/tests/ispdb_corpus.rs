@@ -205,7 +205,7 @@ fn a_book_built_from_the_corpus_survives_storage_and_lookups() {
         let connection = Connection::Imap(ImapSettings {
             incoming,
             outgoing,
-            allow_insecure_certificates: false,
+            certificate_trust: mailsetup_core::CertificateTrust::Verified,
             username: UsernameForm::EmailAddress,
         });
         for domain in &provider.domains {

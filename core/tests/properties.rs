@@ -348,12 +348,12 @@ fn connection(kind: ConnectionKind) -> Connection {
                 port: Port::SMTP_SUBMISSION,
                 security: Security::StartTls,
             },
-            allow_insecure_certificates: false,
+            certificate_trust: mailsetup_core::CertificateTrust::Verified,
             username: UsernameForm::EmailAddress,
         }),
-        ConnectionKind::Exchange => Connection::Exchange(ExchangeSettings {
-            url: ExchangeUrl::parse("https://mail.example.com/EWS/Exchange.asmx").unwrap(),
-        }),
+        ConnectionKind::Exchange => Connection::Exchange(ExchangeSettings::verified(
+            ExchangeUrl::parse("https://mail.example.com/EWS/Exchange.asmx").unwrap(),
+        )),
     }
 }
 

@@ -179,7 +179,7 @@ mod tests {
             smtp_host: "smtp.example.com".into(),
             smtp_port: "587".into(),
             smtp_security: mailsetup_core::Security::StartTls,
-            allow_insecure_certificates: true,
+            certificate_trust: mailsetup_core::CertificateTrust::Any,
             ..ImapDraft::default()
         };
         let (domain, connection) = draft.check(Language::English).value.unwrap();
@@ -228,7 +228,10 @@ mod tests {
         };
         assert_eq!(draft.imap_host, "imap.example.com");
         assert_eq!(draft.smtp_port, "587");
-        assert!(draft.allow_insecure_certificates);
+        assert_eq!(
+            draft.certificate_trust,
+            mailsetup_core::CertificateTrust::Any
+        );
     }
 
     #[test]

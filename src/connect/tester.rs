@@ -428,12 +428,10 @@ mod tests {
             address: EmailAddress::parse("alice@example.com").unwrap(),
             username: Username::parse("alice@example.com").unwrap(),
             password: Password::new("hunter2-secret".into()),
-            connection: Connection::Exchange(mailsetup_core::ExchangeSettings {
-                url: mailsetup_core::ExchangeUrl::parse(
-                    "https://mail.example.com/EWS/Exchange.asmx",
-                )
-                .unwrap(),
-            }),
+            connection: Connection::Exchange(mailsetup_core::ExchangeSettings::verified(
+                mailsetup_core::ExchangeUrl::parse("https://mail.example.com/EWS/Exchange.asmx")
+                    .unwrap(),
+            )),
             send_test_email: false,
         };
         let printed = format!("{attempt:?}");

@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use mailsetup_core::{Connection, Endpoint};
+use mailsetup_core::{CertificateTrust, Connection, Endpoint};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -110,8 +110,11 @@ fn error_text(thrown: &JsValue) -> String {
         .unwrap_or_else(|| "the host's check failed".into())
 }
 
-/// `{ email, username, password, type, incoming, outgoing, allowInsecureCertificates }` for
-/// IMAP, `{ email, username, password, type, url }` for Exchange.
+/// `{ email, username, password, type, incoming, outgoing, certificateTrust,
+/// allowInsecureCertificates }` for IMAP, `{ email, username, password, type, url,
+/// certificateTrust }` for Exchange. `certificateTrust` is `{ mode }`, with `spkiSha256` (the
+/// pins, 64 lowercase hex digits each) when the mode is `pinned`; `allowInsecureCertificates`
+/// is derived from it (true exactly for `any`), as before.
 fn describe(attempt: &Attempt) -> JsValue {
     let object = Object::new();
     let set = |target: &Object, key: &str, value: JsValue| {
@@ -128,13 +131,33 @@ fn describe(attempt: &Attempt) -> JsValue {
             set(
                 &object,
                 "allowInsecureCertificates",
-                settings.allow_insecure_certificates.into(),
+                settings.certificate_trust.allows_any_certificate().into(),
             );
         }
         Connection::Exchange(settings) => {
             set(&object, "type", "exchange".into());
             set(&object, "url", settings.url.as_str().into());
         }
+    }
+    set(
+        &object,
+        "certificateTrust",
+        certificate_trust(attempt.connection.certificate_trust()),
+    );
+    object.into()
+}
+
+/// `{ mode: 'verified' | 'pinned' | 'any', spkiSha256?: string[] }`.
+fn certificate_trust(trust: &CertificateTrust) -> JsValue {
+    let object = Object::new();
+    let _ = Reflect::set(&object, &"mode".into(), &trust.mode().as_str().into());
+    if !trust.pins().is_empty() {
+        let pins: js_sys::Array = trust
+            .pins()
+            .iter()
+            .map(|pin| JsValue::from(pin.to_string()))
+            .collect();
+        let _ = Reflect::set(&object, &"spkiSha256".into(), &pins);
     }
     object.into()
 }

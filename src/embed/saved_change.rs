@@ -42,9 +42,9 @@ mod tests {
     fn draft(domain: &str, url: &str) -> EntryDraft {
         EntryDraft {
             domain: Domain::parse(domain).unwrap(),
-            connection: Connection::Exchange(ExchangeSettings {
-                url: ExchangeUrl::parse(url).unwrap(),
-            }),
+            connection: Connection::Exchange(ExchangeSettings::verified(
+                ExchangeUrl::parse(url).unwrap(),
+            )),
             include_subdomains: false,
         }
     }

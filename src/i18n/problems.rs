@@ -140,6 +140,7 @@ static VALUES: &[(&str, &str, &str, &str)] = &[
     ),
     ("document.wrong_type", "expected", "boolean", "tak/nie"),
     ("document.wrong_type", "expected", "object", "zestaw pól"),
+    ("document.wrong_type", "expected", "list", "lista"),
 ];
 
 /// Values core's English message shows when the param is absent: (code, param, value).
@@ -568,6 +569,36 @@ static PL: &[(&str, &str)] = &[
         "W arkuszu brakuje kolumny „{column}”. Pierwszy wiersz musi nazywać kolumny, tak jak w \
          wyeksportowanym pliku.",
     ),
+    // certificate_trust: how a domain's servers' certificates are trusted (and its pins)
+    (
+        "certificate_trust.pin_not_hex",
+        "Odcisk klucza składa się tylko z cyfr 0-9 i liter a-f, a ten zawiera „{character}”. \
+         Skopiuj ponownie odcisk SHA-256 klucza (spki_sha256), bez separatorów.",
+    ),
+    (
+        "certificate_trust.pin_wrong_length",
+        "Odcisk klucza ma 64 cyfry szesnastkowe (SHA-256 klucza), a ten ma {length}. Skopiuj \
+         cały odcisk (spki_sha256).",
+    ),
+    (
+        "certificate_trust.no_pins",
+        "Zaufanie przypiętemu kluczowi wymaga co najmniej jednego odcisku klucza. Dodaj odcisk \
+         klucza, któremu ufasz, albo ufaj zweryfikowanym certyfikatom.",
+    ),
+    (
+        "certificate_trust.unknown_mode",
+        "„{found}” nie jest sposobem zaufania certyfikatom. Użyj verified, pinned lub any.",
+    ),
+    (
+        "certificate_trust.pins_without_pinning",
+        "Odciski kluczy liczą się tylko przy zaufaniu przypiętym kluczom. Wybierz pinned albo \
+         pomiń odciski.",
+    ),
+    (
+        "certificate_trust.disagrees_with_insecure_flag",
+        "allow_insecure_certificates ma wartość {flag}, co przeczy zaufaniu do certyfikatu \
+         „{mode}”. Pomiń allow_insecure_certificates: zastępuje je certificate_trust.",
+    ),
     // autoconfig: a provider's Thunderbird settings file (config-v1.1.xml) being imported
     (
         "autoconfig.too_large",
@@ -712,6 +743,10 @@ static PL: &[(&str, &str)] = &[
     (
         "check.certificate_name_mismatch",
         "Certyfikat serwera jest wystawiony na inną nazwę. Użyj nazwy hosta, którą wymienia certyfikat.",
+    ),
+    (
+        "check.certificate_pin_mismatch",
+        "Żaden klucz z łańcucha certyfikatów przedstawionego przez serwer nie pasuje do zaufanych odcisków kluczy. Jeśli certyfikat serwera odnowiono z nowym kluczem, sprawdź go i zaufaj jego kluczowi; w przeciwnym razie ktoś może przechwytywać połączenie.",
     ),
     (
         "check.certificate_expires_soon",
@@ -915,6 +950,7 @@ mod tests {
                 expected: "boolean",
             }),
             Box::new(StoredEntryError::WrongType { expected: "object" }),
+            Box::new(StoredEntryError::WrongType { expected: "list" }),
             Box::new(StoredEntryError::UnknownType {
                 found: "pop3".into(),
             }),
@@ -977,6 +1013,17 @@ mod tests {
             Box::new(mailsetup_core::import::ImportRefusal::Repeated {
                 domain: mailsetup_core::Domain::parse("example.com").unwrap(),
             }),
+            Box::new(CertificateTrustError::PinNotHex { character: ':' }),
+            Box::new(CertificateTrustError::PinWrongLength { length: 40 }),
+            Box::new(CertificateTrustError::NoPins),
+            Box::new(CertificateTrustError::UnknownMode {
+                found: "insecure".into(),
+            }),
+            Box::new(CertificateTrustError::PinsWithoutPinning),
+            Box::new(CertificateTrustError::DisagreesWithInsecureFlag {
+                flag: true,
+                mode: "pinned",
+            }),
         ];
         listed
             .into_iter()
@@ -1024,7 +1071,7 @@ mod tests {
         let problems = every_problem();
         let codes: BTreeSet<&str> = problems.iter().map(|problem| problem.code()).collect();
         // Core's own count of leaf variants (codes_tests.rs); update both when adding one.
-        assert_eq!(codes.len(), 134);
+        assert_eq!(codes.len(), 141);
         for problem in &problems {
             let code = problem.code();
             let english = problem.to_string();

@@ -33,7 +33,10 @@ impl Row {
             domain: entry.domain().clone(),
             unicode: entry.domain().to_unicode(),
             kind: entry.kind(),
-            insecure: matches!(entry.connection(), Connection::Imap(imap) if imap.allow_insecure_certificates),
+            insecure: entry
+                .connection()
+                .certificate_trust()
+                .allows_any_certificate(),
             servers: server_summary(entry.connection()),
             subdomains: entry.include_subdomains(),
             updated_ms: entry.updated_at().as_unix_ms(),
@@ -302,10 +305,9 @@ mod tests {
         for name in ["b.example", "a.example", "c.example", "d.example"] {
             let domain = Domain::parse(name).expect("a domain");
             let connection = if name == "d.example" {
-                Connection::Exchange(ExchangeSettings {
-                    url: ExchangeUrl::parse("https://Mail.D.example/EWS/Exchange.asmx")
-                        .expect("a URL"),
-                })
+                Connection::Exchange(ExchangeSettings::verified(
+                    ExchangeUrl::parse("https://Mail.D.example/EWS/Exchange.asmx").expect("a URL"),
+                ))
             } else {
                 let endpoint = |host: &str, port: u16| Endpoint {
                     host: Host::parse(host).expect("a host"),
@@ -315,7 +317,9 @@ mod tests {
                 Connection::Imap(ImapSettings {
                     incoming: endpoint(&format!("IMAP.{name}"), 993),
                     outgoing: endpoint(&format!("smtp.{name}"), 465),
-                    allow_insecure_certificates: name == "a.example",
+                    certificate_trust: mailsetup_core::CertificateTrust::from_insecure_flag(
+                        name == "a.example",
+                    ),
                     username: mailsetup_core::UsernameForm::EmailAddress,
                 })
             };

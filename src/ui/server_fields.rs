@@ -1,13 +1,14 @@
 //! The form parts the drawer (`settings_dialog`) and the connect flow (`connect::view`) share:
 //! one protocol's server, port and security ([`ImapFieldset`]), the "Allow insecure
-//! certificates" box ([`InsecureCertificates`]), and the signals behind both ([`ImapFields`]),
-//! where each protocol's security follows its port until someone chooses one.
+//! certificates" box with the keys an entry pins ([`InsecureCertificates`], over a
+//! [`TrustChoice`]), and the signals behind both ([`ImapFields`]), where each protocol's
+//! security follows its port until someone chooses one.
 //!
 //! Owns: those fields' state and markup. Must not: check values (core does, via `draft`), know
 //! which form they are in, or save anything.
 
 use leptos::prelude::*;
-use mailsetup_core::{Protocol, Security, UsernameForm};
+use mailsetup_core::{CertificateTrust, Protocol, Security, SpkiPin, SpkiPins, UsernameForm};
 
 use crate::draft::ImapDraft;
 use crate::i18n::forms;
@@ -23,7 +24,8 @@ pub(crate) struct ImapFields {
     pub smtp_host: RwSignal<String>,
     pub smtp_port: RwSignal<String>,
     pub smtp_security: RwSignal<Security>,
-    pub allow_insecure: RwSignal<bool>,
+    /// The certificate trust: the "Allow insecure certificates" box and the entry's pins.
+    pub allow_insecure: TrustChoice,
     /// How people's usernames are formed (the drawer's choice; the connect flow keeps it).
     pub username: RwSignal<UsernameForm>,
     /// Whether the person (or the stored entry) chose the IMAP security; until then it follows
@@ -49,7 +51,7 @@ impl ImapFields {
             smtp_host: RwSignal::new(draft.smtp_host),
             smtp_port: RwSignal::new(draft.smtp_port),
             smtp_security: RwSignal::new(draft.smtp_security),
-            allow_insecure: RwSignal::new(draft.allow_insecure_certificates),
+            allow_insecure: TrustChoice::new(&draft.certificate_trust),
             username: RwSignal::new(draft.username),
             imap_security_chosen: RwSignal::new(imap_chosen),
             smtp_security_chosen: RwSignal::new(smtp_chosen),
@@ -86,10 +88,55 @@ impl ImapFields {
             smtp_host: self.smtp_host.get(),
             smtp_port: self.smtp_port.get(),
             smtp_security: self.smtp_security.get(),
-            allow_insecure_certificates: self.allow_insecure.get(),
+            certificate_trust: self.allow_insecure.trust(),
             include_subdomains,
             username: self.username.get(),
         }
+    }
+}
+
+/// The certificate trust the "Allow insecure certificates" box stands for. Ticked, it is `any`.
+/// Unticked, it is `verified`, or `pinned` while the keys an entry pinned are kept: the form
+/// offers no way to add one (a key is pinned over the API), only to stop trusting each, and
+/// ticking the box replaces them with `any`. So an edit keeps an entry's pins untouched.
+#[derive(Clone, Copy)]
+pub(crate) struct TrustChoice {
+    /// The box.
+    pub allow_any: RwSignal<bool>,
+    /// The pinned keys kept from the entry, in its order; empty when none.
+    pub pins: RwSignal<Vec<SpkiPin>>,
+}
+
+impl TrustChoice {
+    pub fn new(trust: &CertificateTrust) -> TrustChoice {
+        TrustChoice {
+            allow_any: RwSignal::new(trust.allows_any_certificate()),
+            pins: RwSignal::new(trust.pins().to_vec()),
+        }
+    }
+
+    /// The trust as chosen now (tracked).
+    pub fn trust(&self) -> CertificateTrust {
+        if self.allow_any.get() {
+            return CertificateTrust::Any;
+        }
+        match SpkiPins::new(self.pins.get()) {
+            Ok(pins) => CertificateTrust::pinned(pins),
+            Err(_) => CertificateTrust::Verified,
+        }
+    }
+
+    /// Ticks or unticks the box; ticking it drops the pins.
+    fn allow_any(&self, allowed: bool) {
+        self.allow_any.set(allowed);
+        if allowed {
+            self.pins.set(Vec::new());
+        }
+    }
+
+    /// Stops trusting `pin`; without pins left, the trust is `verified`.
+    fn stop_trusting(&self, pin: SpkiPin) {
+        self.pins.update(|pins| pins.retain(|kept| *kept != pin));
     }
 }
 
@@ -240,10 +287,11 @@ pub(crate) fn UsernameChoice(form: RwSignal<UsernameForm>, id: String) -> impl I
     }
 }
 
-/// "Allow insecure certificates", its explanation, and a warning while it is ticked.
+/// "Allow insecure certificates", its explanation, a warning while it is ticked, and the keys
+/// the entry pins (a short line each, with "Stop trusting this key").
 #[component]
 pub(crate) fn InsecureCertificates(
-    checked: RwSignal<bool>,
+    checked: TrustChoice,
     id: String,
     /// Shown but not changeable (the connect flow's administrator settings).
     #[prop(optional, into)]
@@ -256,12 +304,16 @@ pub(crate) fn InsecureCertificates(
     let described = {
         let (hint_id, warning_id) = (hint_id.clone(), warning_id.clone());
         move || {
-            if checked.get() {
+            if checked.allow_any.get() {
                 format!("{hint_id} {warning_id}")
             } else {
                 hint_id.clone()
             }
         }
+    };
+    let key_id = {
+        let id = id.clone();
+        move |pin: &SpkiPin| format!("{id}-key-{}", pin.short())
     };
     view! {
         <div class="ms-check">
@@ -270,16 +322,41 @@ pub(crate) fn InsecureCertificates(
                 id=id.clone()
                 aria-describedby=described
                 disabled=move || read_only.get()
-                bind:checked=checked
+                prop:checked=move || checked.allow_any.get()
+                on:change=move |event| checked.allow_any(event_target_checked(&event))
             />
             <label for=id>{texts.insecure_label}</label>
             <p class="ms-field__hint" id=hint_id>{texts.insecure_explain}</p>
-            <Show when=move || checked.get()>
+            <Show when=move || checked.allow_any.get()>
                 <p class="ms-field__warning" id=warning_id.clone()>
                     <span class="ms-visually-hidden">{field_texts.warning_prefix}" "</span>
                     {texts.insecure_warning}
                 </p>
             </Show>
+            <For
+                each=move || checked.pins.get()
+                key=|pin| *pin
+                children=move |pin| {
+                    let line_id = key_id(&pin);
+                    let described_by = line_id.clone();
+                    view! {
+                        <p class="ms-field__hint" id=line_id>
+                            {(texts.trusted_key)(&pin.short())}
+                            " "
+                            <Show when=move || !read_only.get()>
+                                <button
+                                    type="button"
+                                    class="ms-button ms-button--small"
+                                    aria-describedby=described_by.clone()
+                                    on:click=move |_| checked.stop_trusting(pin)
+                                >
+                                    {texts.stop_trusting_key}
+                                </button>
+                            </Show>
+                        </p>
+                    }
+                }
+            />
         </div>
     }
 }
@@ -302,4 +379,46 @@ fn follow_port(
             security.set(suggested);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pin(byte: u8) -> SpkiPin {
+        SpkiPin::from_sha256([byte; 32])
+    }
+
+    #[test]
+    fn the_box_and_the_kept_pins_make_the_trust() {
+        let owner = Owner::new();
+        owner.set();
+        let pinned = CertificateTrust::pinned(SpkiPins::new([pin(1), pin(2)]).unwrap());
+        let choice = TrustChoice::new(&pinned);
+        assert!(
+            !choice.allow_any.get_untracked(),
+            "a pinned entry: unticked"
+        );
+        assert_eq!(choice.trust(), pinned, "an edit keeps the pins");
+        choice.stop_trusting(pin(1));
+        assert_eq!(
+            choice.trust(),
+            CertificateTrust::pinned(SpkiPins::new([pin(2)]).unwrap())
+        );
+        choice.stop_trusting(pin(2));
+        assert_eq!(choice.trust(), CertificateTrust::Verified, "none left");
+
+        let choice = TrustChoice::new(&pinned);
+        choice.allow_any(true);
+        assert_eq!(choice.trust(), CertificateTrust::Any);
+        choice.allow_any(false);
+        assert_eq!(
+            choice.trust(),
+            CertificateTrust::Verified,
+            "ticking replaced the pins"
+        );
+        for trust in [CertificateTrust::Verified, CertificateTrust::Any] {
+            assert_eq!(TrustChoice::new(&trust).trust(), trust);
+        }
+    }
 }

@@ -259,6 +259,9 @@ fn field_label(language: Language, field: &str) -> Option<&'static str> {
         "incoming" => texts.incoming_legend,
         "outgoing" => texts.outgoing_legend,
         "allow_insecure_certificates" => texts.insecure_label,
+        trust if trust == "certificate_trust" || trust.starts_with("certificate_trust.") => {
+            texts.trust_label
+        }
         "username" => texts.username_form_label,
         "url" => texts.exchange_url_label,
         "include_subdomains" => texts.subdomains_label,

@@ -75,6 +75,18 @@ export interface MailSetupEndpoint {
   security: 'ssl_tls' | 'starttls';
 }
 
+/**
+ * How the servers' certificates are to be trusted: `verified` against the trusted roots for the
+ * host name; `pinned` when a key of the chain the server presents (leaf, intermediate or root)
+ * is one of `spkiSha256` (SHA-256 over its DER SubjectPublicKeyInfo, 64 lowercase hex digits),
+ * whoever issued it; `any` certificate, its problems only warnings ("Allow insecure
+ * certificates").
+ */
+export type MailSetupCertificateTrust =
+  | { mode: 'verified' }
+  | { mode: 'pinned'; spkiSha256: string[] }
+  | { mode: 'any' };
+
 /** What one attempt of the check is about. The password is handed over for that call only. */
 export type MailSetupAttempt =
   | {
@@ -84,9 +96,18 @@ export type MailSetupAttempt =
       password: string;
       incoming: MailSetupEndpoint;
       outgoing: MailSetupEndpoint;
+      certificateTrust: MailSetupCertificateTrust;
+      /** @deprecated Use `certificateTrust`: true exactly when its mode is `any`. */
       allowInsecureCertificates: boolean;
     }
-  | { type: 'exchange'; email: string; username: string; password: string; url: string };
+  | {
+      type: 'exchange';
+      email: string;
+      username: string;
+      password: string;
+      url: string;
+      certificateTrust: MailSetupCertificateTrust;
+    };
 
 export type MailSetupStepResult = { ok: true } | { ok: false; reason?: string };
 

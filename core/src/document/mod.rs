@@ -7,28 +7,40 @@
 //! survive a load -> save round trip.
 //! Must not: decide validity itself (the parse functions and the book do) or do I/O.
 //!
-//! Shape (version 2):
+//! Shape (version 3):
 //! ```json
-//! { "version": 1, "domains": [
+//! { "version": 3, "domains": [
 //!   { "domain": "example.com", "type": "imap",
 //!     "incoming": {"host": "imap.example.com", "port": 993, "security": "ssl_tls"},
 //!     "outgoing": {"host": "smtp.example.com", "port": 465, "security": "ssl_tls"},
-//!     "allow_insecure_certificates": false, "include_subdomains": false,
-//!     "updated_at_unix_ms": 1700000000000, "revision": 1 },
+//!     "certificate_trust": {"mode": "verified"}, "allow_insecure_certificates": false,
+//!     "include_subdomains": false, "updated_at_unix_ms": 1700000000000, "revision": 1 },
 //!   { "domain": "corp.example", "type": "exchange",
 //!     "url": "https://mail.corp.example/EWS/Exchange.asmx",
+//!     "certificate_trust": {"mode": "pinned", "spki_sha256": ["<64 lowercase hex digits>"]},
 //!     "include_subdomains": false, "updated_at_unix_ms": 1700000000000, "revision": 3 } ] }
 //! ```
-//! `allow_insecure_certificates` and `include_subdomains` may be missing (meaning false). An
-//! IMAP entry may have `"username"`: how a person's username is formed, `email_address` (the
-//! whole address, also when missing), `local_part` or `typed`; version 2 added it, so every
-//! version-1 document reads as it always did. Every other field is required. The top level may also hold `"sequence"`, the last revision the
-//! book issued (see [`SettingsBook::sequence`]).
+//! `certificate_trust` (version 3) says how the servers' certificates are trusted, for both
+//! kinds: `{"mode": "verified"}` (also when missing), `{"mode": "pinned", "spki_sha256": [...]}`
+//! or `{"mode": "any"}` (see [`CertificateTrust`](crate::CertificateTrust)). An IMAP entry may
+//! also have `allow_insecure_certificates`, the flag that version 3 replaces: alone it reads as
+//! it always did (true is `any`, false or missing `verified`), beside `certificate_trust` it
+//! must agree with it. Version 3 still writes it for IMAP entries, derived (true exactly when
+//! the mode is `any`), for readers of the REST API that know only the flag; it goes in a later
+//! version. `include_subdomains` may be missing (meaning false). An IMAP entry may have
+//! `"username"`: how a person's username is formed, `email_address` (the whole address, also
+//! when missing), `local_part` or `typed`; version 2 added it, so every version-1 document reads
+//! as it always did. Every other field is required. The top level may also hold `"sequence"`,
+//! the last revision the book issued (see [`SettingsBook::sequence`]).
+//!
+//! A reader refuses a document of a newer version than its own ([`DocumentError::NewerVersion`]):
+//! a version-2 reader refuses version 3, whose pins it would drop on the next save.
 
 use serde_json::{Map, Value};
 use thiserror::Error;
 
 use crate::book::{Entry, EntryDraft, SettingsBook, Timestamp};
+use crate::certificate_trust::CertificateTrust;
 use crate::domain::Domain;
 use crate::exchange_url::ExchangeUrl;
 use crate::host::Host;
@@ -37,7 +49,10 @@ use crate::problem::Problem;
 use crate::security::{Endpoint, Security, SecurityError};
 use crate::settings::{Connection, ConnectionKind, ExchangeSettings, ImapSettings, UsernameForm};
 
+mod trust;
 mod well_formed;
+
+pub(crate) use trust::TrustSaid;
 
 /// Below this many entries a stored document is read whole at once: reading it takes a few
 /// milliseconds (about 3 µs an entry in the browser).
@@ -54,7 +69,7 @@ pub struct FirstPage {
 mod written;
 
 /// The format version this code writes and the newest it reads.
-pub const DOCUMENT_VERSION: u64 = 2;
+pub const DOCUMENT_VERSION: u64 = 3;
 
 const KEY_VERSION: &str = "version";
 const KEY_DOMAINS: &str = "domains";
@@ -63,19 +78,15 @@ const KEY_DOMAINS: &str = "domains";
 /// older writer kept unchanged) starts from its highest entry revision.
 const KEY_SEQUENCE: &str = "sequence";
 /// Entry fields every kind has.
-const COMMON_KEYS: [&str; 5] = [
+const COMMON_KEYS: [&str; 6] = [
     "domain",
     "type",
+    trust::KEY_TRUST,
     "include_subdomains",
     "updated_at_unix_ms",
     "revision",
 ];
-const IMAP_KEYS: [&str; 4] = [
-    "incoming",
-    "outgoing",
-    "allow_insecure_certificates",
-    "username",
-];
+const IMAP_KEYS: [&str; 4] = ["incoming", "outgoing", trust::KEY_INSECURE_FLAG, "username"];
 const EXCHANGE_KEYS: [&str; 1] = ["url"];
 const ENDPOINT_KEYS: [&str; 3] = ["host", "port", "security"];
 
@@ -138,7 +149,7 @@ pub enum StoredEntryError {
     MissingField,
     #[error("This saved value should be of type {expected}. Edit the entry and enter it again.")]
     WrongType {
-        /// One of `text`, `number`, `integer`, `boolean`, `object`.
+        /// One of `text`, `number`, `integer`, `boolean`, `object`, `list`.
         expected: &'static str,
     },
     #[error(
@@ -510,6 +521,15 @@ pub(crate) fn read_entry_from(
     raw: &Value,
     source: EntrySource,
 ) -> Result<Entry, Vec<FieldProblem>> {
+    read_entry_saying(raw, source).map(|(entry, _)| entry)
+}
+
+/// [`read_entry_from`], and what the entry's fields said about certificate trust (a sent entry
+/// that said nothing keeps the trust of the entry it replaces: see `wire::SentEntry`).
+pub(crate) fn read_entry_saying(
+    raw: &Value,
+    source: EntrySource,
+) -> Result<(Entry, TrustSaid), Vec<FieldProblem>> {
     let mut problems = Problems::default();
     let Some(object) = raw.as_object() else {
         problems.add("", &StoredEntryError::NotAnObject);
@@ -528,11 +548,12 @@ pub(crate) fn read_entry_from(
         }
         kind
     });
-    let (connection, endpoint_extras) = match kind {
+    let (connection, endpoint_extras, flag) = match kind {
         Some(ConnectionKind::Imap) => read_imap(object, &mut problems),
-        Some(ConnectionKind::Exchange) => (read_exchange(object, &mut problems), None),
-        None => (None, None),
+        Some(ConnectionKind::Exchange) => (read_exchange(object, &mut problems), None, Some(None)),
+        None => (None, None, Some(None)),
     };
+    let trust = trust::read_trust(object, flag, &mut problems);
     let include_subdomains = problems.optional_bool(object, "include_subdomains");
     let (updated_at, revision) = match source {
         EntrySource::Stored => read_stamp(object, &mut problems),
@@ -541,6 +562,7 @@ pub(crate) fn read_entry_from(
     let (
         Some(domain),
         Some(connection),
+        Some(trust),
         Some(include_subdomains),
         Some(updated_at),
         Some(revision),
@@ -548,6 +570,7 @@ pub(crate) fn read_entry_from(
     ) = (
         domain,
         connection,
+        trust,
         include_subdomains,
         updated_at,
         revision,
@@ -567,6 +590,7 @@ pub(crate) fn read_entry_from(
             ("", &extra),
             ("incoming.", &incoming_extra),
             ("outgoing.", &outgoing_extra),
+            ("certificate_trust.", &trust.extra),
         ];
         for (path, fields) in unknown {
             for key in fields.keys() {
@@ -580,14 +604,15 @@ pub(crate) fn read_entry_from(
     let entry = Entry::restored(
         EntryDraft {
             domain,
-            connection,
+            connection: connection.with_certificate_trust(trust.trust),
             include_subdomains,
         },
         updated_at,
         revision,
         Map::new(),
     );
-    Ok(entry.with_unknown_fields(extra, incoming_extra, outgoing_extra))
+    let entry = entry.with_unknown_fields(extra, incoming_extra, outgoing_extra, trust.extra);
+    Ok((entry, trust.said))
 }
 
 /// When a stored entry was last changed, and its revision.
@@ -623,31 +648,34 @@ fn read_stamp(
 
 type EndpointExtras = (Map<String, Value>, Map<String, Value>);
 
+/// An IMAP entry's servers and username form (its trust is read with the other kind's, from
+/// `certificate_trust`), their unknown fields, and its version-2 flag
+/// `allow_insecure_certificates` as [`trust::read_insecure_flag`] reads it.
 fn read_imap(
     object: &Map<String, Value>,
     problems: &mut Problems,
-) -> (Option<Connection>, Option<EndpointExtras>) {
+) -> (
+    Option<Connection>,
+    Option<EndpointExtras>,
+    Option<Option<bool>>,
+) {
     report_other_kind_fields(object, &EXCHANGE_KEYS, problems);
     let incoming = read_endpoint(object, "incoming", problems);
     let outgoing = read_endpoint(object, "outgoing", problems);
-    let allow_insecure_certificates = problems.optional_bool(object, "allow_insecure_certificates");
+    let flag = trust::read_insecure_flag(object, problems);
     let username = read_username_form(object, problems);
-    match (incoming, outgoing, allow_insecure_certificates, username) {
-        (
-            Some((incoming, incoming_extra)),
-            Some((outgoing, outgoing_extra)),
-            Some(allow),
-            Some(username),
-        ) => (
+    match (incoming, outgoing, username) {
+        (Some((incoming, incoming_extra)), Some((outgoing, outgoing_extra)), Some(username)) => (
             Some(Connection::Imap(ImapSettings {
                 incoming,
                 outgoing,
-                allow_insecure_certificates: allow,
+                certificate_trust: CertificateTrust::Verified,
                 username,
             })),
             Some((incoming_extra, outgoing_extra)),
+            flag,
         ),
-        _ => (None, None),
+        _ => (None, None, flag),
     }
 }
 
@@ -680,7 +708,7 @@ fn read_username_form(
 fn read_exchange(object: &Map<String, Value>, problems: &mut Problems) -> Option<Connection> {
     report_other_kind_fields(object, &IMAP_KEYS, problems);
     let url = problems.parsed(object, "url", "url", ExchangeUrl::parse)?;
-    Some(Connection::Exchange(ExchangeSettings { url }))
+    Some(Connection::Exchange(ExchangeSettings::verified(url)))
 }
 
 /// A stored entry with fields of both kinds would look like "IMAP and Exchange"; refuse it
@@ -810,7 +838,7 @@ mod tests {
                 );
                 put(
                     "allow_insecure_certificates",
-                    Value::from(settings.allow_insecure_certificates),
+                    Value::from(settings.certificate_trust.allows_any_certificate()),
                 );
                 if settings.username != UsernameForm::EmailAddress {
                     put("username", Value::from(settings.username.as_str()));
@@ -818,6 +846,13 @@ mod tests {
             }
             Connection::Exchange(settings) => put("url", Value::from(settings.url.as_str())),
         }
+        let mut trust = entry.trust_extra().clone();
+        let written = serde_json::to_value(entry.connection().certificate_trust())
+            .expect("a trust is written as an object");
+        if let Value::Object(known) = written {
+            trust.extend(known);
+        }
+        put("certificate_trust", Value::Object(trust));
         put(
             "include_subdomains",
             Value::from(entry.include_subdomains()),
@@ -841,13 +876,18 @@ mod tests {
         Value::Object(object)
     }
 
-    const SPEC_EXAMPLE: &str = r#"{ "version": 1, "domains": [
+    const PIN: &str = "1f1e1d1c1b1a19181716151413121110f0e0d0c0b0a090807060504030201000";
+
+    /// The shape the module comment documents (a pin in place of its placeholder).
+    const SPEC_EXAMPLE: &str = r#"{ "version": 3, "domains": [
       { "domain": "example.com", "type": "imap",
         "incoming": {"host": "imap.example.com", "port": 993, "security": "ssl_tls"},
         "outgoing": {"host": "smtp.example.com", "port": 465, "security": "ssl_tls"},
-        "allow_insecure_certificates": false, "include_subdomains": false,
-        "updated_at_unix_ms": 1700000000000, "revision": 1 },
-      { "domain": "corp.example", "type": "exchange", "url": "https://mail.corp.example/EWS/Exchange.asmx",
+        "certificate_trust": {"mode": "verified"}, "allow_insecure_certificates": false,
+        "include_subdomains": false, "updated_at_unix_ms": 1700000000000, "revision": 1 },
+      { "domain": "corp.example", "type": "exchange",
+        "url": "https://mail.corp.example/EWS/Exchange.asmx",
+        "certificate_trust": {"mode": "pinned", "spki_sha256": ["1f1e1d1c1b1a19181716151413121110f0e0d0c0b0a090807060504030201000"]},
         "include_subdomains": false, "updated_at_unix_ms": 1700000000000, "revision": 3 } ] }"#;
 
     fn parse_value(text: &str) -> Value {
@@ -884,6 +924,244 @@ mod tests {
             "imap.example.com:993 SSL/TLS"
         );
         assert_eq!(settings.outgoing.port, Port::SMTP_SSL);
+        assert_eq!(settings.certificate_trust, CertificateTrust::Verified);
+        let pins: Vec<String> = corp
+            .connection()
+            .certificate_trust()
+            .pins()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(pins, [PIN]);
+    }
+
+    /// The trust of the only entry of `text`, which must load.
+    fn only_trust(text: &str) -> CertificateTrust {
+        let document = Document::from_json(text).unwrap();
+        assert!(document.rejected().is_empty(), "{:?}", document.rejected());
+        document
+            .book()
+            .iter()
+            .next()
+            .unwrap()
+            .connection()
+            .certificate_trust()
+            .clone()
+    }
+
+    fn imap_with(version: u64, trust_fields: &str) -> String {
+        format!(
+            r#"{{"version": {version}, "domains": [{{"domain": "example.com", "type": "imap",
+            "incoming": {{"host": "imap.example.com", "port": 993, "security": "ssl_tls"}},
+            "outgoing": {{"host": "smtp.example.com", "port": 465, "security": "ssl_tls"}},
+            {trust_fields} "updated_at_unix_ms": 1, "revision": 1}}]}}"#
+        )
+    }
+
+    fn exchange_with(version: u64, trust_fields: &str) -> String {
+        format!(
+            r#"{{"version": {version}, "domains": [{{"domain": "corp.example", "type": "exchange",
+            "url": "https://mail.corp.example/EWS/Exchange.asmx",
+            {trust_fields} "updated_at_unix_ms": 1, "revision": 1}}]}}"#
+        )
+    }
+
+    #[test]
+    fn version_two_reads_its_flag_as_any_or_verified_and_is_written_as_version_three() {
+        let cases = [
+            (
+                r#""allow_insecure_certificates": true,"#,
+                CertificateTrust::Any,
+            ),
+            (
+                r#""allow_insecure_certificates": false,"#,
+                CertificateTrust::Verified,
+            ),
+            (
+                r#""allow_insecure_certificates": null,"#,
+                CertificateTrust::Verified,
+            ),
+            ("", CertificateTrust::Verified),
+        ];
+        for (flag, expected) in cases {
+            let text = imap_with(2, flag);
+            assert_eq!(only_trust(&text), expected, "{flag}");
+            let saved = parse_value(&Document::from_json(&text).unwrap().to_json());
+            assert_eq!(saved["version"], 3);
+            let entry = &saved["domains"][0];
+            assert_eq!(
+                entry["certificate_trust"],
+                json!({"mode": expected.mode().as_str()})
+            );
+            // The flag is still written for IMAP entries, derived from the trust.
+            assert_eq!(
+                entry["allow_insecure_certificates"],
+                expected == CertificateTrust::Any
+            );
+            assert_eq!(only_trust(&saved.to_string()), expected);
+        }
+        // A version-2 Exchange entry never had the flag: verified, and still no flag.
+        let text = exchange_with(2, "");
+        assert_eq!(only_trust(&text), CertificateTrust::Verified);
+        let saved = parse_value(&Document::from_json(&text).unwrap().to_json());
+        assert_eq!(
+            saved["domains"][0]["certificate_trust"],
+            json!({"mode": "verified"})
+        );
+        assert!(
+            saved["domains"][0]
+                .get("allow_insecure_certificates")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn pins_are_kept_normalised_for_both_kinds_and_beside_an_agreeing_flag() {
+        let pinned = format!(
+            r#""certificate_trust": {{"mode": "pinned", "spki_sha256": [" {} ", "{PIN}"]}},"#,
+            PIN.to_uppercase()
+        );
+        for text in [
+            imap_with(3, &pinned),
+            imap_with(
+                3,
+                &format!(r#"{pinned} "allow_insecure_certificates": false,"#),
+            ),
+            exchange_with(3, &pinned),
+        ] {
+            let trust = only_trust(&text);
+            assert_eq!(trust.mode(), crate::TrustMode::Pinned);
+            assert_eq!(trust.pins().len(), 1, "one pin, written twice");
+            let saved = Document::from_json(&text).unwrap().to_json();
+            assert!(
+                saved.contains(&format!(
+                    r#""certificate_trust":{{"mode":"pinned","spki_sha256":["{PIN}"]}}"#
+                )),
+                "{saved}"
+            );
+            assert_eq!(only_trust(&saved), trust);
+        }
+        let any = r#""certificate_trust": {"mode": "any"}, "allow_insecure_certificates": true,"#;
+        assert_eq!(only_trust(&imap_with(3, any)), CertificateTrust::Any);
+        assert_eq!(
+            only_trust(&exchange_with(
+                3,
+                r#""certificate_trust": {"mode": "any"},"#
+            )),
+            CertificateTrust::Any
+        );
+    }
+
+    #[test]
+    fn trust_problems_reject_the_entry_naming_the_field() {
+        let cases: [(&str, &[(&str, &str)]); 9] = [
+            (
+                r#""certificate_trust": {"mode": "pinned", "spki_sha256": []},"#,
+                &[("certificate_trust.spki_sha256", "certificate_trust.no_pins")],
+            ),
+            (
+                r#""certificate_trust": {"mode": "pinned"},"#,
+                &[("certificate_trust.spki_sha256", "document.missing_field")],
+            ),
+            (
+                r#""certificate_trust": {"mode": "pinned", "spki_sha256": ["abc", 7, "zz"]},"#,
+                &[
+                    (
+                        "certificate_trust.spki_sha256[0]",
+                        "certificate_trust.pin_wrong_length",
+                    ),
+                    ("certificate_trust.spki_sha256[1]", "document.wrong_type"),
+                    (
+                        "certificate_trust.spki_sha256[2]",
+                        "certificate_trust.pin_not_hex",
+                    ),
+                ],
+            ),
+            (
+                r#""certificate_trust": {"mode": "pinned", "spki_sha256": "abc"},"#,
+                &[("certificate_trust.spki_sha256", "document.wrong_type")],
+            ),
+            (
+                r#""certificate_trust": {"mode": "trusting"},"#,
+                &[("certificate_trust.mode", "certificate_trust.unknown_mode")],
+            ),
+            (
+                r#""certificate_trust": {"spki_sha256": []},"#,
+                &[("certificate_trust.mode", "document.missing_field")],
+            ),
+            (
+                r#""certificate_trust": "any","#,
+                &[("certificate_trust", "document.wrong_type")],
+            ),
+            (
+                r#""certificate_trust": {"mode": "verified", "spki_sha256": ["PIN"]},"#,
+                &[(
+                    "certificate_trust.spki_sha256",
+                    "certificate_trust.pins_without_pinning",
+                )],
+            ),
+            (
+                r#""certificate_trust": {"mode": "pinned", "spki_sha256": ["PIN"]}, "allow_insecure_certificates": true,"#,
+                &[(
+                    "allow_insecure_certificates",
+                    "certificate_trust.disagrees_with_insecure_flag",
+                )],
+            ),
+        ];
+        for (fields, expected) in cases {
+            let text = imap_with(3, &fields.replace("PIN", PIN));
+            let document = Document::from_json(&text).unwrap();
+            assert!(document.book().is_empty(), "{fields}");
+            assert_eq!(
+                codes(&document.rejected()[0]),
+                expected.to_vec(),
+                "{fields}"
+            );
+            // Kept as it was stored.
+            assert_eq!(
+                parse_value(&document.to_json())["domains"][0],
+                parse_value(&text)["domains"][0]
+            );
+        }
+        // The flag is an IMAP field: on an Exchange entry it is a conflict, as it always was.
+        let text = exchange_with(3, r#""allow_insecure_certificates": false,"#);
+        let document = Document::from_json(&text).unwrap();
+        assert_eq!(
+            codes(&document.rejected()[0]),
+            vec![("allow_insecure_certificates", "document.conflicting_field")]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_of_the_trust_survive_load_and_save() {
+        let text = imap_with(
+            3,
+            &format!(
+                r#""certificate_trust": {{"mode": "pinned", "spki_sha256": ["{PIN}"], "until": "2030"}},"#
+            ),
+        );
+        let document = Document::from_json(&text).unwrap();
+        assert!(document.rejected().is_empty());
+        let saved = parse_value(&document.to_json());
+        assert_eq!(saved["domains"][0]["certificate_trust"]["until"], "2030");
+        assert_eq!(
+            document.to_json(),
+            to_json_through_value(&document),
+            "both writers agree"
+        );
+    }
+
+    #[test]
+    fn a_reader_of_version_two_refuses_version_three() {
+        let text = imap_with(3, r#""certificate_trust": {"mode": "any"},"#);
+        assert_eq!(
+            Document::read_versioned(&text, 2),
+            Err(DocumentError::NewerVersion { found: 3 })
+        );
+        assert_eq!(
+            DocumentError::NewerVersion { found: 3 }.to_string(),
+            "This data was saved by a newer version of mailsetup (format 3). Update mailsetup to change it; nothing was changed."
+        );
     }
 
     #[test]
@@ -1091,8 +1369,8 @@ mod tests {
             (r#"{"version": "1"}"#, DocumentError::NotADocument),
             (r#"{"version": -1}"#, DocumentError::NotADocument),
             (
-                r#"{"version": 3, "domains": []}"#,
-                DocumentError::NewerVersion { found: 3 },
+                r#"{"version": 4, "domains": []}"#,
+                DocumentError::NewerVersion { found: 4 },
             ),
             (
                 r#"{"version": 0, "domains": []}"#,
@@ -1196,7 +1474,7 @@ mod tests {
         // The whole address is written as nothing, the other forms by name.
         let saved = Document::from_json(&version_one).unwrap().to_json();
         assert!(
-            !saved.contains("username") && saved.contains(r#""version":2"#),
+            !saved.contains("username") && saved.contains(r#""version":3"#),
             "{saved}"
         );
         for wanted in [UsernameForm::LocalPart, UsernameForm::Typed] {
@@ -1227,7 +1505,7 @@ mod tests {
         assert!(document.rejected().is_empty());
         let saved = parse_value(&document.to_json());
         // A version-1 document is written back as the current version.
-        assert_eq!(saved, json!({"version": 2, "sequence": 0, "domains": []}));
+        assert_eq!(saved, json!({"version": 3, "sequence": 0, "domains": []}));
         assert_eq!(
             Document::new(SettingsBook::new()).to_json(),
             document.to_json()

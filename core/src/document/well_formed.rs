@@ -19,6 +19,7 @@ use super::{
     kind_from_stored, security_from_stored,
 };
 use crate::book::{Entry, EntryDraft, SettingsBook, Timestamp};
+use crate::certificate_trust::{CertificateTrust, SpkiPin, TrustMode};
 use crate::domain::Domain;
 use crate::exchange_url::ExchangeUrl;
 use crate::host::Host;
@@ -41,6 +42,8 @@ struct StoredEntry<'a> {
     outgoing: Option<StoredEndpoint<'a>>,
     #[serde(default, deserialize_with = "present")]
     allow_insecure_certificates: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present", borrow)]
+    certificate_trust: Option<StoredTrust<'a>>,
     #[serde(default, deserialize_with = "present")]
     url: Option<&'a str>,
     #[serde(default, deserialize_with = "present")]
@@ -58,6 +61,14 @@ struct StoredEndpoint<'a> {
     host: &'a str,
     port: u64,
     security: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredTrust<'a> {
+    mode: &'a str,
+    #[serde(default, borrow)]
+    spki_sha256: Option<Vec<&'a str>>,
 }
 
 /// A field that is there, whatever its value; with `#[serde(default)]`, `None` means absent.
@@ -175,18 +186,28 @@ fn read_entries(text: &str, first_page: Option<usize>) -> Option<FirstPage> {
 /// A valid entry of the documented shape, or `None` for the general reader to look at.
 fn entry(text: &str) -> Option<Entry> {
     let stored: StoredEntry = serde_json::from_str(text).ok()?;
+    let stated = match &stored.certificate_trust {
+        None => None,
+        Some(trust) => Some(certificate_trust(trust)?),
+    };
     let connection = match kind_from_stored(stored.kind)? {
         ConnectionKind::Imap => {
             if stored.url.is_some() {
                 return None;
             }
+            let flag = stored.allow_insecure_certificates.flatten();
+            let certificate_trust = match (stated, flag) {
+                (Some(trust), Some(flag)) => {
+                    trust.check_insecure_flag(flag).ok()?;
+                    trust
+                }
+                (Some(trust), None) => trust,
+                (None, flag) => CertificateTrust::from_insecure_flag(flag.unwrap_or(false)),
+            };
             Connection::Imap(ImapSettings {
                 incoming: endpoint(stored.incoming?)?,
                 outgoing: endpoint(stored.outgoing?)?,
-                allow_insecure_certificates: stored
-                    .allow_insecure_certificates
-                    .flatten()
-                    .unwrap_or(false),
+                certificate_trust,
                 username: match stored.username {
                     None => UsernameForm::EmailAddress,
                     Some(name) => UsernameForm::from_name(name)?,
@@ -203,6 +224,7 @@ fn entry(text: &str) -> Option<Entry> {
             }
             Connection::Exchange(ExchangeSettings {
                 url: ExchangeUrl::parse(stored.url?).ok()?,
+                certificate_trust: stated.unwrap_or_default(),
             })
         }
     };
@@ -219,6 +241,21 @@ fn entry(text: &str) -> Option<Entry> {
         stored.revision,
         Map::new(),
     ))
+}
+
+/// The trust of a `certificate_trust` object, read with the parse functions the general reader
+/// uses (so both agree on what is valid).
+fn certificate_trust(stored: &StoredTrust) -> Option<CertificateTrust> {
+    let mode = TrustMode::parse(stored.mode).ok()?;
+    let pins = match (&stored.spki_sha256, mode) {
+        (None, TrustMode::Pinned) => return None,
+        (None, _) => Vec::new(),
+        (Some(texts), _) => texts
+            .iter()
+            .map(|text| SpkiPin::parse(text).ok())
+            .collect::<Option<Vec<_>>>()?,
+    };
+    CertificateTrust::of_mode(mode, pins).ok()
 }
 
 fn endpoint(stored: StoredEndpoint) -> Option<Endpoint> {
@@ -325,7 +362,7 @@ mod tests {
         let mut invalid = big.clone();
         invalid[10] = "not a domain".to_owned();
         assert_eq!(first_page(&document_of(&invalid), 50), None);
-        let newer = document_of(&big).replacen(r#""version":2"#, r#""version":3"#, 1);
+        let newer = document_of(&big).replacen(r#""version":2"#, r#""version":4"#, 1);
         assert_eq!(first_page(&newer, 50), None);
         let truncated = document_of(&big);
         assert_eq!(first_page(&truncated[..truncated.len() - 1], 50), None);
@@ -337,7 +374,7 @@ mod tests {
             "",
             "[]",
             r#"{"domains":[]}"#,
-            r#"{"version":3,"domains":[]}"#,
+            r#"{"version":4,"domains":[]}"#,
             r#"{"version":0,"domains":[]}"#,
             r#"{"version":1,"domains":{}}"#,
             r#"{"version":1,"domains":null}"#,
@@ -382,6 +419,20 @@ mod tests {
            1 => Just(Some(r#""ftp://x""#)),
            1 => Just(Some("null")),
         ];
+        let trust = prop_oneof![
+            8 => Just(None),
+            3 => Just(Some(r#"{"mode":"verified"}"#)),
+            3 => Just(Some(r#"{"mode":"any"}"#)),
+            3 => Just(Some(r#"{"mode":"pinned","spki_sha256":["1f1e1d1c1b1a19181716151413121110f0e0d0c0b0a090807060504030201000"]}"#)),
+            1 => Just(Some(r#"{"mode":"Pinned","spki_sha256":["1F1E1D1C1B1A19181716151413121110F0E0D0C0B0A090807060504030201000","1f1e1d1c1b1a19181716151413121110f0e0d0c0b0a090807060504030201000"]}"#)),
+            1 => Just(Some(r#"{"mode":"pinned","spki_sha256":[]}"#)),
+            1 => Just(Some(r#"{"mode":"pinned","spki_sha256":["abc"]}"#)),
+            1 => Just(Some(r#"{"mode":"verified","spki_sha256":null}"#)),
+            1 => Just(Some(r#"{"mode":"any","until":2030}"#)),
+            1 => Just(Some(r#"{"mode":"sometimes"}"#)),
+            1 => Just(Some("null")),
+            1 => Just(Some(r#""any""#)),
+        ];
         let kind =
             prop_oneof![6 => Just(r#""imap""#), 6 => Just(r#""exchange""#), 1 => Just(r#""pop""#)];
         let number = prop_oneof![
@@ -396,7 +447,7 @@ mod tests {
             kind,
             proptest::option::weighted(0.9, endpoint.clone()),
             proptest::option::weighted(0.9, endpoint),
-            (optional_bool.clone(), optional_bool, url),
+            (optional_bool.clone(), optional_bool, url, trust),
             (
                 number.clone(),
                 number,
@@ -410,7 +461,7 @@ mod tests {
                     kind,
                     incoming,
                     outgoing,
-                    (allow, subdomains, url),
+                    (allow, subdomains, url, trust),
                     (updated, revision, unknown, twice),
                 )| {
                     let mut fields =
@@ -423,6 +474,7 @@ mod tests {
                     put("incoming", incoming);
                     put("outgoing", outgoing);
                     put("allow_insecure_certificates", allow);
+                    put("certificate_trust", trust);
                     put("include_subdomains", subdomains);
                     put("url", url);
                     put("updated_at_unix_ms", Some(updated));

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{DOCUMENT_VERSION, Document, KEY_DOMAINS, KEY_SEQUENCE, KEY_VERSION};
 use crate::book::Entry;
+use crate::certificate_trust::{CertificateTrust, SpkiPins};
 use crate::host::Host;
 use crate::security::Endpoint;
 use crate::settings::{Connection, UsernameForm};
@@ -24,6 +25,8 @@ enum Written<'a> {
     Count(u64),
     Millis(i64),
     Endpoint(&'a Endpoint, &'a Map<String, Value>),
+    Trust(&'a CertificateTrust, &'a Map<String, Value>),
+    Pins(&'a SpkiPins),
     Entry(&'a Entry),
     Entries(&'a Document),
     /// What was stored and is kept as it was: unknown fields, rejected entries.
@@ -72,6 +75,25 @@ impl Serialize for Written<'_> {
                 ];
                 write_object(serializer, &known, extra)
             }
+            Written::Trust(trust, extra) => {
+                let mode = ("mode", Written::Text(trust.mode().as_str()));
+                match trust {
+                    CertificateTrust::Pinned { spki_sha256 } => {
+                        let known = [mode, ("spki_sha256", Written::Pins(spki_sha256))];
+                        write_object(serializer, &known, extra)
+                    }
+                    CertificateTrust::Verified | CertificateTrust::Any => {
+                        write_object(serializer, &[mode], extra)
+                    }
+                }
+            }
+            Written::Pins(pins) => {
+                let mut list = serializer.serialize_seq(Some(pins.as_slice().len()))?;
+                for pin in pins {
+                    list.serialize_element(&Pin(pin))?;
+                }
+                list.end()
+            }
             Written::Entry(entry) => write_entry(serializer, entry),
             Written::Entries(document) => {
                 let total = document.book.len() + document.rejected.len();
@@ -89,6 +111,15 @@ impl Serialize for Written<'_> {
     }
 }
 
+/// A pin as its 64 lowercase hex digits.
+struct Pin<'a>(&'a crate::certificate_trust::SpkiPin);
+
+impl Serialize for Pin<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
+}
+
 fn write_entry<S: Serializer>(serializer: S, entry: &Entry) -> Result<S::Ok, S::Error> {
     let domain = ("domain", Written::Text(entry.domain().as_ascii()));
     let subdomains = (
@@ -101,13 +132,19 @@ fn write_entry<S: Serializer>(serializer: S, entry: &Entry) -> Result<S::Ok, S::
         "updated_at_unix_ms",
         Written::Millis(entry.updated_at().as_unix_ms()),
     );
+    let trust = (
+        "certificate_trust",
+        Written::Trust(entry.connection().certificate_trust(), entry.trust_extra()),
+    );
     match entry.connection() {
         Connection::Imap(imap) => {
             let known = [
+                // Derived, for readers that know only the version-2 flag (see mod.rs).
                 (
                     "allow_insecure_certificates",
-                    Written::Flag(imap.allow_insecure_certificates),
+                    Written::Flag(imap.certificate_trust.allows_any_certificate()),
                 ),
+                trust,
                 domain,
                 subdomains,
                 (
@@ -133,7 +170,7 @@ fn write_entry<S: Serializer>(serializer: S, entry: &Entry) -> Result<S::Ok, S::
         }
         Connection::Exchange(exchange) => {
             let url = ("url", Written::Text(exchange.url.as_str()));
-            let known = [domain, subdomains, revision, kind, updated, url];
+            let known = [trust, domain, subdomains, revision, kind, updated, url];
             write_object(serializer, &known, entry.extra())
         }
     }

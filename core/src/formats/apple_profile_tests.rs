@@ -21,7 +21,7 @@ fn settings(username: UsernameForm) -> ImapSettings {
             port: Port::new(465).unwrap(),
             security: Security::SslTls,
         },
-        allow_insecure_certificates: true,
+        certificate_trust: crate::CertificateTrust::Any,
         username,
     }
 }

@@ -24,6 +24,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use thiserror::Error;
 
+use crate::certificate_trust::CertificateTrust;
 use crate::domain::{Domain, DomainError};
 use crate::host::Host;
 use crate::port::Port;
@@ -287,8 +288,8 @@ pub fn read_autoconfig(xml: &str) -> Result<AutoconfigProvider, AutoconfigError>
 /// to the same domains, display name and settings. The provider's `id` is the first domain.
 ///
 /// Values are XML-escaped; characters XML 1.0 cannot carry at all (most control characters)
-/// are left out of the display name. `allow_insecure_certificates` has no place in the format
-/// and is not written. A typed username is written as no `<username>` (there is no placeholder
+/// are left out of the display name. The certificate trust has no place in the format and is not
+/// written (a file read back trusts verified certificates). A typed username is written as no `<username>` (there is no placeholder
 /// for "the person types it"). With no domains the file names none, and [`read_autoconfig`] refuses
 /// it (`autoconfig.no_domain`).
 pub fn write_autoconfig(
@@ -529,7 +530,7 @@ fn settings(
     Ok(ImapSettings {
         incoming,
         outgoing,
-        allow_insecure_certificates: false,
+        certificate_trust: CertificateTrust::Verified,
         username,
     })
 }

@@ -29,7 +29,7 @@ fn settings_with(username: UsernameForm) -> ImapSettings {
     ImapSettings {
         incoming: endpoint("imap.example.com", 993, Security::SslTls),
         outgoing: endpoint("smtp.example.com", 587, Security::StartTls),
-        allow_insecure_certificates: false,
+        certificate_trust: crate::CertificateTrust::Verified,
         username,
     }
 }
@@ -767,7 +767,7 @@ proptest! {
         let settings = ImapSettings {
             incoming,
             outgoing,
-            allow_insecure_certificates: false,
+            certificate_trust: crate::CertificateTrust::Verified,
             username,
         };
         let written = write_autoconfig(&domains, &settings, display_name.as_deref());

@@ -29,7 +29,7 @@ fn settings(username: UsernameForm) -> ImapSettings {
             port: Port::new(587).unwrap(),
             security: Security::StartTls,
         },
-        allow_insecure_certificates: false,
+        certificate_trust: crate::CertificateTrust::Verified,
         username,
     }
 }

@@ -127,4 +127,41 @@ mod tests {
         );
         assert_eq!(read_settings_file(r#"{"version": 1}"#), Ok(Vec::new()));
     }
+
+    #[test]
+    fn the_trust_of_a_version_two_file_means_what_it_meant_and_pins_are_read() {
+        let pin = "1f1e1d1c1b1a19181716151413121110f0e0d0c0b0a090807060504030201000";
+        let imap = |version: u64, trust: &str| {
+            format!(
+                r#"{{"version": {version}, "domains": [{{"domain": "a.example", "type": "imap",
+                "incoming": {{"host": "imap.a.example", "port": 993, "security": "ssl_tls"}},
+                "outgoing": {{"host": "smtp.a.example", "port": 465, "security": "ssl_tls"}}
+                {trust}}}]}}"#
+            )
+        };
+        let trust = |text: &str| {
+            read_settings_file(text).unwrap()[0]
+                .settings
+                .as_ref()
+                .unwrap()
+                .connection
+                .certificate_trust()
+                .clone()
+        };
+        use crate::CertificateTrust;
+        assert_eq!(
+            trust(&imap(2, r#", "allow_insecure_certificates": true"#)),
+            CertificateTrust::Any
+        );
+        assert_eq!(
+            trust(&imap(2, r#", "allow_insecure_certificates": false"#)),
+            CertificateTrust::Verified
+        );
+        assert_eq!(trust(&imap(2, "")), CertificateTrust::Verified);
+        let pinned = trust(&imap(
+            3,
+            &format!(r#", "certificate_trust": {{"mode": "pinned", "spki_sha256": ["{pin}"]}}"#),
+        ));
+        assert_eq!(pinned.pins()[0].to_string(), pin);
+    }
 }

@@ -180,6 +180,10 @@ pub enum CheckCode {
     CertificateNotYetValid,
     #[error("The server's certificate is for another name. Use a host name the certificate names.")]
     CertificateNameMismatch,
+    #[error(
+        "No key of the certificate chain the server presented matches the trusted key fingerprints. If the server's certificate was renewed with a new key, check it and trust its key; otherwise someone may be intercepting the connection."
+    )]
+    CertificatePinMismatch,
     #[error("The server's certificate expires within 21 days.")]
     CertificateExpiresSoon,
     #[error(
@@ -212,7 +216,7 @@ pub enum CheckCode {
 
 impl CheckCode {
     /// Every code, for tests and the OpenAPI document.
-    pub const ALL: [CheckCode; 26] = [
+    pub const ALL: [CheckCode; 27] = [
         CheckCode::DnsNotFound,
         CheckCode::DnsFailed,
         CheckCode::AddressNotAllowed,
@@ -228,6 +232,7 @@ impl CheckCode {
         CheckCode::CertificateExpired,
         CheckCode::CertificateNotYetValid,
         CheckCode::CertificateNameMismatch,
+        CheckCode::CertificatePinMismatch,
         CheckCode::CertificateExpiresSoon,
         CheckCode::GreetingUnexpected,
         CheckCode::LoginFailed,
@@ -241,8 +246,9 @@ impl CheckCode {
         CheckCode::ServerError,
     ];
 
-    /// Whether this is a certificate problem, which `allow_insecure_certificates` turns into
-    /// a warning.
+    /// Whether this is a certificate problem, which the certificate trust `any` ("Allow
+    /// insecure certificates") turns into a warning. A pin mismatch is one too, though only a
+    /// pinned trust meets it.
     pub fn is_certificate_problem(self) -> bool {
         matches!(
             self,
@@ -250,6 +256,7 @@ impl CheckCode {
                 | CheckCode::CertificateExpired
                 | CheckCode::CertificateNotYetValid
                 | CheckCode::CertificateNameMismatch
+                | CheckCode::CertificatePinMismatch
         )
     }
 
@@ -278,6 +285,7 @@ impl Problem for CheckCode {
             CheckCode::CertificateExpired => "check.certificate_expired",
             CheckCode::CertificateNotYetValid => "check.certificate_not_yet_valid",
             CheckCode::CertificateNameMismatch => "check.certificate_name_mismatch",
+            CheckCode::CertificatePinMismatch => "check.certificate_pin_mismatch",
             CheckCode::CertificateExpiresSoon => "check.certificate_expires_soon",
             CheckCode::GreetingUnexpected => "check.greeting_unexpected",
             CheckCode::LoginFailed => "check.login_failed",
@@ -343,7 +351,9 @@ pub struct CertificateReport {
     pub sha256: String,
     /// SHA-256 over its DER SubjectPublicKeyInfo (what a pin names), 64 lowercase hex digits.
     pub spki_sha256: String,
-    /// Whether the chain verified against the trusted roots for this host name.
+    /// Whether the certificate is trusted as the settings ask: its chain verified against the
+    /// trusted roots for this host name or, for a pinned trust, the chain holds a pinned key
+    /// (see the check's `tls.rs`).
     pub trusted: bool,
 }
 
@@ -795,6 +805,40 @@ mod tests {
             serde_json::from_str::<Value>(&stored).unwrap(),
             json!({"email": "alice@example.com", "send_test_email": false})
         );
+    }
+
+    #[test]
+    fn a_requests_settings_carry_their_certificate_trust() {
+        let pin = "1f1e1d1c1b1a19181716151413121110f0e0d0c0b0a090807060504030201000";
+        let settings = |trust: Value| {
+            json!({
+                "email": "alice@example.com",
+                "settings": {
+                    "domain": "example.com", "type": "exchange",
+                    "url": "https://mail.example.com/EWS/Exchange.asmx",
+                    "certificate_trust": trust
+                }
+            })
+        };
+        let request =
+            check_request_from(settings(json!({"mode": "pinned", "spki_sha256": [pin]}))).unwrap();
+        let draft = request.settings.unwrap();
+        assert_eq!(
+            draft.connection.certificate_trust().pins()[0].to_string(),
+            pin
+        );
+        let email = EmailAddress::parse("alice@example.com").unwrap();
+        let text = check_request_text(&email, None, None, Some(&draft), false);
+        let read = check_request_from(serde_json::from_str(&text).unwrap()).unwrap();
+        assert_eq!(read.settings, Some(draft));
+        let problems =
+            check_request_from(settings(json!({"mode": "pinned", "spki_sha256": ["x"]})))
+                .unwrap_err();
+        assert_eq!(
+            problems[0].field,
+            "settings.certificate_trust.spki_sha256[0]"
+        );
+        assert_eq!(problems[0].code, "certificate_trust.pin_not_hex");
     }
 
     #[test]

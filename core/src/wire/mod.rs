@@ -35,7 +35,11 @@ use serde_json::Value;
 use thiserror::Error;
 
 use crate::book::{Entry, EntryDraft, SettingsBook};
-use crate::document::{DOCUMENT_VERSION, Document, EntrySource, FieldProblem, read_entry_from};
+use crate::certificate_trust::CertificateTrust;
+use crate::document::{
+    DOCUMENT_VERSION, Document, EntrySource, FieldProblem, TrustSaid, read_entry_from,
+    read_entry_saying,
+};
 use crate::problem::Problem;
 
 /// Why a sent entry was refused.
@@ -73,14 +77,77 @@ impl Problem for WireError {
 
 /// The settings a client sent for one domain. `revision` and `updated_at_unix_ms` may be
 /// present (a client sending back what it read) and are ignored; any other unknown field is
-/// refused.
+/// refused. What the body said about certificate trust is not kept: a PUT reads its body with
+/// [`sent_entry_from_wire`].
 pub fn entry_from_wire(body: &str) -> Result<EntryDraft, WireError> {
+    sent_entry_from_wire(body).map(|sent| sent.draft)
+}
+
+/// A PUT's body: the settings a client sent for one domain (read as [`entry_from_wire`] reads
+/// them), and whether they said how certificates are trusted. A client that predates
+/// `certificate_trust` sends no trust, or only `allow_insecure_certificates`; false there says
+/// "not any", which pins are too, so neither may drop the pins of the entry it replaces:
+/// [`SentEntry::into_draft`] keeps them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentEntry {
+    draft: EntryDraft,
+    trust_said: TrustSaid,
+}
+
+impl SentEntry {
+    /// The settings as sent (a trust that was not said reads as verified).
+    pub fn draft(&self) -> &EntryDraft {
+        &self.draft
+    }
+
+    /// Whether [`SentEntry::into_draft`] needs the entry the PUT replaces: the body did not
+    /// say exactly how certificates are trusted.
+    pub fn needs_current_trust(&self) -> bool {
+        self.trust_said != TrustSaid::Exactly
+    }
+
+    /// The settings a PUT with `precondition` asks for, `current` being the entry stored under
+    /// the path's domain. As sent, except when the body did not say exactly how certificates
+    /// are trusted: then the entry it replaces keeps its trust (only if `current` is at the
+    /// revision the PUT names; at another, the change is refused as stale anyway), save that
+    /// `allow_insecure_certificates: false` turns `any` into `verified`. A creation that says
+    /// nothing trusts verified certificates.
+    pub fn into_draft(self, precondition: Precondition, current: Option<&Entry>) -> EntryDraft {
+        let SentEntry {
+            mut draft,
+            trust_said,
+        } = self;
+        let replaced = match (trust_said, precondition, current) {
+            (TrustSaid::Exactly, _, _) | (_, Precondition::Absent, _) | (_, _, None) => {
+                return draft;
+            }
+            (_, Precondition::Revision(revision), Some(current)) => {
+                if current.revision() != revision {
+                    return draft;
+                }
+                current.connection().certificate_trust()
+            }
+        };
+        let kept = match (trust_said, replaced) {
+            (TrustSaid::NotAny, CertificateTrust::Any) => CertificateTrust::Verified,
+            (_, trust) => trust.clone(),
+        };
+        draft.connection = draft.connection.with_certificate_trust(kept);
+        draft
+    }
+}
+
+/// Reads a PUT's body; see [`SentEntry`].
+pub fn sent_entry_from_wire(body: &str) -> Result<SentEntry, WireError> {
     let value: Value = serde_json::from_str(body).map_err(|error| WireError::NotJson {
         line: error.line(),
         column: error.column(),
     })?;
-    read_entry_from(&value, EntrySource::Sent)
-        .map(|entry| entry.to_draft())
+    read_entry_saying(&value, EntrySource::Sent)
+        .map(|(entry, trust_said)| SentEntry {
+            draft: entry.to_draft(),
+            trust_said,
+        })
         .map_err(WireError::Invalid)
 }
 
@@ -232,7 +299,7 @@ mod tests {
         )
         .unwrap();
         let text = collection_json(&book);
-        assert!(text.contains(r#""sequence":3,"version":2"#), "{text}");
+        assert!(text.contains(r#""sequence":3,"version":3"#), "{text}");
         let read = Document::from_json(&text).unwrap();
         assert_eq!(read.book(), &book);
         assert_eq!(read.book().sequence(), 3);
@@ -243,5 +310,137 @@ mod tests {
         assert_eq!(joined, text);
         let empty = SettingsBook::new();
         assert_eq!(collection_json_from_stored(0, []), collection_json(&empty));
+    }
+
+    const PIN: &str = "1f1e1d1c1b1a19181716151413121110f0e0d0c0b0a090807060504030201000";
+
+    fn pinned() -> CertificateTrust {
+        CertificateTrust::pinned(crate::SpkiPins::parse([PIN]).unwrap())
+    }
+
+    /// A book holding example.com (at revision 1) with `trust`.
+    fn stored_with(trust: CertificateTrust) -> Entry {
+        let mut book = SettingsBook::new();
+        let mut draft = entry_from_wire(SENT).unwrap();
+        draft.connection = draft.connection.with_certificate_trust(trust);
+        book.add(draft, T1).unwrap().clone()
+    }
+
+    #[test]
+    fn a_sent_entry_that_says_nothing_about_trust_keeps_the_replaced_entrys() {
+        let with = |fields: &str| SENT.replace(r#""include_subdomains":true"#, fields);
+        let said = |fields: &str| sent_entry_from_wire(&with(fields)).unwrap();
+        let edit = Precondition::Revision(1);
+        // (body's trust fields, whether that says nothing exact, stored trust, trust after)
+        let cases = [
+            (r#""include_subdomains":true"#, true, pinned(), pinned()),
+            (
+                r#""allow_insecure_certificates":false"#,
+                true,
+                pinned(),
+                pinned(),
+            ),
+            (
+                r#""allow_insecure_certificates":false"#,
+                true,
+                CertificateTrust::Any,
+                CertificateTrust::Verified,
+            ),
+            (
+                r#""allow_insecure_certificates":true"#,
+                false,
+                pinned(),
+                CertificateTrust::Any,
+            ),
+            (
+                r#""include_subdomains":true"#,
+                true,
+                CertificateTrust::Any,
+                CertificateTrust::Any,
+            ),
+            (
+                r#""certificate_trust":{"mode":"verified"}"#,
+                false,
+                pinned(),
+                CertificateTrust::Verified,
+            ),
+            (
+                r#""certificate_trust":{"mode":"verified"},"allow_insecure_certificates":false"#,
+                false,
+                pinned(),
+                CertificateTrust::Verified,
+            ),
+        ];
+        for (fields, inexact, stored, expected) in cases {
+            let current = stored_with(stored);
+            let sent = said(fields);
+            assert_eq!(sent.needs_current_trust(), inexact, "{fields}");
+            let draft = sent.into_draft(edit, Some(&current));
+            assert_eq!(draft.connection.certificate_trust(), &expected, "{fields}");
+        }
+        // A creation, an entry at another revision, or none: verified.
+        let current = stored_with(pinned());
+        for (precondition, current) in [
+            (Precondition::Absent, Some(&current)),
+            (Precondition::Revision(7), Some(&current)),
+            (Precondition::Revision(1), None),
+        ] {
+            let draft = said(r#""include_subdomains":true"#).into_draft(precondition, current);
+            assert_eq!(
+                draft.connection.certificate_trust(),
+                &CertificateTrust::Verified
+            );
+        }
+    }
+
+    #[test]
+    fn a_sent_trust_is_read_with_the_documents_rules_and_nothing_unknown_in_it() {
+        let with = |fields: &str| {
+            SENT.replace(r#""include_subdomains":true"#, &fields.replace("PIN", PIN))
+        };
+        let problems = |fields: &str| -> Vec<(String, &'static str)> {
+            let Err(WireError::Invalid(problems)) = entry_from_wire(&with(fields)) else {
+                panic!("refused: {fields}");
+            };
+            problems.into_iter().map(|p| (p.field, p.code)).collect()
+        };
+        assert_eq!(
+            problems(r#""certificate_trust":{"mode":"pinned","spki_sha256":["PIN","nope"]}"#),
+            [(
+                "certificate_trust.spki_sha256[1]".to_owned(),
+                "certificate_trust.pin_not_hex"
+            )]
+        );
+        assert_eq!(
+            problems(r#""certificate_trust":{"mode":"pinned","spki_sha256":[]}"#),
+            [(
+                "certificate_trust.spki_sha256".to_owned(),
+                "certificate_trust.no_pins"
+            )]
+        );
+        assert_eq!(
+            problems(r#""certificate_trust":{"mode":"any","until":1}"#),
+            [(
+                "certificate_trust.until".to_owned(),
+                "document.unknown_field"
+            )]
+        );
+        assert_eq!(
+            problems(r#""certificate_trust":{"mode":"any"},"allow_insecure_certificates":false"#),
+            [(
+                "allow_insecure_certificates".to_owned(),
+                "certificate_trust.disagrees_with_insecure_flag"
+            )]
+        );
+        let draft = entry_from_wire(&with(
+            r#""certificate_trust":{"mode":"pinned","spki_sha256":["PIN"]}"#,
+        ))
+        .unwrap();
+        assert_eq!(draft.connection.certificate_trust(), &pinned());
+        // Written back, it reads the same.
+        assert_eq!(entry_from_wire(&draft_to_wire(&draft)).unwrap(), draft);
+        assert!(draft_to_wire(&draft).contains(&format!(
+            r#""allow_insecure_certificates":false,"certificate_trust":{{"mode":"pinned","spki_sha256":["{PIN}"]}}"#
+        )));
     }
 }

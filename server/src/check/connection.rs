@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use mailsetup_core::wire::{CheckCode, CheckedServer, Suggestion};
-use mailsetup_core::{Endpoint, Security};
+use mailsetup_core::{CertificateTrust, Endpoint, Security};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -97,7 +97,7 @@ impl Target {
 pub async fn secure_connection(
     setup: &CheckSetup,
     target: &Target,
-    accept_any: bool,
+    trust: &CertificateTrust,
     deadline: Instant,
     before_tls: impl AsyncFnOnce(&mut Conversation<TcpStream>) -> Result<(), Failure>,
     greet: impl AsyncFnOnce(&mut Secured) -> Result<(), Failure>,
@@ -117,7 +117,7 @@ pub async fn secure_connection(
     };
     let (tls, handshake) = setup
         .roots
-        .handshake(stream, &target.host, accept_any, setup.bounds.greeting)
+        .handshake(stream, &target.host, trust, setup.bounds.greeting)
         .await
         .map_err(at)?;
     let mut conversation = Conversation::new(tls, &target.host);
@@ -195,7 +195,13 @@ async fn greeting_or_tls_expected<S: AsyncRead + AsyncWrite + Unpin>(
         let (stream, _) = target.open(setup, greeting_deadline).await?;
         setup
             .roots
-            .handshake(stream, &target.host, true, remaining(greeting_deadline))
+            // A probe for the mode only: any certificate will do.
+            .handshake(
+                stream,
+                &target.host,
+                &CertificateTrust::Any,
+                remaining(greeting_deadline),
+            )
             .await
     };
     if let Ok(Ok(_)) = tokio::time::timeout_at(greeting_deadline, probe).await {

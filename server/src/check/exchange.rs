@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::{Method, Request, StatusCode, header};
 use hyper_util::rt::TokioIo;
 use mailsetup_core::wire::{CheckCode, CheckedServer};
-use mailsetup_core::{ExchangeUrl, Security};
+use mailsetup_core::{ExchangeSettings, ExchangeUrl, Security};
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
@@ -57,10 +57,11 @@ const GET_INBOX: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 /// Asks the URL without credentials: a `401` with schemes (or a `200`) means EWS answers.
 pub async fn reach(
     setup: &CheckSetup,
-    url: &ExchangeUrl,
+    settings: &ExchangeSettings,
     deadline: Instant,
 ) -> Result<Reached, Failure> {
-    let (status, headers, address, handshake) = request(setup, url, None, deadline).await?;
+    let url = &settings.url;
+    let (status, headers, address, handshake) = request(setup, settings, None, deadline).await?;
     let schemes = schemes(&headers);
     match status {
         StatusCode::UNAUTHORIZED | StatusCode::OK => Ok(Reached {
@@ -77,11 +78,12 @@ pub async fn reach(
 /// Signs in with Basic and asks for the inbox folder.
 pub async fn login(
     setup: &CheckSetup,
-    url: &ExchangeUrl,
+    settings: &ExchangeSettings,
     credentials: &Credentials,
     deadline: Instant,
 ) -> Result<Reached, Failure> {
-    let reached = reach(setup, url, deadline).await?;
+    let url = &settings.url;
+    let reached = reach(setup, settings, deadline).await?;
     if !reached.schemes.is_empty()
         && !reached
             .schemes
@@ -100,7 +102,7 @@ pub async fn login(
         .with_tls(reached.handshake.report));
     }
     let (status, headers, address, handshake) =
-        request(setup, url, Some(credentials), deadline).await?;
+        request(setup, settings, Some(credentials), deadline).await?;
     match status {
         status if status.is_success() => Ok(Reached {
             address,
@@ -187,14 +189,16 @@ fn schemes(headers: &hyper::HeaderMap) -> Vec<String> {
     schemes
 }
 
-/// One request over a fresh vetted connection: GET without credentials, POST of the inbox
-/// request with them. The body is read (bounded) and dropped.
+/// One request over a fresh vetted connection, the certificate trusted as the settings say:
+/// GET without credentials, POST of the inbox request with them. The body is read (bounded)
+/// and dropped.
 async fn request(
     setup: &CheckSetup,
-    url: &ExchangeUrl,
+    settings: &ExchangeSettings,
     credentials: Option<&Credentials>,
     deadline: Instant,
 ) -> Result<(StatusCode, hyper::HeaderMap, IpAddr, Handshake), Failure> {
+    let url = &settings.url;
     let server = server(url);
     let target = Target {
         host: server.host.clone(),
@@ -204,7 +208,12 @@ async fn request(
     let (stream, address) = target.open(setup, deadline).await?;
     let (tls, handshake) = setup
         .roots
-        .handshake(stream, &target.host, false, setup.bounds.greeting)
+        .handshake(
+            stream,
+            &target.host,
+            &settings.certificate_trust,
+            setup.bounds.greeting,
+        )
         .await
         .map_err(|failure| failure.at(address))?;
     let failed = |detail: String| {

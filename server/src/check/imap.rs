@@ -3,13 +3,14 @@
 //! look for the test message in INBOX by its Message-ID.
 //!
 //! Owns: IMAP's commands and replies (RFC 9051/3501), the few this check needs. Must not: send
-//! the password over a connection whose certificate did not pass (unless the settings allow
-//! insecure certificates), nor put it in any sentence.
+//! the password over a connection whose certificate did not pass as the settings' certificate
+//! trust asks (`any` lets any through), nor put it in any sentence.
 
 use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use mailsetup_core::CertificateTrust;
 use mailsetup_core::wire::CheckCode;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -39,13 +40,13 @@ pub struct ImapSession {
 pub async fn connect(
     setup: &CheckSetup,
     target: &Target,
-    accept_any: bool,
+    trust: &CertificateTrust,
     deadline: Instant,
 ) -> Result<ImapSession, Failure> {
     let (tls, address, handshake) = secure_connection(
         setup,
         target,
-        accept_any,
+        trust,
         deadline,
         async |plain| {
             read_greeting(plain, deadline).await?;

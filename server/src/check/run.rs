@@ -14,7 +14,7 @@ use mailsetup_core::wire::{
     CheckCode, CheckReport, CheckStep, CheckWarning, CheckedServer, StepProblem, StepReport,
     StepState, Suggestion,
 };
-use mailsetup_core::{Connection, EmailAddress, Protocol, Security};
+use mailsetup_core::{CertificateTrust, Connection, EmailAddress, Protocol, Security};
 use rand::RngCore;
 use tokio::time::Instant;
 
@@ -196,18 +196,18 @@ impl Checker {
         deadline: Instant,
     ) -> StepResult {
         let setup = &self.setup;
-        let (incoming, outgoing, accept_any) = match &target.connection {
+        let trust = target.connection.certificate_trust();
+        let (incoming, outgoing) = match &target.connection {
             Connection::Imap(imap) => (
                 Some(Target::of(&imap.incoming)),
                 Some(Target::of(&imap.outgoing)),
-                imap.allow_insecure_certificates,
             ),
-            Connection::Exchange(_) => (None, None, false),
+            Connection::Exchange(_) => (None, None),
         };
         match step {
             CheckStep::ImapConnect => match incoming {
                 Some(server) => {
-                    let connected = imap::connect(setup, &server, accept_any, deadline).await;
+                    let connected = imap::connect(setup, &server, trust, deadline).await;
                     connect_step(&server, connected, &mut state.imap)
                 }
                 None => unexpected_step(),
@@ -217,7 +217,7 @@ impl Checker {
             }
             CheckStep::SmtpConnect => match outgoing {
                 Some(server) => {
-                    let connected = smtp::connect(setup, &server, accept_any, deadline).await;
+                    let connected = smtp::connect(setup, &server, trust, deadline).await;
                     connect_step(&server, connected, &mut state.smtp)
                 }
                 None => unexpected_step(),
@@ -284,11 +284,11 @@ impl Checker {
                     return unexpected_step();
                 };
                 let result = if step == CheckStep::ExchangeReach {
-                    exchange::reach(setup, &settings.url, deadline).await
+                    exchange::reach(setup, settings, deadline).await
                 } else {
                     match credentials {
                         Some(credentials) => {
-                            exchange::login(setup, &settings.url, credentials, deadline).await
+                            exchange::login(setup, settings, credentials, deadline).await
                         }
                         None => return unexpected_step(),
                     }
@@ -420,12 +420,12 @@ impl Checker {
                 continue;
             }
             let probe = configured.with(security, port);
-            let accept_any = settings.allow_insecure_certificates;
+            let trust: &CertificateTrust = &settings.certificate_trust;
             let works = match protocol {
-                Protocol::Imap => imap::connect(&self.setup, &probe, accept_any, deadline)
+                Protocol::Imap => imap::connect(&self.setup, &probe, trust, deadline)
                     .await
                     .is_ok(),
-                Protocol::Smtp => smtp::connect(&self.setup, &probe, accept_any, deadline)
+                Protocol::Smtp => smtp::connect(&self.setup, &probe, trust, deadline)
                     .await
                     .is_ok(),
             };

@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use mailsetup_core::CertificateTrust;
 use mailsetup_core::wire::CheckCode;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -51,13 +52,13 @@ impl Reply {
 pub async fn connect(
     setup: &CheckSetup,
     target: &Target,
-    accept_any: bool,
+    trust: &CertificateTrust,
     deadline: Instant,
 ) -> Result<SmtpSession, Failure> {
     let (mut conversation, address, handshake) = secure_connection(
         setup,
         target,
-        accept_any,
+        trust,
         deadline,
         async |plain| {
             read_greeting(plain, deadline).await?;

@@ -1,8 +1,16 @@
 //! TLS for the connection check: rustls with a verifier of our own that wraps webpki's, records
-//! the chain the server presented and the verdict, and — only for settings that allow insecure
-//! certificates — lets the handshake go on. Also the certificate report a person reads
-//! (subject, issuer, names, validity, fingerprints) and the mapping of TLS errors to `check.*`
-//! codes.
+//! the chain the server presented and the verdict, and honours the settings' certificate trust:
+//! `verified` verifies the chain against the trust roots for the host name; `pinned` passes when
+//! a key of the presented chain is pinned, whoever issued it (the trust roots play no part);
+//! `any` lets the handshake go on whatever the verdict, which becomes a warning. Also the
+//! certificate report a person reads (subject, issuer, names, validity, fingerprints) and the
+//! mapping of TLS errors to `check.*` codes.
+//!
+//! Pins: a server cannot present a key it does not hold, since TLS has it sign the handshake
+//! with the leaf's key, so a pinned leaf key passes as it is. A pinned intermediate or root is
+//! public, though: anyone can append it to a chain. So the chain must verify up to the pinned
+//! certificate (webpki, with the pinned certificates of the chain as the only trust anchors: the
+//! signatures, the names and the validity dates), or the pin does not count.
 //!
 //! Owns: the trust roots (Mozilla's, built in, plus the operator's `--check-ca-file`), the
 //! verifier, the report. Must not: open sockets (the policy does) or speak a mail protocol.
@@ -13,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mailsetup_core::wire::{CertificateReport, CheckCode, TlsReport};
+use mailsetup_core::{CertificateTrust, SpkiPins};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
@@ -105,13 +114,14 @@ impl TrustRoots {
         Ok(TrustRoots { verifier, provider })
     }
 
-    /// Sets up TLS over `stream` for `host`. `accept_any` lets an untrusted certificate
-    /// through (recorded all the same). The report is filled in either way.
+    /// Sets up TLS over `stream` for `host`, the certificate trusted as `trust` says; `any`
+    /// lets an untrusted certificate through (recorded all the same). The report is filled in
+    /// either way.
     pub async fn handshake<S>(
         &self,
         stream: S,
         host: &str,
-        accept_any: bool,
+        trust: &CertificateTrust,
         timeout: Duration,
     ) -> Result<(TlsStream<S>, Handshake), Failure>
     where
@@ -120,8 +130,9 @@ impl TrustRoots {
         let record = Arc::new(Mutex::new(Recorded::default()));
         let verifier = Arc::new(RecordingVerifier {
             inner: Arc::clone(&self.verifier),
+            provider: Arc::clone(&self.provider),
             record: Arc::clone(&record),
-            accept_any,
+            trust: trust.clone(),
         });
         let config = ClientConfig::builder_with_provider(Arc::clone(&self.provider))
             .with_safe_default_protocol_versions()
@@ -220,7 +231,29 @@ pub struct Handshake {
 #[derive(Debug, Default)]
 struct Recorded {
     chain: Vec<CertificateDer<'static>>,
-    error: Option<TlsError>,
+    error: Option<Refusal>,
+}
+
+/// Why the verifier refused a certificate.
+#[derive(Debug, Clone)]
+enum Refusal {
+    /// webpki's verdict: untrusted, expired, for another name…
+    Certificate(TlsError),
+    /// No key of the presented chain is pinned (or the chain does not verify up to the pinned
+    /// certificate it holds).
+    PinMismatch,
+}
+
+impl Refusal {
+    /// What rustls is told, to end the handshake.
+    fn to_tls_error(&self) -> TlsError {
+        match self {
+            Refusal::Certificate(error) => error.clone(),
+            Refusal::PinMismatch => {
+                TlsError::InvalidCertificate(CertificateError::ApplicationVerificationFailure)
+            }
+        }
+    }
 }
 
 fn take(record: &Mutex<Recorded>) -> Recorded {
@@ -230,18 +263,64 @@ fn take(record: &Mutex<Recorded>) -> Recorded {
     }
 }
 
-/// webpki's verdict, recorded; the handshake goes on only when it passed or `accept_any`.
+/// The verdict the settings' trust asks for, recorded; the handshake goes on only when it
+/// passed or the trust is `any`.
 struct RecordingVerifier {
+    /// webpki over the trust roots.
     inner: Arc<WebPkiServerVerifier>,
+    /// For a verifier whose anchors are the pinned certificates of a chain.
+    provider: Arc<rustls::crypto::CryptoProvider>,
     record: Arc<Mutex<Recorded>>,
-    accept_any: bool,
+    trust: CertificateTrust,
 }
 
 impl fmt::Debug for RecordingVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecordingVerifier")
-            .field("accept_any", &self.accept_any)
+            .field("trust", &self.trust.mode())
             .finish()
+    }
+}
+
+impl RecordingVerifier {
+    /// A pinned trust's verdict: the leaf's key is pinned, or the chain verifies (names and
+    /// dates included) up to a pinned certificate the server presented.
+    fn pinned_verdict(
+        &self,
+        pins: &SpkiPins,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, Refusal> {
+        let pinned = |der: &CertificateDer<'_>| {
+            spki_sha256(der).is_some_and(|digest| pins.contains_digest(&digest))
+        };
+        if pinned(end_entity) {
+            return Ok(ServerCertVerified::assertion());
+        }
+        let mut anchors = RootCertStore::empty();
+        for certificate in intermediates.iter().filter(|der| pinned(der)) {
+            // A pinned certificate that cannot be an anchor simply does not count.
+            let _ = anchors.add(certificate.clone().into_owned());
+        }
+        if anchors.is_empty() {
+            return Err(Refusal::PinMismatch);
+        }
+        let verifier = WebPkiServerVerifier::builder_with_provider(
+            Arc::new(anchors),
+            Arc::clone(&self.provider),
+        )
+        .build()
+        .map_err(|_| Refusal::PinMismatch)?;
+        verifier
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map_err(|error| match certificate_code(&error) {
+                // The leaf does not chain up to the pinned certificate: the pin does not count.
+                CheckCode::CertificateUntrusted => Refusal::PinMismatch,
+                _ => Refusal::Certificate(error),
+            })
     }
 }
 
@@ -254,13 +333,20 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, TlsError> {
-        let verdict = self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        );
+        let verdict = match &self.trust {
+            CertificateTrust::Pinned { spki_sha256 } => self.pinned_verdict(
+                spki_sha256,
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            ),
+            CertificateTrust::Verified | CertificateTrust::Any => self
+                .inner
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+                .map_err(Refusal::Certificate),
+        };
         let mut record = match self.record.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -272,8 +358,8 @@ impl ServerCertVerifier for RecordingVerifier {
         record.error = verdict.as_ref().err().cloned();
         match verdict {
             Ok(verified) => Ok(verified),
-            Err(_) if self.accept_any => Ok(ServerCertVerified::assertion()),
-            Err(error) => Err(error),
+            Err(_) if self.trust == CertificateTrust::Any => Ok(ServerCertVerified::assertion()),
+            Err(refusal) => Err(refusal.to_tls_error()),
         }
     }
 
@@ -327,7 +413,29 @@ pub fn certificate_code(error: &TlsError) -> CheckCode {
     }
 }
 
-fn certificate_failure(host: &str, error: &TlsError) -> Failure {
+/// SHA-256 over the certificate's DER SubjectPublicKeyInfo (what a pin names); `None` when it
+/// is no certificate at all.
+fn spki_sha256(der: &[u8]) -> Option<[u8; 32]> {
+    let (_, certificate) = x509_parser::parse_x509_certificate(der).ok()?;
+    Some(spki_digest(&certificate))
+}
+
+fn spki_digest(certificate: &x509_parser::certificate::X509Certificate<'_>) -> [u8; 32] {
+    Sha256::digest(certificate.public_key().raw).into()
+}
+
+fn certificate_failure(host: &str, refusal: &Refusal) -> Failure {
+    let error = match refusal {
+        Refusal::Certificate(error) => error,
+        Refusal::PinMismatch => {
+            return Failure::new(
+                CheckCode::CertificatePinMismatch,
+                format!(
+                    "No key of the certificate chain {host} presented matches the trusted key fingerprints. If its certificate was renewed with a new key, check the certificate below and trust its key (spki_sha256); otherwise someone may be intercepting the connection."
+                ),
+            );
+        }
+    };
     let code = certificate_code(error);
     let detail = match code {
         CheckCode::CertificateExpired => format!(
@@ -402,7 +510,7 @@ pub fn certificate_report(der: &[u8], trusted: bool) -> Option<CertificateReport
         not_before: super::dates::rfc3339(validity.not_before.timestamp()),
         not_after: super::dates::rfc3339(validity.not_after.timestamp()),
         sha256: hex::encode(Sha256::digest(der)),
-        spki_sha256: hex::encode(Sha256::digest(certificate.public_key().raw)),
+        spki_sha256: hex::encode(spki_digest(&certificate)),
         trusted,
     })
 }

@@ -94,9 +94,19 @@ pub async fn put(
 ) -> Result<Response, ApiError> {
     let precondition = put_precondition(&headers)?;
     let JsonText(text) = body?;
-    let draft = wire::entry_from_wire(&text).map_err(wire_error)?;
+    let sent = wire::sent_entry_from_wire(&text).map_err(wire_error)?;
     let path_domain = domain_or_invalid(path)?;
     let creating = precondition == Precondition::Absent;
+    // A body that does not say exactly how certificates are trusted (a client from before
+    // `certificate_trust`) keeps the trust of the entry it replaces: core's rule, given that
+    // entry. Read outside the write's transaction, which is safe: core uses it only at the
+    // revision `If-Match` names, and the write is refused if the entry moved on since.
+    let current = if sent.needs_current_trust() && !creating {
+        stored_entry(&state, &path_domain).await?
+    } else {
+        None
+    };
+    let draft = sent.into_draft(precondition, current.as_ref());
     let change =
         wire::change_from_put(path_domain.clone(), precondition, draft).map_err(|mismatch| {
             ApiError::Invalid(vec![FieldProblem::from_problem("domain", &mismatch)])

@@ -4,8 +4,20 @@
 //!
 //! Owns: the trait, the records it returns, and [`plan_change`], the engine-independent middle
 //! of every write (build a book of the rows a change touches, let core apply the change, and
-//! say which rows to write). Must not: check a rule itself (core's `SettingsBook::apply` does),
+//! say which rows to write); and [`upgraded_bodies`], the middle of the stored texts' upgrade
+//! each engine runs at start. Must not: check a rule itself (core's `SettingsBook::apply` does),
 //! know about HTTP, or read the clock (callers pass `now`).
+//!
+//! Stored texts: `domains.body` and `history.body` hold entries exactly as core's
+//! `wire::entry_to_wire` writes them, so the list can join them unread. When core writes a newer
+//! format (version 3 added `certificate_trust`), every engine, once migrated, rewrites the
+//! texts of an older one at start ([`BODY_UPGRADE_BATCH`] rows at a time, in one transaction
+//! that locks out every writer), and records the version in `book.body_version` so that the next
+//! start skips it. This is Rust, not SQL, on purpose: the text must be the very text core writes
+//! (keys in order, the trust derived by core's rules from the version-2 flag), which neither
+//! SQLite's `json_set` (it appends keys) nor PostgreSQL's `jsonb` (it reorders them) can write.
+//! Reads never depend on it: core reads every older format, so an entry row of the old shape
+//! (say, written by an instance not yet upgraded) still reads, and is answered, in the new one.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -376,6 +388,27 @@ fn refused_domain(error: &BookError) -> &Domain {
         | BookError::NotFound { domain }
         | BookError::StaleRevision { domain, .. } => domain,
     }
+}
+
+/// How many stored texts the upgrade reads at a time.
+pub const BODY_UPGRADE_BATCH: i64 = 500;
+
+/// The version of the stored texts core writes now.
+pub fn body_version() -> i64 {
+    i64::try_from(mailsetup_core::DOCUMENT_VERSION).unwrap_or(i64::MAX)
+}
+
+/// The stored texts among `rows` (a key, the text) that core writes differently now, each with
+/// its new text. A text core cannot read at all is left as it is: the read that meets it
+/// reports it, as it would have before.
+pub fn upgraded_bodies<K>(rows: Vec<(K, String)>) -> Vec<(K, String)> {
+    rows.into_iter()
+        .filter_map(|(key, body)| {
+            let entry = wire::entry_from_stored(&body).ok()?;
+            let text = wire::entry_to_wire(&entry);
+            (text != body).then_some((key, text))
+        })
+        .collect()
 }
 
 /// A revision or sequence as the database's signed 64-bit integer.

@@ -1,7 +1,8 @@
 //! [`PostgresStore`]: the book in a PostgreSQL database that several server instances share.
 //!
 //! Owns: the connection pool, its migrations (`migrations/postgres/`, applied under sqlx's
-//! advisory lock so instances starting together do not race), and every write as one
+//! advisory lock so instances starting together do not race; then the stored texts' upgrade
+//! `mod.rs` describes, under the book row's lock), and every write as one
 //! transaction that first locks the single `book` row (`SELECT ... FOR UPDATE`): writers of
 //! every instance queue there, so the rows read afterwards are current and core's revision
 //! check cannot be overtaken before the commit. Writes use a small pool of their own, so
@@ -18,9 +19,10 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Row, SqlSafeStr};
 
 use super::{
-    HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite, RefusedChange, Store,
-    StoreFuture, StoreResult, StoredCollection, StoredSession, WriteOutcome, action_from_stored,
-    entry_from_row, from_stored, plan_change, plan_import_writes, to_stored,
+    BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite,
+    RefusedChange, Store, StoreFuture, StoreResult, StoredCollection, StoredSession, WriteOutcome,
+    action_from_stored, body_version, entry_from_row, from_stored, plan_change, plan_import_writes,
+    to_stored, upgraded_bodies,
 };
 
 /// Connections for reads, which run in parallel.
@@ -38,13 +40,79 @@ pub struct PostgresStore {
 }
 
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        Cow::Borrowed("schema"),
-        MigrationType::Simple,
-        include_str!("../../migrations/postgres/0001_schema.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            Cow::Borrowed("schema"),
+            MigrationType::Simple,
+            include_str!("../../migrations/postgres/0001_schema.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            Cow::Borrowed("body version"),
+            MigrationType::Simple,
+            include_str!("../../migrations/postgres/0002_body_version.sql").into_sql_str(),
+            false,
+        ),
+    ])
+}
+
+/// Rewrites the stored texts of an older format as core writes them now (see `mod.rs`), in one
+/// transaction holding the book row's lock (so every writer of every instance waits, and a
+/// second instance starting meanwhile finds the work done), and records the version.
+async fn upgrade_bodies(writer: &PgPool) -> StoreResult<()> {
+    let mut transaction = writer.begin().await?;
+    let version: i64 = sqlx::query_scalar("SELECT body_version FROM book WHERE id = 1 FOR UPDATE")
+        .fetch_one(&mut *transaction)
+        .await?;
+    if version >= body_version() {
+        transaction.rollback().await?;
+        return Ok(());
+    }
+    let rows = sqlx::query("SELECT domain, body FROM domains")
+        .fetch_all(&mut *transaction)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("domain")?, row.try_get("body")?)))
+        .collect::<StoreResult<Vec<(String, String)>>>()?;
+    for (domain, body) in upgraded_bodies(rows) {
+        sqlx::query("UPDATE domains SET body = $1 WHERE domain = $2")
+            .bind(body)
+            .bind(domain)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    let mut after = 0_i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, body FROM history WHERE id > $1 AND body IS NOT NULL ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(BODY_UPGRADE_BATCH)
+        .fetch_all(&mut *transaction)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("body")?)))
+        .collect::<StoreResult<Vec<(i64, String)>>>()?;
+        let Some(&(last, _)) = rows.last() else {
+            break;
+        };
+        after = last;
+        for (id, body) in upgraded_bodies(rows) {
+            sqlx::query("UPDATE history SET body = $1 WHERE id = $2")
+                .bind(body)
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+    }
+    sqlx::query("UPDATE book SET body_version = $1 WHERE id = 1")
+        .bind(body_version())
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(())
 }
 
 impl PostgresStore {
@@ -58,6 +126,7 @@ impl PostgresStore {
         };
         let writer = pool_of(MAX_WRITERS).connect_with(options.clone()).await?;
         migrator().run(&writer).await?;
+        upgrade_bodies(&writer).await?;
         let pool = pool_of(MAX_READERS).connect_with(options).await?;
         Ok(PostgresStore { pool, writer })
     }

@@ -1,7 +1,8 @@
 //! [`SqliteStore`]: the book in one SQLite file, for a single server instance (the default).
 //!
 //! Owns: the SQLite connection settings (WAL, `busy_timeout`, foreign keys, synchronous FULL so
-//! an acknowledged write survives a crash), its migrations (`migrations/sqlite/`), and every
+//! an acknowledged write survives a crash), its migrations (`migrations/sqlite/`, then the
+//! stored texts' upgrade `mod.rs` describes), and every
 //! write as one `BEGIN IMMEDIATE` transaction: the write lock is taken before the rows are
 //! read, so a revision checked by core cannot change before the write commits. Writes go
 //! through a pool of one connection: SQLite admits one writer at a time anyway, and waiting in
@@ -24,9 +25,10 @@ use sqlx::sqlite::{
 use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
 use super::{
-    HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite, RefusedChange, Store,
-    StoreFuture, StoreResult, StoredCollection, StoredSession, WriteOutcome, action_from_stored,
-    entry_from_row, from_stored, plan_change, plan_import_writes,
+    BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite,
+    RefusedChange, Store, StoreFuture, StoreResult, StoredCollection, StoredSession, WriteOutcome,
+    action_from_stored, body_version, entry_from_row, from_stored, plan_change, plan_import_writes,
+    upgraded_bodies,
 };
 
 /// How long a writer waits for another's transaction before giving up with 503.
@@ -42,13 +44,78 @@ pub struct SqliteStore {
 }
 
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        Cow::Borrowed("schema"),
-        MigrationType::Simple,
-        include_str!("../../migrations/sqlite/0001_schema.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            Cow::Borrowed("schema"),
+            MigrationType::Simple,
+            include_str!("../../migrations/sqlite/0001_schema.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            Cow::Borrowed("body version"),
+            MigrationType::Simple,
+            include_str!("../../migrations/sqlite/0002_body_version.sql").into_sql_str(),
+            false,
+        ),
+    ])
+}
+
+/// Rewrites the stored texts of an older format as core writes them now (see `mod.rs`), in one
+/// write transaction, and records the version. Nothing to do on a database already upgraded.
+async fn upgrade_bodies(writer: &SqlitePool) -> StoreResult<()> {
+    let mut transaction = writer.begin_with("BEGIN IMMEDIATE").await?;
+    let version: i64 = sqlx::query_scalar("SELECT body_version FROM book WHERE id = 1")
+        .fetch_one(&mut *transaction)
+        .await?;
+    if version >= body_version() {
+        transaction.rollback().await?;
+        return Ok(());
+    }
+    let rows = sqlx::query("SELECT domain, body FROM domains")
+        .fetch_all(&mut *transaction)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("domain")?, row.try_get("body")?)))
+        .collect::<StoreResult<Vec<(String, String)>>>()?;
+    for (domain, body) in upgraded_bodies(rows) {
+        sqlx::query("UPDATE domains SET body = ? WHERE domain = ?")
+            .bind(body)
+            .bind(domain)
+            .execute(&mut *transaction)
+            .await?;
+    }
+    let mut after = 0_i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, body FROM history WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT ?",
+        )
+        .bind(after)
+        .bind(BODY_UPGRADE_BATCH)
+        .fetch_all(&mut *transaction)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("body")?)))
+        .collect::<StoreResult<Vec<(i64, String)>>>()?;
+        let Some(&(last, _)) = rows.last() else {
+            break;
+        };
+        after = last;
+        for (id, body) in upgraded_bodies(rows) {
+            sqlx::query("UPDATE history SET body = ? WHERE id = ?")
+                .bind(body)
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+    }
+    sqlx::query("UPDATE book SET body_version = ? WHERE id = 1")
+        .bind(body_version())
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(())
 }
 
 impl SqliteStore {
@@ -69,6 +136,7 @@ impl SqliteStore {
         // The writer first: it creates the file and migrates it before any reader opens it.
         let writer = pool_of(1).connect_with(options.clone()).await?;
         migrator().run(&writer).await?;
+        upgrade_bodies(&writer).await?;
         let pool = pool_of(MAX_READERS).connect_with(options).await?;
         Ok(SqliteStore { pool, writer })
     }

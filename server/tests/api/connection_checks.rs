@@ -31,12 +31,22 @@ const DAY: Duration = Duration::from_secs(86_400);
 
 /// A server allowed to check loopback on `ports`, trusting `ca`.
 async fn checking_app(ca: &TestCa, ports: &[u16], extra: &[&str]) -> TestApp {
-    let mut args = vec![
-        "--check-allow-network".to_owned(),
-        "127.0.0.0/8".to_owned(),
+    let trusting = [
         "--check-ca-file".to_owned(),
         ca.ca_file.display().to_string(),
     ];
+    checking_app_with(&trusting, ports, extra).await
+}
+
+/// A server allowed to check loopback on `ports` that trusts Mozilla's roots only (no
+/// `--check-ca-file`): every test CA's chain is untrusted there.
+async fn checking_app_without_ca(ports: &[u16]) -> TestApp {
+    checking_app_with(&[], ports, &[]).await
+}
+
+async fn checking_app_with(trust: &[String], ports: &[u16], extra: &[&str]) -> TestApp {
+    let mut args = vec!["--check-allow-network".to_owned(), "127.0.0.0/8".to_owned()];
+    args.extend(trust.iter().cloned());
     for port in ports {
         args.extend(["--check-allow-port".to_owned(), port.to_string()]);
     }
@@ -763,6 +773,245 @@ async fn certificate_problems_are_named_and_the_certificate_is_reported() {
     assert_eq!(
         connect["warnings"][0]["code"],
         "check.certificate_expires_soon"
+    );
+}
+
+/// The pin of the certificate in `pem` (its first): SHA-256 over its SubjectPublicKeyInfo.
+fn spki_pin(pem: &str) -> String {
+    use rustls::pki_types::pem::PemObject;
+    use sha2::{Digest, Sha256};
+    let der = rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap();
+    let (_, certificate) = x509_parser::parse_x509_certificate(&der).unwrap();
+    hex::encode(Sha256::digest(certificate.public_key().raw))
+}
+
+fn pinned(pins: &[&str]) -> Value {
+    json!({"mode": "pinned", "spki_sha256": pins})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_pinned_domain_passes_with_its_leafs_pin_without_the_ca_file() {
+    let servers = MailServers::start().await;
+    let app = checking_app_without_ca(&real_ports(&servers)).await;
+    // Verified: the test CA is no root this server trusts.
+    let report = check(
+        &app,
+        &json!({"email": MAIL_USER, "settings": real_settings(&servers)}),
+    )
+    .await;
+    assert_eq!(
+        problem_code(&report, "imap_connect"),
+        "check.certificate_untrusted",
+        "{report:#}"
+    );
+    let certificate = &step(&report, "imap_connect")["tls"]["certificate"];
+    assert_eq!(certificate["trusted"], false);
+    let leaf_pin = certificate["spki_sha256"].as_str().unwrap().to_owned();
+
+    // Pinned to the leaf's key, as stored settings: every step passes, the password included.
+    let mut entry = real_settings(&servers);
+    entry["certificate_trust"] = pinned(&[&leaf_pin]);
+    let tag = app.create_body("mail.test", &entry).await;
+    let report = check(
+        &app,
+        &json!({"email": MAIL_USER, "password": MAIL_PASSWORD}),
+    )
+    .await;
+    assert_eq!(
+        report["outcome"],
+        "passed",
+        "{report:#}\n{}",
+        servers.logs()
+    );
+    assert_eq!(
+        step_names(&report),
+        ["imap_connect", "imap_login", "smtp_connect", "smtp_login"]
+    );
+    for name in ["imap_connect", "smtp_connect"] {
+        let connect = step(&report, name);
+        assert_eq!(connect["tls"]["certificate"]["trusted"], true, "{name}");
+        assert!(
+            connect["warnings"].as_array().is_none_or(Vec::is_empty),
+            "{name}: {connect:#}"
+        );
+    }
+
+    // Pinned to another key: the first connect step fails with the pin's own code, and no
+    // password is sent.
+    let other = "0".repeat(64);
+    entry["certificate_trust"] = pinned(&[&other]);
+    let response = app.put_entry("mail.test", &entry, Some(&tag)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let report = check(
+        &app,
+        &json!({"email": MAIL_USER, "password": MAIL_PASSWORD}),
+    )
+    .await;
+    assert_eq!(report["outcome"], "failed");
+    let connect = step(&report, "imap_connect");
+    assert_eq!(connect["problem"]["code"], "check.certificate_pin_mismatch");
+    assert_eq!(connect["tls"]["certificate"]["spki_sha256"], leaf_pin);
+    assert_eq!(connect["tls"]["certificate"]["trusted"], false);
+    assert_eq!(step(&report, "imap_login")["state"], "not_run");
+    // Without a password both connect steps run, and both say so.
+    let report = check(&app, &json!({"email": MAIL_USER})).await;
+    for name in ["imap_connect", "smtp_connect"] {
+        assert_eq!(
+            problem_code(&report, name),
+            "check.certificate_pin_mismatch",
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinned_ca_key_in_the_chain_passes_whoever_issued_it_but_only_up_the_chain() {
+    let dir = TempDir::new("pinned-ca");
+    let ca = TestCa::new(dir.path());
+    let other_dir = TempDir::new("other-ca");
+    let other_ca = TestCa::new(other_dir.path());
+    let now = SystemTime::now();
+    let chain = |leaf: &str, issuer: &TestCa| format!("{leaf}{}", issuer.cert_pem);
+    // Servers that send their CA's certificate after their own, as most do.
+    let (leaf, leaf_key) = ca.leaf_now(&["localhost", "127.0.0.1"]);
+    let renewed = ca.leaf_now(&["localhost", "127.0.0.1"]);
+    let (expired, expired_key) = ca.leaf(&["localhost", "127.0.0.1"], now - 30 * DAY, now - DAY);
+    // An impostor: a leaf of another CA, with the pinned CA's (public) certificate appended.
+    let (impostor, impostor_key) = other_ca.leaf_now(&["localhost", "127.0.0.1"]);
+    let good = fake_servers::tls(&chain(&leaf, &ca), &leaf_key, Behaviour::Imap);
+    let after_renewal = fake_servers::tls(&chain(&renewed.0, &ca), &renewed.1, Behaviour::Imap);
+    let outdated = fake_servers::tls(&chain(&expired, &ca), &expired_key, Behaviour::Imap);
+    let pretending = fake_servers::tls(&chain(&impostor, &ca), &impostor_key, Behaviour::Imap);
+    let ews = fake_servers::https_ews(
+        &chain(&leaf, &ca),
+        &leaf_key,
+        EwsAnswer::Unauthorized {
+            schemes: vec!["Basic realm=\"mail\"".to_owned()],
+        },
+    );
+    let closed = closed_port();
+    let ports = [
+        good.port(),
+        after_renewal.port(),
+        outdated.port(),
+        pretending.port(),
+        ews.port(),
+        closed,
+    ];
+    let app = checking_app_without_ca(&ports).await;
+    let ca_pin = spki_pin(&ca.cert_pem);
+    let pinned_to = |pins: &[&str]| json!({"certificate_trust": pinned(pins)});
+
+    for (port, pins, expected) in [
+        (good.port(), vec![ca_pin.as_str()], None),
+        // The company CA's key survives the server's renewal with a new key.
+        (after_renewal.port(), vec![ca_pin.as_str()], None),
+        // Any of several pins will do.
+        (good.port(), vec![&"0".repeat(64), ca_pin.as_str()], None),
+        (
+            outdated.port(),
+            vec![ca_pin.as_str()],
+            Some("check.certificate_expired"),
+        ),
+        (
+            pretending.port(),
+            vec![ca_pin.as_str()],
+            Some("check.certificate_pin_mismatch"),
+        ),
+        (
+            good.port(),
+            vec![&"0".repeat(64)],
+            Some("check.certificate_pin_mismatch"),
+        ),
+    ] {
+        let report = imap_fake_report(&app, port, closed, "ssl_tls", pinned_to(&pins)).await;
+        let connect = step(&report, "imap_connect");
+        match expected {
+            None => {
+                assert_eq!(connect["state"], "passed", "{pins:?}: {report:#}");
+                assert_eq!(connect["tls"]["certificate"]["trusted"], true);
+            }
+            Some(code) => assert_eq!(connect["problem"]["code"], code, "{report:#}"),
+        }
+    }
+
+    // Exchange honours it too.
+    let exchange = |pins: &[&str]| {
+        json!({"domain": "mail.test", "type": "exchange",
+            "url": format!("https://localhost:{}/EWS/Exchange.asmx", ews.port()),
+            "certificate_trust": pinned(pins)})
+    };
+    let report = check(
+        &app,
+        &json!({"email": MAIL_USER, "settings": exchange(&[&ca_pin])}),
+    )
+    .await;
+    assert_eq!(
+        step(&report, "exchange_reach")["state"],
+        "passed",
+        "{report:#}"
+    );
+    let wrong = "0".repeat(64);
+    let report = check(
+        &app,
+        &json!({"email": MAIL_USER, "password": MAIL_PASSWORD, "settings": exchange(&[&wrong])}),
+    )
+    .await;
+    assert_eq!(
+        problem_code(&report, "exchange_reach"),
+        "check.certificate_pin_mismatch"
+    );
+    assert!(
+        ews.requests()
+            .iter()
+            .all(|request| request.header("authorization").is_none()),
+        "no password went to a server whose key is not pinned"
+    );
+    // And any: the untrusted chain is a warning.
+    let mut anything = exchange(&[]);
+    anything["certificate_trust"] = json!({"mode": "any"});
+    let report = check(&app, &json!({"email": MAIL_USER, "settings": anything})).await;
+    let reach = step(&report, "exchange_reach");
+    assert_eq!(reach["state"], "passed", "{report:#}");
+    assert_eq!(reach["warnings"][0]["code"], "check.certificate_untrusted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pin_is_required_even_of_a_chain_the_roots_trust() {
+    let dir = TempDir::new("pinned-trusted");
+    let ca = TestCa::new(dir.path());
+    let (leaf, key) = ca.leaf_now(&["localhost", "127.0.0.1"]);
+    let fake = fake_servers::tls(&leaf, &key, Behaviour::Imap);
+    let closed = closed_port();
+    let app = checking_app(&ca, &[fake.port(), closed], &[]).await;
+    let report = imap_fake_report(&app, fake.port(), closed, "ssl_tls", json!({})).await;
+    assert_eq!(step(&report, "imap_connect")["state"], "passed");
+    let wrong = "0".repeat(64);
+    let report = imap_fake_report(
+        &app,
+        fake.port(),
+        closed,
+        "ssl_tls",
+        json!({"certificate_trust": pinned(&[&wrong])}),
+    )
+    .await;
+    assert_eq!(
+        problem_code(&report, "imap_connect"),
+        "check.certificate_pin_mismatch"
+    );
+    let leaf_pin = spki_pin(&leaf);
+    let report = imap_fake_report(
+        &app,
+        fake.port(),
+        closed,
+        "ssl_tls",
+        json!({"certificate_trust": pinned(&[&leaf_pin])}),
+    )
+    .await;
+    assert_eq!(
+        step(&report, "imap_connect")["state"],
+        "passed",
+        "{report:#}"
     );
 }
 

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod certificate_trust;
 mod concurrency;
 mod configuration;
 mod connection_checks;

@@ -373,6 +373,46 @@ test.describe('the connection check', () => {
     await expect(section.getByRole('status').filter({ hasText: 'Every step passed' })).toBeVisible();
     expect(await stepStates(section)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed']);
   });
+
+  test("the host's check is told how the servers' certificates are trusted", async ({ page }) => {
+    const pin = 'ab'.repeat(32);
+    const pinned = { ...imapEntry('example.com'), certificate_trust: { mode: 'pinned', spki_sha256: [pin] } };
+    await page.goto('/hosts/portal.html?mount=no');
+    await expect(page.locator('body')).toHaveAttribute('data-portal-ready', 'yes', { timeout: 30_000 });
+    await page.evaluate(async (stored) => {
+      const w = window as any;
+      localStorage.setItem('trust-told:settings', stored);
+      w.told = [];
+      const handle = w.portal.mount(document.getElementById('app'), {
+        view: 'connect',
+        storage: { type: 'local', prefix: 'trust-told' },
+        testConnection: async (step: string, attempt: any) => {
+          w.told.push({ step, trust: attempt.certificateTrust, insecure: attempt.allowInsecureCertificates });
+          return { ok: true };
+        },
+      });
+      await handle.ready;
+    }, JSON.stringify({ version: 3, domains: [pinned] }));
+    const section = flow(page);
+    await enterAddress(page, 'alice@example.com');
+    // The administrator's key is shown, and cannot be dropped here.
+    await expect(section.getByText(`Trusted certificate key: ${pin.slice(0, 16)}…`)).toBeVisible();
+    await expect(section.getByRole('button', { name: 'Stop trusting this key' })).toHaveCount(0);
+    await expect(section.getByLabel('Allow insecure certificates')).not.toBeChecked();
+    await connect(page);
+    await expect(section.getByRole('status').filter({ hasText: 'Every step passed' })).toBeVisible();
+    const told = await page.evaluate(() => (window as any).told);
+    expect(told.map((call: { step: string }) => call.step)).toEqual([
+      'imap-connect',
+      'imap-login',
+      'smtp-connect',
+      'smtp-login',
+    ]);
+    for (const call of told) {
+      expect(call.trust).toEqual({ mode: 'pinned', spkiSha256: [pin] });
+      expect(call.insecure).toBe(false);
+    }
+  });
 });
 
 test.describe('the address', () => {
@@ -564,7 +604,7 @@ test('the admin says usernames are the part before the @: connecting pre-fills t
   await drawer.getByRole('button', { name: 'Update' }).click();
   await expect(drawer).toBeHidden();
   const stored = JSON.parse((await storedText(page)) ?? '{}');
-  expect(stored.version).toBe(2);
+  expect(stored.version).toBe(3);
   expect(stored.domains[0].username).toBe('local_part');
 
   // A person connecting gets the local part as their username.

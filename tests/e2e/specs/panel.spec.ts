@@ -131,6 +131,45 @@ test.describe('adding settings', () => {
     await drawer.getByRole('button', { name: 'Add IMAP settings' }).click();
     await expect(row(page, 'selfsigned.example')).toContainText('Insecure certificates allowed');
   });
+
+  test('a pinned entry keeps its key through an edit until the key is dropped', async ({ page }) => {
+    const pin = 'ab'.repeat(32);
+    const pinned = { ...imapEntry('pinned.example'), certificate_trust: { mode: 'pinned', spki_sha256: [pin] } };
+    await openWithStored(page, JSON.stringify({ version: 3, domains: [pinned] }));
+    await expect(row(page, 'pinned.example')).not.toContainText('Insecure certificates allowed');
+    await page.getByRole('button', { name: 'Edit settings for pinned.example' }).click();
+    const drawer = dialog(page, 'IMAP settings');
+    await expect(drawer.getByLabel('Allow insecure certificates')).not.toBeChecked();
+    const line = drawer.getByText(`Trusted certificate key: ${pin.slice(0, 16)}…`);
+    await expect(line).toBeVisible();
+    await checkA11y(page, 'with a pinned key in the drawer');
+    await drawer.getByLabel('SMTP server').fill('smtp2.pinned.example');
+    await drawer.getByRole('button', { name: 'Update' }).click();
+    await expect(drawer).toBeHidden();
+    let stored = JSON.parse((await storedText(page))!);
+    expect(stored.domains[0].outgoing.host).toBe('smtp2.pinned.example');
+    expect(stored.domains[0].certificate_trust).toEqual({ mode: 'pinned', spki_sha256: [pin] });
+
+    await page.getByRole('button', { name: 'Edit settings for pinned.example' }).click();
+    await drawer.getByRole('button', { name: 'Stop trusting this key' }).click();
+    await expect(drawer.getByText('Trusted certificate key:')).toHaveCount(0);
+    await drawer.getByRole('button', { name: 'Update' }).click();
+    await expect(drawer).toBeHidden();
+    stored = JSON.parse((await storedText(page))!);
+    expect(stored.domains[0].certificate_trust).toEqual({ mode: 'verified' });
+
+    // Ticking the box replaces the keys with any certificate.
+    const again = { ...pinned, domain: 'again.example' };
+    await openWithStored(page, JSON.stringify({ version: 3, domains: [again] }));
+    await page.getByRole('button', { name: 'Edit settings for again.example' }).click();
+    await drawer.getByLabel('Allow insecure certificates').check();
+    await expect(drawer.getByText('Trusted certificate key:')).toHaveCount(0);
+    await drawer.getByRole('button', { name: 'Update' }).click();
+    await expect(drawer).toBeHidden();
+    stored = JSON.parse((await storedText(page))!);
+    expect(stored.domains[0].certificate_trust).toEqual({ mode: 'any' });
+    await expect(row(page, 'again.example')).toContainText('Insecure certificates allowed');
+  });
 });
 
 test.describe('validation', () => {

@@ -23,7 +23,7 @@ test('settings survive a reload', async ({ page }) => {
   await page.reload();
   await expect(page.getByRole('rowheader', { name: 'corp.example' })).toBeVisible();
   const stored = JSON.parse((await storedText(page))!);
-  expect(stored.version).toBe(2);
+  expect(stored.version).toBe(3);
   expect(stored.domains[0]).toMatchObject({ domain: 'corp.example', type: 'exchange' });
 });
 
@@ -115,7 +115,7 @@ test('unreadable stored data is kept aside, offered for download, and replaced o
 
 test('settings from a newer version are shown read-only and left alone', async ({ page }) => {
   const newer = JSON.stringify({
-    version: 3,
+    version: 4,
     domains: [
       { ...imapEntry('now.example'), tenant: 'kept' },
       { domain: 'future.example', type: 'carrier-pigeon' },

@@ -29,7 +29,7 @@ test('Export gives the settings file and the spreadsheet; the drawer gives Thund
   // The document as stored (entries in the book's order, with the book's sequence).
   const exported = JSON.parse(json.text);
   const stored = JSON.parse((await storedText(page)) ?? '{}');
-  expect(exported.version).toBe(2);
+  expect(exported.version).toBe(3);
   expect(exported.sequence).toBeGreaterThanOrEqual(1);
   const byDomain = (a: { domain: string }, b: { domain: string }) => a.domain.localeCompare(b.domain);
   expect(exported.domains).toEqual([...stored.domains].sort(byDomain));
@@ -40,11 +40,11 @@ test('Export gives the settings file and the spreadsheet; the drawer gives Thund
   expect(csv.name).toBe('mailsetup-settings.csv');
   const lines = csv.text.trim().split('\n');
   expect(lines[0]).toBe(
-    'domain,type,imap_host,imap_port,imap_security,smtp_host,smtp_port,smtp_security,allow_insecure_certificates,username,exchange_url,include_subdomains',
+    'domain,type,imap_host,imap_port,imap_security,smtp_host,smtp_port,smtp_security,allow_insecure_certificates,username,exchange_url,include_subdomains,certificate_trust,certificate_pins',
   );
   expect(lines.slice(1)).toEqual([
-    'corp.example,exchange,,,,,,,,,https://mail.corp.example/EWS/Exchange.asmx,false',
-    'example.com,imap,imap.example.com,993,ssl_tls,smtp.example.com,587,starttls,false,local_part,,false',
+    'corp.example,exchange,,,,,,,,,https://mail.corp.example/EWS/Exchange.asmx,false,verified,',
+    'example.com,imap,imap.example.com,993,ssl_tls,smtp.example.com,587,starttls,false,local_part,,false,verified,',
   ]);
 
   // One IMAP domain as config-v1.1.xml, read by the browser's own XML parser.

@@ -7,8 +7,8 @@
 //! functions and the book's own rules).
 
 use mailsetup_core::{
-    Change, Connection, Document, Domain, Endpoint, EntryDraft, ExchangeSettings, ExchangeUrl,
-    Host, ImapSettings, Port, Security, SettingsBook, Timestamp, UsernameForm,
+    CertificateTrust, Change, Connection, Document, Domain, Endpoint, EntryDraft, ExchangeSettings,
+    ExchangeUrl, Host, ImapSettings, Port, Security, SettingsBook, Timestamp, UsernameForm,
 };
 
 use crate::run::{Failure, Outcome};
@@ -87,9 +87,10 @@ fn generated_entry(index: usize) -> Outcome<(EntryDraft, Timestamp)> {
     let domain = parse(Domain::parse(&domain_text), &domain_text)?;
     let connection = if index % 5 == 4 {
         let url = format!("https://mail.{domain_text}/EWS/Exchange.asmx");
-        Connection::Exchange(ExchangeSettings {
-            url: parse(ExchangeUrl::parse(&url), &url)?,
-        })
+        Connection::Exchange(ExchangeSettings::verified(parse(
+            ExchangeUrl::parse(&url),
+            &url,
+        )?))
     } else {
         let (incoming_host, outgoing_host) = if index.is_multiple_of(3) {
             let provider = PROVIDERS[index % PROVIDERS.len()];
@@ -101,7 +102,7 @@ fn generated_entry(index: usize) -> Outcome<(EntryDraft, Timestamp)> {
         Connection::Imap(ImapSettings {
             incoming: endpoint(&incoming_host, if starttls { 143 } else { 993 }, starttls)?,
             outgoing: endpoint(&outgoing_host, if starttls { 587 } else { 465 }, starttls)?,
-            allow_insecure_certificates: index.is_multiple_of(17),
+            certificate_trust: CertificateTrust::from_insecure_flag(index.is_multiple_of(17)),
             username: UsernameForm::EmailAddress,
         })
     };
