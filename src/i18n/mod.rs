@@ -18,6 +18,7 @@ pub mod panel;
 pub mod polish;
 pub mod problems;
 pub mod server;
+pub mod server_check;
 pub mod storage;
 
 /// A language the component speaks.

@@ -10,7 +10,9 @@ use std::sync::OnceLock;
 
 use mailsetup_core::Problem;
 
-use super::{Language, allowlist, connect, forms, import, panel, problems, server, storage};
+use super::{
+    Language, allowlist, connect, forms, import, panel, problems, server, server_check, storage,
+};
 use crate::ui::on_demand::CodeMissing;
 
 /// One language's tables, one per area.
@@ -25,6 +27,7 @@ pub struct Tables {
     pub storage: &'static storage::StorageTexts,
     pub server: &'static server::ServerTexts,
     pub import: &'static import::ImportTexts,
+    pub server_check: &'static server_check::ServerCheckTexts,
     /// The sentence for a core problem, when there is a template for it.
     pub problem: fn(&dyn Problem) -> Option<String>,
 }
@@ -40,6 +43,7 @@ static POLISH: Tables = Tables {
     storage: &storage::PL,
     server: &server::PL,
     import: &import::PL,
+    server_check: &server_check::PL,
     problem: problems::polish,
 };
 

@@ -14,6 +14,7 @@ pub mod import;
 pub mod modal;
 pub mod on_demand;
 pub mod save_error;
+pub mod server_check;
 pub mod server_fields;
 pub mod settings_dialog;
 pub mod settings_panel;

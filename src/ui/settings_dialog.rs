@@ -27,9 +27,11 @@ use crate::ui::focus::focus_element;
 use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
 use crate::ui::on_demand::on_demand;
 use crate::ui::save_error::describe_change_error;
+use crate::ui::server_check::ServerCheck;
 use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates, UsernameChoice};
 use crate::ui::shown_errors::ShownErrors;
 use mailsetup_core::formats::write_autoconfig;
+use mailsetup_core::wire::{CheckStep, Suggestion};
 
 /// What the drawer was opened for.
 #[derive(Debug, Clone, PartialEq)]
@@ -459,6 +461,53 @@ pub fn SettingsDialog(
         ConnectionKind::Exchange => view! { <p>{texts.help_exchange}</p> }.into_any(),
     };
     let subdomains_id = settings.id("subdomains");
+    // "Check servers" on a settings server: the draft as typed, before it is saved.
+    let server_check = settings.checks_on_server().then(|| {
+        let draft = Callback::new(move |()| {
+            shown_errors.submit();
+            let result: Checked = checked.get_untracked();
+            match result.value {
+                Some((domain, connection)) => Some(EntryDraft {
+                    domain,
+                    connection,
+                    include_subdomains: include_subdomains.get_untracked(),
+                }),
+                None => {
+                    if let Some(field) = result.first_invalid() {
+                        focus_element(&settings.id(field.key()));
+                    }
+                    None
+                }
+            }
+        });
+        let current = Signal::derive(move || {
+            checked.with(|checked| {
+                checked
+                    .value
+                    .as_ref()
+                    .map(|(_, connection)| connection.clone())
+            })
+        });
+        let on_suggestion = Callback::new(move |(step, suggestion): (CheckStep, Suggestion)| {
+            let (port, security, chosen) = match step {
+                CheckStep::ImapConnect | CheckStep::ImapLogin => (
+                    imap.imap_port,
+                    imap.imap_security,
+                    imap.imap_security_chosen,
+                ),
+                CheckStep::SmtpConnect | CheckStep::SmtpLogin => (
+                    imap.smtp_port,
+                    imap.smtp_security,
+                    imap.smtp_security_chosen,
+                ),
+                _ => return,
+            };
+            chosen.set(true);
+            security.set(suggestion.security);
+            port.set(suggestion.port.to_string());
+        });
+        view! { <ServerCheck draft current on_suggestion/> }
+    });
 
     view! {
         <dialog
@@ -523,6 +572,7 @@ pub fn SettingsDialog(
                         {conflict_action}
                     </TextField>
                     {fields}
+                    {server_check}
                     <CheckboxField
                         id=subdomains_id
                         label=texts.subdomains_label

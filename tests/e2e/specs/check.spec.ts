@@ -185,3 +185,122 @@ test('a page with neither a host check nor a settings server says that no check 
   await expect(page.getByTestId('demo-notice')).toHaveCount(0);
   await checkA11y(page, 'without a connection check');
 });
+
+const DRAWER = {
+  en: {
+    add: 'Add IMAP settings',
+    drawer: 'IMAP settings',
+    domain: 'Domain name',
+    imapServer: 'IMAP server',
+    imapPort: 'IMAP port',
+    imapSecurity: 'IMAP security',
+    smtpServer: 'SMTP server',
+    smtpPort: 'SMTP port',
+    smtpSecurity: 'SMTP security',
+    check: 'Check servers',
+    tlsExpected: 'The server expects encryption from the start on this port.',
+    useSuggestion: (port: number) => `Use SSL/TLS on port ${port}`,
+    applied: /changed to SSL\/TLS on port \d+\. Check again/,
+    allAnswered: 'Every server answered as set.',
+    oneFailed: '1 server did not answer as set.',
+    trusted: 'Trusted',
+  },
+  pl: {
+    add: 'Dodaj ustawienia IMAP',
+    drawer: 'Ustawienia IMAP',
+    domain: 'Nazwa domeny',
+    imapServer: 'Serwer IMAP',
+    imapPort: 'Port IMAP',
+    imapSecurity: 'Zabezpieczenia IMAP',
+    smtpServer: 'Serwer SMTP',
+    smtpPort: 'Port SMTP',
+    smtpSecurity: 'Zabezpieczenia SMTP',
+    check: 'Sprawdź serwery',
+    tlsExpected: 'Serwer na tym porcie oczekuje szyfrowania od początku.',
+    useSuggestion: (port: number) => `Użyj SSL/TLS na porcie ${port}`,
+    applied: /zmieniono na SSL\/TLS na porcie \d+\. Sprawdź ponownie/,
+    allAnswered: 'Każdy serwer odpowiedział zgodnie z ustawieniami.',
+    oneFailed: '1 serwer nie odpowiedział zgodnie z ustawieniami.',
+    trusted: 'Zaufany',
+  },
+};
+
+for (const lang of ['en', 'pl'] as const) {
+  test(`the drawer checks servers before saving: STARTTLS on the TLS port, the suggestion applied, checked again, saved (${lang})`, async ({
+    browser,
+  }) => {
+    const t = DRAWER[lang];
+    const { context, page, problems } = await watchedPage(browser);
+    await signIn(page, server, 'alice-admin', lang);
+    await page.getByRole('button', { name: t.add }).first().click();
+    const drawer = page.getByRole('dialog', { name: t.drawer });
+    await expect(drawer).toBeVisible();
+    await drawer.getByLabel(t.domain).fill('mail.test');
+    await drawer.getByLabel(t.imapServer).fill(mail.host);
+    await drawer.getByLabel(t.imapPort).fill(String(mail.imapPort));
+    // The mistake: STARTTLS where the server speaks TLS from the first byte.
+    await drawer.getByLabel(t.imapSecurity).selectOption('starttls');
+    await drawer.getByLabel(t.smtpServer).fill(mail.host);
+    await drawer.getByLabel(t.smtpPort).fill(String(mail.smtpPort));
+    await drawer.getByLabel(t.smtpSecurity).selectOption(mail.smtpSecurity);
+
+    const check = drawer.getByRole('button', { name: t.check });
+    await check.click();
+    const results = drawer.getByRole('status').filter({ has: page.getByTestId('check-summary') });
+    await expect(results.getByTestId('check-summary')).toHaveText(t.oneFailed, { timeout: 30_000 });
+    const servers = drawer.getByTestId('checked-server');
+    await expect(servers).toHaveCount(2);
+    await expect(servers.nth(0)).toHaveAttribute('data-state', 'failed');
+    await expect(servers.nth(0)).toContainText(t.tlsExpected);
+    await expect(servers.nth(1)).toHaveAttribute('data-state', 'passed');
+    const suggestion = servers.nth(0).getByRole('button', { name: t.useSuggestion(mail.imapPort) });
+    await expect(suggestion).toBeVisible();
+    await checkA11y(page, `the drawer with a failed check (${lang})`);
+    // The drawer scrolls inside the viewport: a tall one shows all of it in the screenshot.
+    await page.setViewportSize({ width: 1280, height: 2200 });
+    await snap(page, `check-drawer-failed-${lang}-wide`);
+    await page.setViewportSize({ width: 360, height: 780 });
+    await suggestion.scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    const overflowing = await drawer.evaluate((dialog) =>
+      [...dialog.querySelectorAll('*')].filter((element) => element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX === 'visible').length,
+    );
+    expect(overflowing).toBe(0);
+    await checkA11y(page, `the drawer with a failed check at 360 px (${lang})`);
+    await page.setViewportSize({ width: 360, height: 2600 });
+    await snap(page, `check-drawer-failed-${lang}-360`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // One press fills the form; the focus goes back to the check, which is said to be due again.
+    await suggestion.click();
+    await expect(drawer.getByLabel(t.imapSecurity)).toHaveValue('ssl_tls');
+    await expect(drawer.getByLabel(t.imapPort)).toHaveValue(String(mail.imapPort));
+    await expect(results.getByTestId('check-summary')).toHaveText(t.applied);
+    await expect(check).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(results.getByTestId('check-summary')).toHaveText(t.allAnswered, { timeout: 30_000 });
+    await expect(servers).toHaveCount(2);
+    for (const i of [0, 1]) {
+      await expect(servers.nth(i)).toHaveAttribute('data-state', 'passed');
+      await expect(servers.nth(i)).toContainText('TLSv1.3');
+      await expect(servers.nth(i)).toContainText('mailsetup test CA');
+      await expect(servers.nth(i)).toContainText(t.trusted);
+      await expect(servers.nth(i)).toContainText('127.0.0.1');
+      await expect(servers.nth(i)).toContainText(/([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+      await expect(servers.nth(i)).toContainText('PLAIN');
+    }
+    await checkA11y(page, `the drawer with a passed check (${lang})`);
+    await page.setViewportSize({ width: 1280, height: 2200 });
+    await snap(page, `check-drawer-passed-${lang}-wide`);
+    await page.setViewportSize({ width: 360, height: 3000 });
+    await snap(page, `check-drawer-passed-${lang}-360`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await drawer.getByRole('button', { name: t.add }).click();
+    await expect(drawer).toBeHidden();
+    const saved = await server.api('alice-admin', 'GET', '/api/v1/email-domains/mail.test');
+    expect(saved.json.incoming).toEqual({ host: mail.host, port: mail.imapPort, security: 'ssl_tls' });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+}
