@@ -36,6 +36,8 @@ pub struct PanelTexts {
     pub confirm_delete_title: fn(&str) -> String,
     pub confirm_delete_body: fn(&str) -> String,
     pub confirm_delete: &'static str,
+    /// The confirm button while the deletion is on its way to the server.
+    pub deleting: &'static str,
     pub cancel: &'static str,
     pub saved: fn(&str) -> String,
     pub deleted: fn(&str) -> String,
@@ -90,6 +92,7 @@ pub(super) static EN: PanelTexts = PanelTexts {
         )
     },
     confirm_delete: "Delete",
+    deleting: "Deleting…",
     cancel: "Cancel",
     saved: |domain| format!("Settings for {domain} saved."),
     deleted: |domain| format!("Settings for {domain} deleted."),
@@ -140,6 +143,7 @@ pub(super) static PL: PanelTexts = PanelTexts {
         )
     },
     confirm_delete: "Usuń",
+    deleting: "Usuwanie…",
     cancel: "Anuluj",
     saved: |domain| format!("Zapisano ustawienia dla {domain}."),
     deleted: |domain| format!("Usunięto ustawienia dla {domain}."),

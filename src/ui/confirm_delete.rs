@@ -1,6 +1,7 @@
 //! "Delete settings for DOMAIN?": a small modal alert dialog that asks before deleting.
 //!
-//! Owns: the question and its two answers. Must not: delete anything itself.
+//! Owns: the question, its two answers, and showing that a confirmed deletion is on its way
+//! (the dialog stays until the store answered). Must not: delete anything itself.
 
 use leptos::prelude::*;
 
@@ -22,6 +23,9 @@ pub fn ConfirmDelete(
     on_confirm: Callback<()>,
     /// The person kept the settings (Cancel or Escape).
     on_cancel: Callback<()>,
+    /// The deletion was confirmed and is on its way: the answers wait for it.
+    #[prop(into)]
+    busy: Signal<bool>,
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let texts = panel::texts(settings.language);
@@ -38,9 +42,13 @@ pub fn ConfirmDelete(
             aria-labelledby=labelled_by
             aria-describedby=described_by
             on:keydown=keep_tab_inside(dialog_ref)
+            aria-busy=move || busy.get().to_string()
             on:cancel=move |event: web_sys::Event| {
                 event.prevent_default();
-                on_cancel.run(());
+                // Too late to keep them once the deletion is on its way.
+                if !busy.get_untracked() {
+                    on_cancel.run(());
+                }
             }
         >
             <h2 class="ms-confirm__title" id=title_id>{(texts.confirm_delete_title)(&domain)}</h2>
@@ -49,11 +57,26 @@ pub fn ConfirmDelete(
                 <button
                     type="button"
                     class="ms-button ms-button--danger"
-                    on:click=move |_| on_confirm.run(())
+                    aria-disabled=move || busy.get().then_some("true")
+                    on:click=move |_| {
+                        if !busy.get_untracked() {
+                            on_confirm.run(());
+                        }
+                    }
                 >
-                    {texts.confirm_delete}
+                    {move || if busy.get() { texts.deleting } else { texts.confirm_delete }}
                 </button>
-                <button type="button" class="ms-button" autofocus on:click=move |_| on_cancel.run(())>
+                <button
+                    type="button"
+                    class="ms-button"
+                    autofocus
+                    aria-disabled=move || busy.get().then_some("true")
+                    on:click=move |_| {
+                        if !busy.get_untracked() {
+                            on_cancel.run(());
+                        }
+                    }
+                >
                     {texts.cancel}
                 </button>
             </div>

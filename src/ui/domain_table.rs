@@ -83,13 +83,18 @@ pub fn filter_text(entry: &Entry) -> String {
 
 /// `imap.example.com:993 SSL/TLS · smtp.example.com:587 STARTTLS`, or the Exchange URL.
 pub fn server_summary(connection: &Connection) -> String {
+    server_lines(connection).join(" · ")
+}
+
+/// Each server of `connection`, as [`server_summary`] shows them: IMAP then SMTP, or the
+/// Exchange URL.
+pub fn server_lines(connection: &Connection) -> Vec<String> {
     match connection {
-        Connection::Imap(imap) => format!(
-            "{} · {}",
+        Connection::Imap(imap) => vec![
             endpoint_summary(&imap.incoming),
-            endpoint_summary(&imap.outgoing)
-        ),
-        Connection::Exchange(exchange) => exchange.url.to_string(),
+            endpoint_summary(&imap.outgoing),
+        ],
+        Connection::Exchange(exchange) => vec![exchange.url.to_string()],
     }
 }
 

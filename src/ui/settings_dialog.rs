@@ -18,8 +18,9 @@ use mailsetup_core::{
 use crate::draft::{Checked, ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{forms, problems, server};
 use crate::state::{ChangeError, Settings};
+use crate::store::remote::RemoteError;
 use crate::ui::carryover;
-use crate::ui::domain_table::server_summary;
+use crate::ui::domain_table::server_lines;
 use crate::ui::download::download_text;
 use crate::ui::entry_history::EntryHistory;
 use crate::ui::field::{CheckboxField, TextField};
@@ -51,6 +52,10 @@ struct DrawerCarried {
     url: String,
     shown_errors: (Vec<Field>, bool),
     base_revision: Option<u64>,
+    /// A save the server has not acknowledged: still on its way, or refused because the
+    /// session ended. The new drawing sends it again (a renewed sign-in redraws the component);
+    /// if the first one did arrive, the server's answer says it is this very change.
+    unsent: Option<(Change, EntryDraft)>,
 }
 
 /// A save the server refused because someone else saved or deleted the entry first: their
@@ -77,14 +82,21 @@ impl TheirVersion {
     }
 }
 
-/// One version in the conflict, for people: the domain, then its servers.
-fn version_summary(domain: &Domain, connection: &Connection, subdomains: bool) -> String {
+/// One version in the conflict, for people: the domain, then each server on a line of its own
+/// (so a narrow drawer breaks between servers, not inside a name).
+fn version_summary(domain: &Domain, connection: &Connection, subdomains: bool) -> Vec<String> {
     let subdomains = if subdomains { " (+ *)" } else { "" };
-    format!(
-        "{}{subdomains}: {}",
-        domain.to_unicode(),
-        server_summary(connection)
-    )
+    let mut lines = vec![format!("{}{subdomains}", domain.to_unicode())];
+    lines.extend(server_lines(connection));
+    lines
+}
+
+/// The lines of a version, each in a block of its own.
+fn version_lines(lines: Vec<String>) -> impl IntoView {
+    lines
+        .into_iter()
+        .map(|line| view! { <span class="ms-conflict__line">{line}</span> })
+        .collect_view()
 }
 
 /// How this tab's copy of the entry being edited relates to the stored one.
@@ -149,6 +161,8 @@ pub fn SettingsDialog(
         ),
     };
     let shown_errors = ShownErrors::<Field>::new();
+    let unsent = StoredValue::new(None::<(Change, EntryDraft)>);
+    let resend = carried.as_ref().and_then(|carried| carried.unsent.clone());
     let (base_revision, domain, include_subdomains, imap, url) = match carried {
         Some(carried) => {
             shown_errors.restore(carried.shown_errors);
@@ -180,6 +194,7 @@ pub fn SettingsDialog(
             url: url.get(),
             shown_errors: shown_errors.snapshot(),
             base_revision,
+            unsent: unsent.get_value(),
         });
     }
 
@@ -264,16 +279,23 @@ pub fn SettingsDialog(
     let send = {
         let keep_mine_id = keep_mine_id.clone();
         move |change: Change, mine: EntryDraft| {
-            if saving.get_untracked() {
+            // Gone already (a save sent again just after a redraw that was itself replaced).
+            if saving.try_get_untracked().unwrap_or(true) {
                 return;
             }
             saving.set(true);
             save_error.set(None);
+            unsent.set_value(Some((change.clone(), mine.clone())));
             let keep_mine_id = keep_mine_id.clone();
             leptos::task::spawn_local(async move {
                 let outcome = settings.change(change).await;
                 if saving.try_set(false).is_some() {
-                    return; // closed meanwhile
+                    return; // closed, or drawn anew (which sends it again), meanwhile
+                }
+                let signed_out =
+                    matches!(outcome, Err(ChangeError::Remote(RemoteError::SignedOut)));
+                if !signed_out {
+                    unsent.set_value(None);
                 }
                 match outcome {
                     Ok(applied) => on_saved.run(applied.domain),
@@ -298,6 +320,12 @@ pub fn SettingsDialog(
             }
         }
     };
+
+    // A save carried over from the drawing before (a renewed sign-in): sent again at once.
+    if let Some((change, mine)) = resend {
+        let send = send.clone();
+        request_animation_frame(move || send(change, mine));
+    }
 
     let on_submit = {
         let editing = editing.clone();
@@ -632,7 +660,7 @@ pub fn SettingsDialog(
                                             entry.include_subdomains(),
                                         )
                                     })
-                                    .unwrap_or_else(|| server_texts.theirs_deleted.to_owned());
+                                    .unwrap_or_else(|| vec![server_texts.theirs_deleted.to_owned()]);
                                 let my_summary = version_summary(
                                     &version.mine.domain,
                                     &version.mine.connection,
@@ -645,11 +673,11 @@ pub fn SettingsDialog(
                                         <dl class="ms-conflict__versions">
                                             <div class="ms-conflict__version" data-testid="conflict-theirs">
                                                 <dt>{server_texts.theirs}</dt>
-                                                <dd>{their_summary}</dd>
+                                                <dd>{version_lines(their_summary)}</dd>
                                             </div>
                                             <div class="ms-conflict__version" data-testid="conflict-mine">
                                                 <dt>{server_texts.yours}</dt>
-                                                <dd>{my_summary}</dd>
+                                                <dd>{version_lines(my_summary)}</dd>
                                             </div>
                                         </dl>
                                         <div class="ms-drawer__actions">

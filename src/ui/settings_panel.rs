@@ -152,9 +152,14 @@ pub fn SettingsPanel() -> impl IntoView {
             alert.set(texts.part_missing.to_owned());
         });
     });
+    // A confirmed deletion on its way: the question stays, saying so, until the store answers.
+    let removing = RwSignal::new(false);
     let cancel_delete = {
         let restore_focus = restore_focus.clone();
         Callback::new(move |()| {
+            if removing.get_untracked() {
+                return;
+            }
             deleting.set(None);
             restore_focus();
         })
@@ -165,16 +170,24 @@ pub fn SettingsPanel() -> impl IntoView {
             let Some(domain) = deleting.get_untracked() else {
                 return;
             };
-            deleting.set(None);
+            if removing.get_untracked() {
+                return;
+            }
+            removing.set(true);
             let change = Change::Remove {
                 expected_revision: deleting_revision.get_value().unwrap_or_default(),
                 domain: domain.clone(),
             };
             let restore_focus = restore_focus.clone();
             leptos::task::spawn_local(async move {
-                match settings.change(change).await {
-                    Ok(_) => status.try_set((texts.deleted)(&domain.to_unicode())),
-                    Err(error) => alert.try_set((texts.delete_failed)(&describe_change_error(
+                let outcome = settings.change(change).await;
+                if removing.try_set(false).is_some() {
+                    return; // the panel went away meanwhile
+                }
+                deleting.set(None);
+                match outcome {
+                    Ok(_) => status.set((texts.deleted)(&domain.to_unicode())),
+                    Err(error) => alert.set((texts.delete_failed)(&describe_change_error(
                         settings, &error,
                     ))),
                 };
@@ -433,6 +446,7 @@ pub fn SettingsPanel() -> impl IntoView {
                             domain: domain.to_unicode(),
                             on_confirm: confirm_delete,
                             on_cancel: cancel_delete,
+                            busy: removing.into(),
                         })
                     })
             }}
