@@ -264,7 +264,8 @@ where
     }
 }
 
-/// A tagged completion: OK or not, and its line.
+/// A tagged completion: OK or not, and its line without our tag (the server's own words:
+/// `NO [AUTHENTICATIONFAILED] Authentication failed.`).
 struct Completion {
     ok: bool,
     line: String,
@@ -286,7 +287,7 @@ where
                 ok: rest
                     .get(..2)
                     .is_some_and(|word| word.eq_ignore_ascii_case("OK")),
-                line,
+                line: rest.to_owned(),
             });
         }
     }

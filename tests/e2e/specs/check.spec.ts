@@ -105,7 +105,7 @@ async function expectLoginFailed(page: Page, flow: Locator, lang: 'en' | 'pl'): 
   await expect(failure).toContainText(t.loginFailed);
   // Dovecot's own words, as the server passed them on.
   await expect(failure.locator('.ms-connect__server-said')).toContainText(t.serverSaid);
-  await expect(failure.locator('.ms-connect__server-said')).toContainText(/AUTHENTICATIONFAILED|Authentication failed/);
+  await expect(failure.locator('.ms-connect__server-said')).toContainText(/: NO \[AUTHENTICATIONFAILED\] Authentication failed/);
   await checkA11y(page, `after a wrong password (${lang})`);
 }
 
