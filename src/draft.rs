@@ -175,14 +175,14 @@ impl ImapDraft {
     }
 }
 
-/// The Exchange form's fields as typed. The certificate trust is not among them: the form
-/// offers no choice of it, and [`ExchangeDraft::check`] gives settings that trust verified
-/// certificates.
+/// The Exchange form's fields as typed, and how the EWS server's certificate is trusted (kept
+/// from the entry, or chosen in the drawer).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExchangeDraft {
     pub domain: String,
     pub url: String,
     pub include_subdomains: bool,
+    pub certificate_trust: CertificateTrust,
 }
 
 impl ExchangeDraft {
@@ -195,6 +195,7 @@ impl ExchangeDraft {
             domain: entry.domain().to_unicode(),
             url: exchange.url.to_string(),
             include_subdomains: entry.include_subdomains(),
+            certificate_trust: exchange.certificate_trust.clone(),
         })
     }
 
@@ -217,7 +218,10 @@ impl ExchangeDraft {
         if let (Some(domain), Some(url)) = (domain, url) {
             checked.value = Some((
                 domain,
-                Connection::Exchange(ExchangeSettings::verified(url)),
+                Connection::Exchange(ExchangeSettings {
+                    url,
+                    certificate_trust: self.certificate_trust.clone(),
+                }),
             ));
         }
         checked
@@ -359,6 +363,7 @@ mod tests {
             domain: "example.com".into(),
             url: "http://mail.example.com/EWS/Exchange.asmx".into(),
             include_subdomains: false,
+            certificate_trust: CertificateTrust::Any,
         };
         let checked = draft.check(Language::English);
         assert!(checked.error(Field::ExchangeUrl).is_some());
@@ -367,8 +372,12 @@ mod tests {
             ..draft
         };
         let checked = draft.check(Language::English);
-        assert!(checked.value.is_some());
         assert!(checked.warning(Field::ExchangeUrl).is_some());
+        // The trust kept from the entry (or chosen) goes into the settings.
+        let Some((_, Connection::Exchange(exchange))) = checked.value else {
+            panic!("Exchange settings");
+        };
+        assert_eq!(exchange.certificate_trust, CertificateTrust::Any);
     }
 
     #[test]

@@ -306,6 +306,7 @@ mod tests {
             domain: "corp.example".into(),
             url: "https://mail.corp.example/EWS/Exchange.asmx".into(),
             include_subdomains: false,
+            ..ExchangeDraft::default()
         };
         let (name, connection) = draft.check(Language::English).value.unwrap();
         let mut book = SettingsBook::new();

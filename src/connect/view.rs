@@ -350,6 +350,8 @@ fn SettingsStep(
         ServerDraft::Exchange(draft) => (ImapDraft::default(), draft),
     };
     let username_form = imap_draft.username;
+    // Exchange's trust comes with the administrator's settings; the flow offers no choice.
+    let exchange_trust = exchange_draft.certificate_trust.clone();
     // What the administrator said about usernames, when they set the domain up.
     let username_hint = match (prefilled && kind == ConnectionKind::Imap, username_form) {
         (true, UsernameForm::LocalPart) => texts.username_local_part_hint,
@@ -404,6 +406,7 @@ fn SettingsStep(
             domain: String::new(),
             url: url.get(),
             include_subdomains: false,
+            certificate_trust: exchange_trust.clone(),
         }),
     };
     let checked = {

@@ -4,6 +4,8 @@
 
 use mailsetup_core::Security;
 
+use crate::connect::CheckNotRun;
+
 use super::{Language, polish};
 
 pub struct ServerCheckTexts {
@@ -15,6 +17,8 @@ pub struct ServerCheckTexts {
     pub some_failed: fn(usize) -> String,
     /// The settings were changed after the check.
     pub outdated: &'static str,
+    /// The check gave no report, and why.
+    pub not_run: fn(&CheckNotRun) -> &'static str,
     pub incoming: &'static str,
     pub outgoing: &'static str,
     pub exchange: &'static str,
@@ -40,6 +44,11 @@ pub struct ServerCheckTexts {
     pub suggestion_explain: &'static str,
     /// Announced once the suggestion filled the form.
     pub suggestion_applied: fn(&str, Security, u16) -> String,
+    /// "Trust this certificate" for a certificate the server does not trust: what it pins (the
+    /// key's fingerprint), and what is announced once it is in the form.
+    pub trust_button: &'static str,
+    pub trust_explain: fn(&str) -> String,
+    pub trust_applied: fn(&str, &str) -> String,
 }
 
 pub fn texts(language: Language) -> &'static ServerCheckTexts {
@@ -55,6 +64,24 @@ pub(super) static EN: ServerCheckTexts = ServerCheckTexts {
     some_failed: |count| match count {
         1 => "1 server did not answer as set.".to_owned(),
         n => format!("{n} servers did not answer as set."),
+    },
+    not_run: |why| match why {
+        CheckNotRun::Unreachable => {
+            "The servers were not checked: the settings server could not be reached. Try again."
+        }
+        CheckNotRun::SignedOut => {
+            "The servers were not checked: your session has ended. Sign in again, then check."
+        }
+        CheckNotRun::Forbidden => "Your account may not check servers on this settings server.",
+        CheckNotRun::Limited { .. } => {
+            "The settings server is not running another check for you just now. Wait a moment \
+            and try again."
+        }
+        CheckNotRun::Refused { .. } => "The settings server refused to check these settings.",
+        CheckNotRun::Interrupted => {
+            "The answer from the settings server stopped before the check ended. Try again."
+        }
+        CheckNotRun::NoServer => "This page has no server that can check the servers.",
     },
     outdated: "The settings were changed after this check. Check again to see the servers' \
         answer to them.",
@@ -83,6 +110,17 @@ pub(super) static EN: ServerCheckTexts = ServerCheckTexts {
     suggestion_applied: |server, security, port| {
         format!("{server}: changed to {security} on port {port}. Check again to confirm.")
     },
+    trust_button: "Trust this certificate",
+    trust_explain: |key| {
+        format!(
+            "Trusts exactly this server's key (SHA-256 of its public key: {key}), whoever \
+            issued its certificate; a server with another key fails the check. Saved with the \
+            settings."
+        )
+    },
+    trust_applied: |server, key| {
+        format!("{server}: the key {key} is trusted. Check again to confirm, then save.")
+    },
 };
 
 pub(super) static PL: ServerCheckTexts = ServerCheckTexts {
@@ -94,6 +132,27 @@ pub(super) static PL: ServerCheckTexts = ServerCheckTexts {
     some_failed: |count| match count {
         1 => "1 serwer nie odpowiedział zgodnie z ustawieniami.".to_owned(),
         n => format!("Serwery, które nie odpowiedziały zgodnie z ustawieniami: {n}."),
+    },
+    not_run: |why| match why {
+        CheckNotRun::Unreachable => {
+            "Serwerów nie sprawdzono: nie udało się połączyć z serwerem ustawień. Spróbuj \
+            ponownie."
+        }
+        CheckNotRun::SignedOut => {
+            "Serwerów nie sprawdzono: sesja wygasła. Zaloguj się ponownie, a potem sprawdź."
+        }
+        CheckNotRun::Forbidden => {
+            "Twoje konto nie może sprawdzać serwerów na tym serwerze ustawień."
+        }
+        CheckNotRun::Limited { .. } => {
+            "Serwer ustawień nie uruchomi teraz kolejnego sprawdzenia dla Ciebie. Poczekaj \
+            chwilę i spróbuj ponownie."
+        }
+        CheckNotRun::Refused { .. } => "Serwer ustawień odmówił sprawdzenia tych ustawień.",
+        CheckNotRun::Interrupted => {
+            "Odpowiedź serwera ustawień urwała się przed końcem sprawdzenia. Spróbuj ponownie."
+        }
+        CheckNotRun::NoServer => "Ta strona nie ma serwera, który mógłby sprawdzić serwery.",
     },
     outdated: "Ustawienia zmieniono po tym sprawdzeniu. Sprawdź ponownie, aby zobaczyć \
         odpowiedź serwerów.",
@@ -122,6 +181,19 @@ pub(super) static PL: ServerCheckTexts = ServerCheckTexts {
     suggestion_applied: |server, security, port| {
         format!(
             "{server}: zmieniono na {security} na porcie {port}. Sprawdź ponownie, aby potwierdzić."
+        )
+    },
+    trust_button: "Ufaj temu certyfikatowi",
+    trust_explain: |key| {
+        format!(
+            "Ufa dokładnie kluczowi tego serwera (SHA-256 jego klucza publicznego: {key}), \
+            niezależnie od wystawcy certyfikatu; serwer z innym kluczem nie przejdzie \
+            sprawdzenia. Zapisywane razem z ustawieniami."
+        )
+    },
+    trust_applied: |server, key| {
+        format!(
+            "{server}: klucz {key} jest zaufany. Sprawdź ponownie, aby potwierdzić, a potem zapisz."
         )
     },
 };

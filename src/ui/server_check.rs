@@ -14,11 +14,11 @@ use leptos::prelude::*;
 use mailsetup_core::wire::{
     CertificateReport, CheckStep, StepReport, StepState, Suggestion, check_request_text,
 };
-use mailsetup_core::{Connection, EmailAddress, EntryDraft};
+use mailsetup_core::{Connection, EmailAddress, EntryDraft, SpkiPin};
 
 use crate::connect::CheckNotRun;
 use crate::i18n::server_check::ServerCheckTexts;
-use crate::i18n::{connect, problems, server_check};
+use crate::i18n::{problems, server_check};
 use crate::state::Settings;
 use crate::ui::focus::focus_element;
 
@@ -37,6 +37,8 @@ pub fn ServerCheck(
     current: Signal<Option<Connection>>,
     /// Fills the form with a suggestion for the server of `step`.
     on_suggestion: Callback<(CheckStep, Suggestion)>,
+    /// Pins the key of a certificate the server did not trust ("Trust this certificate").
+    on_trust: Callback<SpkiPin>,
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let language = settings.language;
@@ -86,7 +88,7 @@ pub fn ServerCheck(
                     }
                 }
                 Err(why) => {
-                    let said = (connect::texts(language).not_run_reason)(&why).to_owned();
+                    let said = (texts.not_run)(&why).to_owned();
                     not_run.try_set(Some(why));
                     said
                 }
@@ -109,18 +111,44 @@ pub fn ServerCheck(
             focus_element(&button_id);
         }
     };
+    let trust = {
+        let button_id = button_id.clone();
+        move |step: CheckStep, pin: SpkiPin| {
+            on_trust.run(pin);
+            summary.set(Some((texts.trust_applied)(
+                server_name(texts, step),
+                &format!("{}…", pin.short()),
+            )));
+            focus_element(&button_id);
+        }
+    };
     let outdated = move || {
         let checked = checked_for.get()?;
         (!running.get() && current.get().as_ref() != Some(&checked))
             .then(|| view! { <p class="ms-notice ms-notice--warning">{texts.outdated}</p> })
     };
     let found = move || {
-        let apply = apply.clone();
+        let (apply, trust) = (apply.clone(), trust.clone());
+        // Keys the form trusts already are not offered again.
+        let pinned: Vec<SpkiPin> = current
+            .get()
+            .map(|connection| connection.certificate_trust().pins().to_vec())
+            .unwrap_or_default();
         reports
             .get()
             .into_iter()
             .filter(|report| report.state != StepState::NotRun)
-            .map(|report| server_found(texts, language, report, apply.clone()))
+            .map(|report| {
+                let pinned = pinned.clone();
+                server_found(
+                    texts,
+                    language,
+                    report,
+                    pinned,
+                    apply.clone(),
+                    trust.clone(),
+                )
+            })
             .collect_view()
     };
     let reason = move || {
@@ -184,7 +212,9 @@ fn server_found(
     texts: &'static ServerCheckTexts,
     language: crate::i18n::Language,
     report: StepReport,
+    pinned: Vec<SpkiPin>,
     apply: impl Fn(CheckStep, Suggestion) + Clone + 'static,
+    trust: impl Fn(CheckStep, SpkiPin) + Clone + 'static,
 ) -> impl IntoView {
     let step = report.step;
     let passed = report.state == StepState::Passed;
@@ -241,6 +271,28 @@ fn server_found(
             </div>
         }
     });
+    // A certificate the server does not trust can be trusted by its key.
+    let untrusted_key = tls
+        .and_then(|tls| tls.certificate.as_ref())
+        .filter(|certificate| !certificate.trusted)
+        .and_then(|certificate| SpkiPin::parse(&certificate.spki_sha256).ok())
+        .filter(|pin| !pinned.contains(pin));
+    let trust_offer = untrusted_key.map(|pin| {
+        let key = fingerprint(&pin.to_string());
+        view! {
+            <div class="ms-server-check__suggestion">
+                <p class="ms-field__hint">{(texts.trust_explain)(&key)}</p>
+                <button
+                    type="button"
+                    class="ms-button ms-button--small"
+                    data-testid="trust-certificate"
+                    on:click=move |_| trust(step, pin)
+                >
+                    {texts.trust_button}
+                </button>
+            </div>
+        }
+    });
     let suggestion = report.suggestion.map(|suggestion| {
         let label = (texts.use_suggestion)(suggestion.security, suggestion.port);
         view! {
@@ -271,6 +323,7 @@ fn server_found(
             </dl>
             <ul class="ms-server-check__warnings">{warnings}</ul>
             {problem}
+            {trust_offer}
             {suggestion}
         </section>
     }

@@ -134,6 +134,17 @@ impl TrustChoice {
         }
     }
 
+    /// Trusts the key `pin` names ("Trust this certificate" after a check): the box is
+    /// unticked, as the key is trusted instead of any certificate.
+    pub fn trust_key(&self, pin: SpkiPin) {
+        self.allow_any.set(false);
+        self.pins.update(|pins| {
+            if !pins.contains(&pin) {
+                pins.push(pin);
+            }
+        });
+    }
+
     /// Stops trusting `pin`; without pins left, the trust is `verified`.
     fn stop_trusting(&self, pin: SpkiPin) {
         self.pins.update(|pins| pins.retain(|kept| *kept != pin));
@@ -333,30 +344,35 @@ pub(crate) fn InsecureCertificates(
                     {texts.insecure_warning}
                 </p>
             </Show>
-            <For
-                each=move || checked.pins.get()
-                key=|pin| *pin
-                children=move |pin| {
-                    let line_id = key_id(&pin);
-                    let described_by = line_id.clone();
-                    view! {
-                        <p class="ms-field__hint" id=line_id>
-                            {(texts.trusted_key)(&pin.short())}
-                            " "
-                            <Show when=move || !read_only.get()>
-                                <button
-                                    type="button"
-                                    class="ms-button ms-button--small"
-                                    aria-describedby=described_by.clone()
-                                    on:click=move |_| checked.stop_trusting(pin)
-                                >
-                                    {texts.stop_trusting_key}
-                                </button>
-                            </Show>
-                        </p>
-                    }
-                }
-            />
+            // A plain list redrawn when the pins change (one or two lines): a keyed `<For>`
+            // would bring its diffing code into the first download, as this part is shared.
+            {move || {
+                checked
+                    .pins
+                    .get()
+                    .into_iter()
+                    .map(|pin| {
+                        let line_id = key_id(&pin);
+                        let described_by = line_id.clone();
+                        view! {
+                            <p class="ms-field__hint" id=line_id>
+                                {(texts.trusted_key)(&pin.short())}
+                                " "
+                                <Show when=move || !read_only.get()>
+                                    <button
+                                        type="button"
+                                        class="ms-button ms-button--small"
+                                        aria-describedby=described_by.clone()
+                                        on:click=move |_| checked.stop_trusting(pin)
+                                    >
+                                        {texts.stop_trusting_key}
+                                    </button>
+                                </Show>
+                            </p>
+                        }
+                    })
+                    .collect_view()
+            }}
         </div>
     }
 }

@@ -12,7 +12,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use mailsetup_core::{
-    BookError, Change, Connection, ConnectionKind, Domain, Entry, EntryDraft, Protocol,
+    BookError, CertificateTrust, Change, Connection, ConnectionKind, Domain, Entry, EntryDraft,
+    Protocol, SpkiPin,
 };
 
 use crate::draft::{Checked, ExchangeDraft, Field, ImapDraft};
@@ -29,7 +30,9 @@ use crate::ui::modal::{keep_tab_inside, show_modal_when_mounted};
 use crate::ui::on_demand::on_demand;
 use crate::ui::save_error::describe_change_error;
 use crate::ui::server_check::ServerCheck;
-use crate::ui::server_fields::{ImapFields, ImapFieldset, InsecureCertificates, UsernameChoice};
+use crate::ui::server_fields::{
+    ImapFields, ImapFieldset, InsecureCertificates, TrustChoice, UsernameChoice,
+};
 use crate::ui::shown_errors::ShownErrors;
 use mailsetup_core::formats::write_autoconfig;
 use mailsetup_core::wire::{CheckStep, Suggestion};
@@ -50,6 +53,7 @@ struct DrawerCarried {
     imap: ImapDraft,
     security_choices: (bool, bool),
     url: String,
+    exchange_trust: CertificateTrust,
     shown_errors: (Vec<Field>, bool),
     base_revision: Option<u64>,
     /// A save the server has not acknowledged: still on its way, or refused because the
@@ -163,7 +167,7 @@ pub fn SettingsDialog(
     let shown_errors = ShownErrors::<Field>::new();
     let unsent = StoredValue::new(None::<(Change, EntryDraft)>);
     let resend = carried.as_ref().and_then(|carried| carried.unsent.clone());
-    let (base_revision, domain, include_subdomains, imap, url) = match carried {
+    let (base_revision, domain, include_subdomains, imap, url, exchange_trust) = match carried {
         Some(carried) => {
             shown_errors.restore(carried.shown_errors);
             (
@@ -172,6 +176,7 @@ pub fn SettingsDialog(
                 RwSignal::new(carried.include_subdomains),
                 ImapFields::with_choices(carried.imap, carried.security_choices),
                 RwSignal::new(carried.url),
+                TrustChoice::new(&carried.exchange_trust),
             )
         }
         None => (
@@ -181,6 +186,7 @@ pub fn SettingsDialog(
             // Security follows the port until the person picks one (or the entry has one).
             ImapFields::new(imap_draft, original.is_some()),
             RwSignal::new(exchange_draft.url),
+            TrustChoice::new(&exchange_draft.certificate_trust),
         ),
     };
     {
@@ -192,6 +198,7 @@ pub fn SettingsDialog(
             imap: imap.draft(String::new(), false),
             security_choices: imap.choices(),
             url: url.get(),
+            exchange_trust: exchange_trust.trust(),
             shown_errors: shown_errors.snapshot(),
             base_revision,
             unsent: unsent.get_value(),
@@ -206,6 +213,7 @@ pub fn SettingsDialog(
             domain: domain.get(),
             url: url.get(),
             include_subdomains: include_subdomains.get(),
+            certificate_trust: exchange_trust.trust(),
         }
         .check(language),
     });
@@ -474,6 +482,7 @@ pub fn SettingsDialog(
                 warning=warning_of(Field::ExchangeUrl)
                 on_blur=blur(Field::ExchangeUrl)
             />
+            <InsecureCertificates checked=exchange_trust id=settings.id("insecure")/>
         }
         .into_any(),
     };
@@ -534,7 +543,12 @@ pub fn SettingsDialog(
             security.set(suggestion.security);
             port.set(suggestion.port.to_string());
         });
-        view! { <ServerCheck draft current on_suggestion/> }
+        // "Trust this certificate": its key is pinned in the form (saved with it).
+        let on_trust = Callback::new(move |pin: SpkiPin| match kind {
+            ConnectionKind::Imap => imap.allow_insecure.trust_key(pin),
+            ConnectionKind::Exchange => exchange_trust.trust_key(pin),
+        });
+        view! { <ServerCheck draft current on_suggestion on_trust/> }
     });
 
     view! {

@@ -304,3 +304,70 @@ for (const lang of ['en', 'pl'] as const) {
     await context.close();
   });
 }
+
+test('a certificate the server does not trust: the drawer shows its key, trusts exactly that key, and the next check passes without "allow insecure"', async ({
+  browser,
+}) => {
+  // This settings server does not know the test CA: the mail servers' certificate is untrusted.
+  await server.dispose();
+  server = await SettingsServer.launch({ args: checkArgs(mail, { trustTestCa: false }) });
+  const t = DRAWER.en;
+  const { context, page, problems } = await watchedPage(browser);
+  await signIn(page, server, 'alice-admin');
+  await page.getByRole('button', { name: t.add }).first().click();
+  const drawer = page.getByRole('dialog', { name: t.drawer });
+  await drawer.getByLabel(t.domain).fill('mail.test');
+  await drawer.getByLabel(t.imapServer).fill(mail.host);
+  await drawer.getByLabel(t.imapPort).fill(String(mail.imapPort));
+  await drawer.getByLabel(t.imapSecurity).selectOption(mail.imapSecurity);
+  await drawer.getByLabel(t.smtpServer).fill(mail.host);
+  await drawer.getByLabel(t.smtpPort).fill(String(mail.smtpPort));
+  await drawer.getByLabel(t.smtpSecurity).selectOption(mail.smtpSecurity);
+
+  const check = drawer.getByRole('button', { name: t.check });
+  await check.click();
+  const summary = drawer.getByTestId('check-summary');
+  await expect(summary).toHaveText('2 servers did not answer as set.', { timeout: 30_000 });
+  const servers = drawer.getByTestId('checked-server');
+  const imap = servers.nth(0);
+  await expect(imap).toHaveAttribute('data-state', 'failed');
+  await expect(imap).toContainText('The server\'s certificate is not signed by an authority this server trusts.');
+  await expect(imap).toContainText('Not trusted');
+  await expect(imap).toContainText(/([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+  // The key to be trusted is named before anything is trusted.
+  await expect(imap).toContainText(/Trusts exactly this server's key \(SHA-256 of its public key: ([0-9A-F]{2}:){31}[0-9A-F]{2}\)/);
+  await checkA11y(page, 'the drawer with an untrusted certificate');
+  await page.setViewportSize({ width: 360, height: 780 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.setViewportSize({ width: 360, height: 2600 });
+  await snap(page, 'check-drawer-untrusted-en-360');
+  await page.setViewportSize({ width: 1280, height: 2200 });
+  await snap(page, 'check-drawer-untrusted-en-wide');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await imap.getByRole('button', { name: 'Trust this certificate' }).click();
+  await expect(summary).toHaveText(/Incoming mail \(IMAP\): the key [0-9a-f]{16}… is trusted\. Check again/);
+  await expect(check).toBeFocused();
+  await expect(drawer.getByText(/Trusted certificate key: [0-9a-f]{16}/)).toBeVisible();
+  await expect(drawer.getByLabel('Allow insecure certificates')).not.toBeChecked();
+  // Both servers present the same key: it is not offered twice.
+  await expect(drawer.getByRole('button', { name: 'Trust this certificate' })).toHaveCount(0);
+
+  await check.click();
+  await expect(summary).toHaveText(t.allAnswered, { timeout: 30_000 });
+  for (const i of [0, 1]) await expect(servers.nth(i)).toHaveAttribute('data-state', 'passed');
+  await checkA11y(page, 'the drawer after trusting the key');
+  await page.setViewportSize({ width: 1280, height: 2200 });
+  await snap(page, 'check-drawer-pinned-en-wide');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await drawer.getByRole('button', { name: t.add }).click();
+  await expect(drawer).toBeHidden();
+  const saved = await server.api('alice-admin', 'GET', '/api/v1/email-domains/mail.test');
+  expect(saved.json.certificate_trust.mode).toBe('pinned');
+  expect(saved.json.certificate_trust.spki_sha256).toHaveLength(1);
+  expect(saved.json.certificate_trust.spki_sha256[0]).toMatch(/^[0-9a-f]{64}$/);
+  expect(saved.json.allow_insecure_certificates).toBe(false);
+  expect(problems).toEqual([]);
+  await context.close();
+});

@@ -32,7 +32,12 @@ test('Export gives the settings file and the spreadsheet; the drawer gives Thund
   expect(exported.version).toBe(3);
   expect(exported.sequence).toBeGreaterThanOrEqual(1);
   const byDomain = (a: { domain: string }, b: { domain: string }) => a.domain.localeCompare(b.domain);
-  expect(exported.domains).toEqual([...stored.domains].sort(byDomain));
+  // A version 2 entry reads its certificate trust from the flag (false: verified), and version 3 writes it.
+  const withTrust = (entry: { allow_insecure_certificates?: boolean }) => ({
+    ...entry,
+    certificate_trust: { mode: entry.allow_insecure_certificates ? 'any' : 'verified' },
+  });
+  expect(exported.domains).toEqual(stored.domains.map(withTrust).sort(byDomain));
   await expect(choices).toBeHidden();
 
   await page.getByRole('button', { name: 'Export' }).click();

@@ -136,15 +136,17 @@ const CHECK_ARRIVAL_SECONDS = 20;
 /**
  * The flags that let the server's connection check reach the test mail servers, as the
  * server's own check tests configure it: loopback allowed (it is refused by default), every
- * port of theirs allowed, their CA trusted, and a bound on the wait for the test message that a
- * failing spec reaches well within its timeout.
+ * port of theirs allowed, their CA trusted (unless `trustTestCa` is false: their certificates
+ * are then untrusted, as a company's own CA is), and a bound on the wait for the test message
+ * that a failing spec reaches well within its timeout.
  */
-export function checkArgs(mail: MailServers): string[] {
+export function checkArgs(mail: MailServers, { trustTestCa = true }: { trustTestCa?: boolean } = {}): string[] {
   const ports = [mail.imapPort, mail.imapStarttlsPort, mail.smtpPort, mail.smtpTlsPort];
   return [
     '--check-allow-network', '127.0.0.0/8',
     ...ports.flatMap((port) => ['--check-allow-port', String(port)]),
-    '--check-ca-file', mail.caFile,
+    // Without the test CA the servers' certificates are untrusted, as a company's own CA is.
+    ...(trustTestCa ? ['--check-ca-file', mail.caFile] : []),
     '--check-arrival-seconds', String(CHECK_ARRIVAL_SECONDS),
   ];
 }
