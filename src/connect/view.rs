@@ -22,7 +22,7 @@ use super::tester::{
 };
 use crate::draft::{ExchangeDraft, Field, ImapDraft};
 use crate::i18n::{connect, forms, problems};
-use crate::state::Settings;
+use crate::state::{Settings, StorageHealth};
 use crate::ui::carryover;
 use crate::ui::field::{CheckboxField, TextField};
 use crate::ui::focus::{element_by_id, focus_element};
@@ -118,8 +118,13 @@ pub fn ConnectInbox(
             .map(|error| problems::message(language, &error))
     });
 
+    // Continue pressed (or a deep link followed) while the book is still on its way from a
+    // server or a published file: the address is looked up once the book is here, so a quick
+    // person is not told that nobody set their domain up.
+    let awaiting_book = RwSignal::new(None::<bool>);
     // Continue: look the address up and open the settings step, or show what is wrong.
-    let proceed = move |move_focus: bool| {
+    // One function however many places continue (a `Callback`, not a closure copied into each).
+    let proceed = Callback::new(move |move_focus: bool| {
         // A deep link continues before anyone did anything: the whole book, not its first page.
         settings.finish_reading();
         let text = email.get_untracked();
@@ -133,6 +138,10 @@ pub fn ConnectInbox(
                 return;
             }
         };
+        if settings.health().with_untracked(StorageHealth::is_loading) {
+            awaiting_book.set(Some(move_focus));
+            return;
+        }
         let matched = settings.with_book(|book| {
             book.lookup_domain(address.domain())
                 .map(|found| (found.entry.clone(), found.kind))
@@ -162,7 +171,15 @@ pub fn ConnectInbox(
             server,
             focus: move_focus.then_some(first),
         }));
-    };
+    });
+
+    Effect::new(move |_| {
+        let loading = settings.health().with(StorageHealth::is_loading);
+        if !loading && let Some(move_focus) = awaiting_book.get() {
+            awaiting_book.set(None);
+            proceed.run(move_focus);
+        }
+    });
 
     // The deep link `#connect?email=…` fills the address in and continues.
     let follow_link = move || {
@@ -176,7 +193,7 @@ pub fn ConnectInbox(
         if let Some(address) = address {
             email.set(address);
             found.set(None);
-            proceed(false);
+            proceed.run(false);
         }
         let section = settings.id("connect");
         request_animation_frame(move || {
@@ -232,7 +249,7 @@ pub fn ConnectInbox(
     let on_continue = move |event: SubmitEvent| {
         event.prevent_default();
         email_shown.set(true);
-        proceed(true);
+        proceed.run(true);
     };
     let change_address = Callback::new(move |()| {
         found.set(None);

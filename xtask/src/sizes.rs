@@ -79,11 +79,15 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// entry's `certificate_trust` (document version 3, the pins' parser, the trust's problem
 /// codes), which the first screen needs to show the book: 225.0 KB (+4.5 KB, not yet traced
 /// function by function; the issue about downloading only what the screen needs starts
-/// there), ceiling 226 KB. The issue asks for the new
+/// there). Continue waits for a book still on its way from a server or a published file (a
+/// quick person was told that nobody set their domain up): 226.9 KB (+1.9 KB for an effect
+/// and a check of the storage's health, far more than they are; without the effect 226.6 KB,
+/// so most of it is where the wasm split put shared code, not traced), ceiling 228 KB. The
+/// issue asks for the new
 /// figure plus 5 KB once the 120 KB target is met; until then the ceiling follows the figure,
 /// so nothing creeps in unnoticed, less than 2 KB above it (a clone at a longer path builds a
 /// few hundred bytes bigger: source paths are in the panic locations).
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 226 * 1024;
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 228 * 1024;
 
 pub struct FileSize {
     pub path: String,

@@ -436,6 +436,24 @@ test.describe('a static self-service page reading published settings', () => {
     await snap(page, 'selfservice-en-wide');
   });
 
+  test('Continue pressed before the published file arrived waits for it, then pre-fills', async ({ page }) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/published/settings.json', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('/hosts/selfservice.html');
+    const flow = page.getByTestId('connect');
+    await flow.getByLabel('Email address').fill('alice@example.com');
+    await flow.getByRole('button', { name: 'Continue' }).click();
+    // Not "nobody set this domain up": the lookup waits for the book.
+    await expect(flow.getByLabel('IMAP server')).toHaveCount(0);
+    release();
+    await expect(flow.getByText('Set up by your administrator for example.com')).toBeVisible();
+    await expect(flow.getByLabel('IMAP server')).toHaveValue('imap.example.com');
+  });
+
   test('an unreadable published file gets a clear message, and people can still type their servers', async ({
     page,
     problems,
