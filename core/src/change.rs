@@ -4,8 +4,10 @@
 //! refuse the same changes with the same problem codes.
 //!
 //! Owns: the change vocabulary, the checks a change must pass (the entry exists at the
-//! revision the editor started from, the domain is free, the kind stays), and what an applied
-//! change reports. Must not: read a clock, parse text or know how the book is stored.
+//! revision the editor started from, the domain is free, the kind stays — save for a restore,
+//! which writes back whatever the entry was), and what an applied change reports. Must not:
+//! read a clock, parse text, know how the book is stored or where a restored revision's
+//! settings came from (the caller reads them from its history).
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +37,18 @@ pub enum Change {
         domain: Domain,
         expected_revision: u64,
     },
+    /// The entry as it was after revision `restored_from`, written back as a new change.
+    Restore {
+        /// The domain whose history the revision comes from (the request path's domain):
+        /// the entry now holding it is replaced; none holds it when reviving a removal.
+        at: Domain,
+        /// The revision of the entry now at `at` (`If-Match`), or `None` to revive
+        /// (`If-None-Match: *`).
+        expected_revision: Option<u64>,
+        /// The settings as they were, under the name they had then.
+        draft: EntryDraft,
+        restored_from: u64,
+    },
 }
 
 /// What kind of change was applied, as hosts and the audit log name it.
@@ -45,6 +59,9 @@ pub enum ChangeAction {
     Updated,
     Renamed,
     Removed,
+    /// An earlier revision written back (perhaps under its earlier name, or reviving a
+    /// removed entry).
+    Restored,
 }
 
 impl ChangeAction {
@@ -54,6 +71,7 @@ impl ChangeAction {
             ChangeAction::Updated => "updated",
             ChangeAction::Renamed => "renamed",
             ChangeAction::Removed => "removed",
+            ChangeAction::Restored => "restored",
         }
     }
 
@@ -64,6 +82,7 @@ impl ChangeAction {
             ChangeAction::Updated,
             ChangeAction::Renamed,
             ChangeAction::Removed,
+            ChangeAction::Restored,
         ]
         .into_iter()
         .find(|action| action.as_str() == name)
@@ -76,12 +95,15 @@ pub struct Applied {
     pub action: ChangeAction,
     /// The domain the change is about: the new name of a renamed entry.
     pub domain: Domain,
-    /// The old name of a renamed entry.
+    /// The old name of a renamed entry (and of an entry a restore moved back to the name it
+    /// had: the restore's `at`).
     pub previous_domain: Option<Domain>,
     /// The entry as it now stands; `None` when it was removed.
     pub entry: Option<Entry>,
     /// The book's sequence after the change (its new version).
     pub sequence: u64,
+    /// The revision a restore wrote back; `None` for every other change.
+    pub restored_from: Option<u64>,
 }
 
 impl Change {
@@ -108,6 +130,7 @@ impl Change {
             Change::Add { draft } | Change::Update { draft, .. } => vec![&draft.domain],
             Change::Rename { from, draft, .. } => vec![from, &draft.domain],
             Change::Remove { domain, .. } => vec![domain],
+            Change::Restore { at, draft, .. } => vec![at, &draft.domain],
         }
     }
 
@@ -117,6 +140,7 @@ impl Change {
             Change::Update { .. } => ChangeAction::Updated,
             Change::Rename { .. } => ChangeAction::Renamed,
             Change::Remove { .. } => ChangeAction::Removed,
+            Change::Restore { .. } => ChangeAction::Restored,
         }
     }
 }
@@ -156,8 +180,15 @@ impl SettingsBook {
                     previous_domain: None,
                     entry: None,
                     sequence: self.sequence(),
+                    restored_from: None,
                 })
             }
+            Change::Restore {
+                at,
+                expected_revision,
+                draft,
+                restored_from,
+            } => self.restore(at, expected_revision, draft, restored_from, now),
         }
     }
 
@@ -200,6 +231,45 @@ impl SettingsBook {
         Ok(self.applied(action, previous, entry))
     }
 
+    /// A restore: the entry at `at` (at `expected_revision`; none when reviving) gives way to
+    /// `draft`, whose domain must be free but for `at` itself. The kind may change: a name's
+    /// history can hold a removal and then a new entry of the other kind. The entry is
+    /// replaced whole (fields the current one carried unread go with it).
+    fn restore(
+        &mut self,
+        at: Domain,
+        expected_revision: Option<u64>,
+        draft: EntryDraft,
+        restored_from: u64,
+        now: Timestamp,
+    ) -> Result<Applied, BookError> {
+        let kind = draft.connection.kind();
+        match expected_revision {
+            Some(revision) => {
+                self.check_revision(&at, revision)?;
+            }
+            // Reviving: refused as an addition to the held domain would be.
+            None => {
+                if let Some(error) = self.conflict_for(&at, kind, None) {
+                    return Err(error);
+                }
+            }
+        }
+        if draft.domain != at
+            && let Some(error) = self.conflict_for(&draft.domain, kind, None)
+        {
+            return Err(error);
+        }
+        let previous = (draft.domain != at).then(|| at.clone());
+        // Checked: `at` holds the entry at the expected revision (or nothing when reviving)
+        // and the draft's domain is free.
+        self.entries_remove(&at);
+        let entry = self.put(None, draft, now).clone();
+        let mut applied = self.applied(ChangeAction::Restored, previous, entry);
+        applied.restored_from = Some(restored_from);
+        Ok(applied)
+    }
+
     fn applied(
         &self,
         action: ChangeAction,
@@ -212,6 +282,7 @@ impl SettingsBook {
             previous_domain,
             entry: Some(entry),
             sequence: self.sequence(),
+            restored_from: None,
         }
     }
 }
@@ -465,6 +536,263 @@ mod tests {
         assert_eq!(part.sequence(), whole.sequence());
     }
 
+    fn restore(
+        at: &str,
+        expected_revision: Option<u64>,
+        draft: EntryDraft,
+        restored_from: u64,
+    ) -> Change {
+        Change::Restore {
+            at: domain(at),
+            expected_revision,
+            draft,
+            restored_from,
+        }
+    }
+
+    #[test]
+    fn a_restore_writes_an_earlier_entry_back_as_a_new_change() {
+        let mut book = book_with(&[("a.example", imap("a.example"), false)]);
+        book.apply(update(1, draft("a.example", imap("new.example"), true)), T1)
+            .unwrap();
+        let change = restore(
+            "a.example",
+            Some(2),
+            draft("a.example", imap("a.example"), false),
+            1,
+        );
+        assert_eq!(change.action(), ChangeAction::Restored);
+        assert_eq!(
+            change.domains(),
+            vec![&domain("a.example"), &domain("a.example")]
+        );
+        let applied = book.apply(change, T1).unwrap();
+        assert_eq!(
+            (
+                applied.action,
+                applied.restored_from,
+                applied.previous_domain.clone()
+            ),
+            (ChangeAction::Restored, Some(1), None)
+        );
+        let entry = applied.entry.unwrap();
+        assert_eq!((entry.revision(), entry.include_subdomains()), (3, false));
+        assert_eq!(entry.connection(), &imap("a.example"));
+        assert_eq!(book.get(&domain("a.example")), Some(&entry));
+        assert_eq!(book.sequence(), 3);
+    }
+
+    #[test]
+    fn a_restore_may_change_the_kind() {
+        // The name's history: IMAP settings, removed, then Exchange ones; the IMAP ones back.
+        let mut book = book_with(&[("a.example", exchange("a.example"), false)]);
+        let applied = book
+            .apply(
+                restore(
+                    "a.example",
+                    Some(1),
+                    draft("a.example", imap("a.example"), true),
+                    7,
+                ),
+                T1,
+            )
+            .unwrap();
+        assert_eq!(applied.entry.unwrap().kind(), ConnectionKind::Imap);
+        assert_eq!(book.len(), 1);
+    }
+
+    #[test]
+    fn a_restore_from_before_a_rename_writes_the_old_name_back_if_it_is_free() {
+        let mut book = book_with(&[
+            ("new.example", imap("new.example"), false),
+            ("taken.example", exchange("taken.example"), false),
+        ]);
+        let before = book.clone();
+        let back = |to: &str| restore("new.example", Some(1), draft(to, imap("old"), false), 1);
+        assert_eq!(
+            book.apply(back("taken.example"), T1),
+            Err(BookError::KindConflict {
+                domain: domain("taken.example"),
+                existing: ConnectionKind::Exchange
+            })
+        );
+        assert_eq!(book, before);
+        let applied = book.apply(back("old.example"), T1).unwrap();
+        assert_eq!(applied.domain, domain("old.example"));
+        assert_eq!(applied.previous_domain, Some(domain("new.example")));
+        assert!(book.get(&domain("new.example")).is_none());
+        assert_eq!(book.get(&domain("old.example")).unwrap().revision(), 3);
+    }
+
+    #[test]
+    fn stale_and_missing_restores_are_refused() {
+        let mut book = book_with(&[("a.example", imap("a.example"), false)]);
+        let before = book.clone();
+        assert_eq!(
+            book.apply(
+                restore(
+                    "a.example",
+                    Some(5),
+                    draft("a.example", imap("x"), false),
+                    1
+                ),
+                T1
+            ),
+            Err(BookError::StaleRevision {
+                domain: domain("a.example"),
+                expected: 5,
+                actual: 1
+            })
+        );
+        assert_eq!(
+            book.apply(
+                restore(
+                    "gone.example",
+                    Some(1),
+                    draft("gone.example", imap("x"), false),
+                    1
+                ),
+                T1
+            ),
+            Err(BookError::NotFound {
+                domain: domain("gone.example")
+            })
+        );
+        assert_eq!(book, before);
+    }
+
+    #[test]
+    fn a_revival_needs_the_name_and_the_drafts_domain_free() {
+        let mut book = book_with(&[
+            ("a.example", imap("a.example"), false),
+            ("b.example", imap("b.example"), false),
+        ]);
+        let before = book.clone();
+        // A domain that holds an entry cannot be revived: as an addition of it would be.
+        assert_eq!(
+            book.apply(
+                restore("a.example", None, draft("a.example", imap("x"), false), 1),
+                T1
+            ),
+            Err(BookError::AlreadyConfigured {
+                domain: domain("a.example"),
+                kind: ConnectionKind::Imap
+            })
+        );
+        // A removed name whose entry was called otherwise then: that name must be free.
+        assert_eq!(
+            book.apply(
+                restore("c.example", None, draft("b.example", imap("x"), false), 1),
+                T1
+            ),
+            Err(BookError::AlreadyConfigured {
+                domain: domain("b.example"),
+                kind: ConnectionKind::Imap
+            })
+        );
+        assert_eq!(book, before);
+        let revived = book
+            .apply(
+                restore(
+                    "c.example",
+                    None,
+                    draft("c.example", exchange("x"), false),
+                    1,
+                ),
+                T1,
+            )
+            .unwrap();
+        assert_eq!(
+            (
+                revived.action,
+                revived.previous_domain,
+                revived.restored_from,
+                revived.sequence
+            ),
+            (ChangeAction::Restored, None, Some(1), 3)
+        );
+        let moved = book
+            .apply(
+                restore("d.example", None, draft("e.example", imap("x"), false), 2),
+                T1,
+            )
+            .unwrap();
+        assert_eq!(moved.previous_domain, Some(domain("d.example")));
+        assert_eq!(book.len(), 4);
+    }
+
+    #[test]
+    fn a_copy_that_follows_restores_ends_equal_to_the_book() {
+        let mut server = book_with(&[
+            ("a.example", imap("a.example"), false),
+            ("b.example", exchange("b.example"), false),
+        ]);
+        let mut copy = server.clone();
+        let changes = [
+            Change::edit(domain("a.example"), 1, draft("c.example", imap("c"), true)),
+            restore(
+                "c.example",
+                Some(3),
+                draft("a.example", imap("a.example"), false),
+                1,
+            ),
+            Change::Remove {
+                domain: domain("b.example"),
+                expected_revision: 2,
+            },
+            restore(
+                "b.example",
+                None,
+                draft("b.example", exchange("b.example"), false),
+                2,
+            ),
+            restore("b.example", Some(6), draft("b.example", imap("b"), true), 5),
+        ];
+        for change in changes {
+            let applied = server.apply(change, T1).unwrap();
+            copy.follow(&applied);
+            assert_eq!(copy, server, "after {:?}", applied.action);
+        }
+        assert_eq!(copy.sequence(), 7);
+        assert_eq!(copy.len(), 2);
+    }
+
+    #[test]
+    fn a_book_of_some_entries_restores_like_the_whole_book() {
+        let whole = book_with(&[
+            ("a.example", imap("a.example"), false),
+            ("b.example", imap("b.example"), false),
+            ("c.example", exchange("c.example"), false),
+        ]);
+        for change in [
+            restore(
+                "a.example",
+                Some(1),
+                draft("c.example", imap("x"), false),
+                1,
+            ),
+            restore(
+                "a.example",
+                Some(1),
+                draft("d.example", exchange("x"), false),
+                1,
+            ),
+            restore("d.example", None, draft("b.example", imap("x"), false), 1),
+        ] {
+            let part = SettingsBook::from_entries(
+                whole.sequence(),
+                change
+                    .domains()
+                    .into_iter()
+                    .filter_map(|d| whole.get(d).cloned()),
+            );
+            assert_eq!(
+                part.clone().apply(change.clone(), T1),
+                whole.clone().apply(change, T1)
+            );
+        }
+    }
+
     #[test]
     fn actions_have_stable_names() {
         for action in [
@@ -472,6 +800,7 @@ mod tests {
             ChangeAction::Updated,
             ChangeAction::Renamed,
             ChangeAction::Removed,
+            ChangeAction::Restored,
         ] {
             assert_eq!(ChangeAction::from_name(action.as_str()), Some(action));
             assert_eq!(

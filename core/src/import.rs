@@ -70,7 +70,8 @@ impl ImportPlan {
                     Change::Remove { domain, .. } => domain,
                     Change::Update { draft, .. }
                     | Change::Add { draft }
-                    | Change::Rename { draft, .. } => &draft.domain,
+                    | Change::Rename { draft, .. }
+                    | Change::Restore { draft, .. } => &draft.domain,
                 };
                 let entry = match change {
                     Change::Remove { .. } => None,
@@ -82,6 +83,7 @@ impl ImportPlan {
                     previous_domain: None,
                     sequence: entry.as_ref().map_or(book.sequence(), Entry::revision),
                     entry,
+                    restored_from: None,
                 }
             })
             .collect()

@@ -312,6 +312,9 @@ enum Op {
     Rename(usize, Based, usize),
     Edit(usize, Based, usize, ConnectionKind, bool),
     Remove(usize, Based),
+    /// Restore at a domain (based on its current entry, or reviving it: `None`) the settings
+    /// of `kind` under the name of the third index.
+    Restore(usize, Option<Based>, usize, ConnectionKind, bool),
 }
 
 fn kind() -> impl Strategy<Value = ConnectionKind> {
@@ -331,7 +334,15 @@ fn op() -> impl Strategy<Value = Op> {
         (index.clone(), based(), index.clone()).prop_map(|(a, r, b)| Op::Rename(a, r, b)),
         (index.clone(), based(), index.clone(), kind(), any::<bool>())
             .prop_map(|(a, r, b, k, s)| Op::Edit(a, r, b, k, s)),
-        (index, based()).prop_map(|(d, r)| Op::Remove(d, r)),
+        (index.clone(), based()).prop_map(|(d, r)| Op::Remove(d, r)),
+        (
+            index.clone(),
+            prop::option::of(based()),
+            index,
+            kind(),
+            any::<bool>()
+        )
+            .prop_map(|(a, r, b, k, s)| Op::Restore(a, r, b, k, s)),
     ]
 }
 
@@ -474,6 +485,27 @@ impl Model {
                 self.sequence += 1;
                 Ok(())
             }
+            Op::Restore(at, based, target, kind, include) => {
+                match based {
+                    Some(based) => {
+                        self.existing(POOL[at], self.revision(POOL[at], based))?;
+                    }
+                    None => {
+                        if let Some(code) = self.occupied(POOL[at], kind) {
+                            return Err(code);
+                        }
+                    }
+                }
+                // The kind may change; the name written back must be free but for `at`.
+                if target != at
+                    && let Some(code) = self.occupied(POOL[target], kind)
+                {
+                    return Err(code);
+                }
+                self.entries.remove(POOL[at]);
+                self.put(POOL[target], kind, include);
+                Ok(())
+            }
         }
     }
 }
@@ -516,6 +548,12 @@ fn change(model: &Model, book: &SettingsBook, op: &Op) -> Change {
             domain: domain(d),
             expected_revision: model.revision(POOL[d], based),
         },
+        Op::Restore(at, based, target, kind, include) => Change::Restore {
+            at: domain(at),
+            expected_revision: based.map(|based| model.revision(POOL[at], based)),
+            draft: draft(target, kind, include),
+            restored_from: 1,
+        },
     }
 }
 
@@ -542,12 +580,19 @@ proptest! {
     #[test]
     fn the_book_agrees_with_a_simple_model(ops in prop::collection::vec(op(), 0..40)) {
         let mut book = SettingsBook::new();
+        // A client's copy that only follows what the book applied.
+        let mut copy = SettingsBook::new();
         let mut model = Model::default();
         for (step, op) in ops.iter().enumerate() {
             let now = Timestamp::from_unix_ms(i64::try_from(step).unwrap());
             let before = book.clone();
             let change = change(&model, &book, op);
-            let actual = book.apply(change, now).map(|_| ()).map_err(|error| error.code());
+            let applied = book.apply(change, now);
+            if let Ok(applied) = &applied {
+                copy.follow(applied);
+                prop_assert_eq!(&copy, &book, "the copy fell behind at {:?}", op);
+            }
+            let actual = applied.map(|_| ()).map_err(|error| error.code());
             let expected = model.apply(op);
             prop_assert_eq!(actual, expected, "step {} {:?}", step, op);
             if actual.is_err() {

@@ -1,6 +1,7 @@
 //! A server's answers as the browser's REST client reads them: the entry a write applied (with
 //! the entity tag that must name its revision), the current entry a refused write (412) carries,
-//! the sentence of a problem, and an entry's history. The server writes these bodies with the
+//! the sentence of a problem, an entry's history and the removed domains. The server writes
+//! these bodies with the
 //! same core types (`entry_to_wire`, `entity_tag`), so both ends agree by construction.
 //!
 //! Owns: reading answers into typed values, and calling an answer that breaks the contract a
@@ -44,6 +45,7 @@ pub fn applied_from_answer(
             entry: None,
             // A removal's answer has no body; the list read after it brings the sequence.
             sequence: 0,
+            restored_from: None,
         });
     }
     let entry = entry_from_stored(body).map_err(|problems| {
@@ -54,7 +56,15 @@ pub fn applied_from_answer(
         return Err(AnswerError::MissingTag);
     }
     let previous_domain = match change {
-        Change::Rename { from, .. } if from != entry.domain() => Some(from.clone()),
+        Change::Rename { from, .. } | Change::Restore { at: from, .. }
+            if from != entry.domain() =>
+        {
+            Some(from.clone())
+        }
+        _ => None,
+    };
+    let restored_from = match change {
+        Change::Restore { restored_from, .. } => Some(*restored_from),
         _ => None,
     };
     let action = match (action, &previous_domain) {
@@ -67,6 +77,7 @@ pub fn applied_from_answer(
         previous_domain,
         sequence: entry.revision(),
         entry: Some(entry),
+        restored_from,
     })
 }
 
@@ -104,16 +115,22 @@ pub fn problem_detail(body: &str) -> Option<String> {
 }
 
 /// One change in an entry's history, as `GET …/{domain}/history` lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRecord {
     pub action: ChangeAction,
     pub domain: Domain,
-    /// The old name, for a rename.
+    /// The old name, for a rename (and for a restore that moved the entry back to its name).
     pub previous_domain: Option<Domain>,
     pub revision: u64,
     /// Who made the change (the name of their access token).
     pub actor: String,
     pub at: Timestamp,
+    /// The revision a restore wrote back; `None` for every other change.
+    pub restored_from: Option<u64>,
+    /// The entry after the change, read by core's own entry reader through today's rules:
+    /// what restoring this revision would write back. `None` for a removal, or when the
+    /// stored entry no longer reads (the record is kept all the same).
+    pub entry: Option<Entry>,
 }
 
 /// The records of a history answer, newest first, as the server sent them. A record this
@@ -137,6 +154,54 @@ fn history_record(value: &Value) -> Option<HistoryRecord> {
         revision: value.get("revision")?.as_u64()?,
         actor: text("actor")?.to_owned(),
         at: Timestamp::from_unix_ms(value.get("at_unix_ms")?.as_i64()?),
+        restored_from: value.get("restored_from").and_then(Value::as_u64),
+        entry: value.get("entry").and_then(stored_entry),
+    })
+}
+
+/// An entry of an answer, read as core reads stored entries; `None` for null or what does
+/// not read.
+fn stored_entry(value: &Value) -> Option<Entry> {
+    if value.is_null() {
+        return None;
+    }
+    entry_from_stored(&value.to_string()).ok()
+}
+
+/// A domain whose last change removed its settings, as `GET /api/v1/removed-email-domains`
+/// lists them. Reviving it restores the revision of `entry` (`If-None-Match: *`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemovedEntry {
+    pub domain: Domain,
+    /// The removal's revision (the sequence it took).
+    pub revision: u64,
+    /// Who removed it (the name of their access token).
+    pub actor: String,
+    pub at: Timestamp,
+    /// The entry as it was before the removal; its `revision()` is the one to restore.
+    pub entry: Entry,
+}
+
+/// The removed domains of the answer, newest removal first, as the server sent them. An item
+/// this version cannot read (its entry included) is left out rather than failing the rest.
+pub fn removed_from_answer(body: &str) -> Result<Vec<RemovedEntry>, AnswerError> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|error| AnswerError::Unreadable(error.to_string()))?;
+    let removed = value
+        .get("removed")
+        .and_then(Value::as_array)
+        .ok_or_else(|| AnswerError::Unreadable("no list of removed domains".into()))?;
+    Ok(removed.iter().filter_map(removed_entry).collect())
+}
+
+fn removed_entry(value: &Value) -> Option<RemovedEntry> {
+    let text = |key: &str| value.get(key).and_then(Value::as_str);
+    Some(RemovedEntry {
+        domain: Domain::parse(text("domain")?).ok()?,
+        revision: value.get("revision")?.as_u64()?,
+        actor: text("actor")?.to_owned(),
+        at: Timestamp::from_unix_ms(value.get("at_unix_ms")?.as_i64()?),
+        entry: stored_entry(value.get("entry")?)?,
     })
 }
 
@@ -216,6 +281,88 @@ mod tests {
         assert_eq!(records[0].previous_domain, Some(domain("a.example")));
         assert_eq!(records[0].actor, "ops-admin");
         assert_eq!(records[1].at, Timestamp::from_unix_ms(1_690_000_000_000));
+        // An entry that does not read leaves the record without one.
+        assert_eq!(
+            (records[0].entry.clone(), records[0].restored_from),
+            (None, None)
+        );
         assert!(history_from_answer("[]").is_err());
+    }
+
+    #[test]
+    fn a_restore_record_names_its_revision_and_carries_the_entry() {
+        let (_, entry) = saved();
+        let body = format!(
+            r#"{{"domain":"b.example","changes":[{{"action":"restored","domain":"b.example",
+            "previous_domain":null,"revision":2,"actor":"ops","at_unix_ms":5,
+            "restored_from":1,"entry":{}}},{{"action":"removed","domain":"b.example",
+            "previous_domain":null,"revision":1,"actor":"ops","at_unix_ms":4,
+            "restored_from":null,"entry":null}}]}}"#,
+            entry_to_wire(&entry)
+        );
+        let records = history_from_answer(&body).unwrap();
+        assert_eq!(records[0].action, ChangeAction::Restored);
+        assert_eq!(records[0].restored_from, Some(1));
+        assert_eq!(records[0].entry, Some(entry));
+        assert_eq!(
+            (records[1].restored_from, records[1].entry.clone()),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn a_restores_answer_is_the_applied_restore() {
+        let (_, entry) = saved();
+        // The entry came back under b.example from a.example's place.
+        let change = Change::Restore {
+            at: domain("a.example"),
+            expected_revision: Some(1),
+            draft: entry.to_draft(),
+            restored_from: 1,
+        };
+        let tag = entity_tag(entry.revision());
+        let applied = applied_from_answer(&change, Some(&tag), &entry_to_wire(&entry)).unwrap();
+        assert_eq!(applied.action, ChangeAction::Restored);
+        assert_eq!(applied.previous_domain, Some(domain("a.example")));
+        assert_eq!(applied.restored_from, Some(1));
+        assert_eq!(applied.entry, Some(entry.clone()));
+        let in_place = Change::Restore {
+            at: domain("b.example"),
+            expected_revision: None,
+            draft: entry.to_draft(),
+            restored_from: 1,
+        };
+        let applied = applied_from_answer(&in_place, Some(&tag), &entry_to_wire(&entry)).unwrap();
+        assert_eq!(applied.previous_domain, None);
+        assert_eq!(
+            applied_from_answer(&in_place, None, &entry_to_wire(&entry)),
+            Err(AnswerError::MissingTag)
+        );
+    }
+
+    #[test]
+    fn removed_domains_are_read_and_unreadable_items_left_out() {
+        let (_, entry) = saved();
+        let body = format!(
+            r#"{{"removed":[
+            {{"domain":"b.example","revision":9,"actor":"ops","at_unix_ms":7,"entry":{}}},
+            {{"domain":"c.example","revision":8,"actor":"ops","at_unix_ms":6,"entry":{{}}}},
+            {{"domain":"no domain","revision":7,"actor":"ops","at_unix_ms":5,"entry":{}}}]}}"#,
+            entry_to_wire(&entry),
+            entry_to_wire(&entry)
+        );
+        let removed = removed_from_answer(&body).unwrap();
+        assert_eq!(
+            removed,
+            [RemovedEntry {
+                domain: domain("b.example"),
+                revision: 9,
+                actor: "ops".into(),
+                at: Timestamp::from_unix_ms(7),
+                entry,
+            }]
+        );
+        assert_eq!(removed_from_answer(r#"{"removed":[]}"#), Ok(Vec::new()));
+        assert!(removed_from_answer(r#"{"changes":[]}"#).is_err());
     }
 }

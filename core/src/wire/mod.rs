@@ -14,8 +14,8 @@ mod request;
 mod retry;
 
 pub use answer::{
-    AnswerError, HistoryRecord, applied_from_answer, current_from_refusal, history_from_answer,
-    problem_detail,
+    AnswerError, HistoryRecord, RemovedEntry, applied_from_answer, current_from_refusal,
+    history_from_answer, problem_detail, removed_from_answer,
 };
 pub use check::{
     CONNECTION_CHECKS_PATH, CertificateReport, CheckCode, CheckOutcome, CheckReport, CheckRequest,
@@ -25,9 +25,9 @@ pub use check::{
 };
 pub use import::{IMPORT_PATH, ImportRequest, ImportSummary};
 pub use request::{
-    ENTRIES_PATH, Precondition, RequestError, WriteMethod, WriteRequest, change_from_delete,
-    change_from_put, draft_to_wire, entity_tag, entry_path, is_own_attempt, revision_of_tag,
-    write_request,
+    ENTRIES_PATH, Precondition, REMOVED_PATH, RequestError, WriteMethod, WriteRequest,
+    change_from_delete, change_from_put, draft_to_wire, entity_tag, entry_path, is_own_attempt,
+    restore_path, revision_of_tag, write_request,
 };
 pub use retry::{Attempted, RetryPolicy, retry_after_ms};
 

@@ -1,6 +1,7 @@
 //! A change as an HTTP request of the REST contract, and back: the browser's REST client turns
 //! a [`Change`] into a request with [`write_request`], the server turns the request into the
-//! same change with [`change_from_put`] or [`change_from_delete`]. Entity tags are revisions.
+//! same change with [`change_from_put`] or [`change_from_delete`] (a restore's settings come
+//! from the server's own history, so it builds that change itself). Entity tags are revisions.
 //!
 //! Owns: paths, methods, conditional headers and their tags, and telling whether a refused
 //! write was the sender's own earlier attempt. Must not: send anything, or decide whether a
@@ -22,6 +23,16 @@ pub const ENTRIES_PATH: &str = "/api/v1/email-domains";
 pub fn entry_path(domain: &Domain) -> String {
     format!("{ENTRIES_PATH}/{}", domain.as_ascii())
 }
+
+/// The path that restores the entry as it was after `revision`, a revision of `domain`'s
+/// history (`POST`).
+pub fn restore_path(domain: &Domain, revision: u64) -> String {
+    format!("{}/history/{revision}/restore", entry_path(domain))
+}
+
+/// Where the domains whose last change removed them are listed (`GET`), each with the entry as
+/// it was before (see `removed_from_answer`).
+pub const REMOVED_PATH: &str = "/api/v1/removed-email-domains";
 
 /// A strong entity tag for a revision (or the book's sequence): `"17"`.
 pub fn entity_tag(revision: u64) -> String {
@@ -62,6 +73,8 @@ impl Precondition {
 pub enum WriteMethod {
     Put,
     Delete,
+    /// A restore (no body: the server has the settings in its history).
+    Post,
 }
 
 impl WriteMethod {
@@ -69,6 +82,7 @@ impl WriteMethod {
         match self {
             WriteMethod::Put => "PUT",
             WriteMethod::Delete => "DELETE",
+            WriteMethod::Post => "POST",
         }
     }
 }
@@ -79,16 +93,23 @@ impl WriteMethod {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteRequest {
     pub method: WriteMethod,
-    /// The entry the request is addressed to: the original name of a rename.
+    /// The entry the request is addressed to: the original name of a rename, the domain whose
+    /// history a restore's revision comes from.
     pub domain: Domain,
     pub precondition: Precondition,
-    /// The settings, for a PUT (core's wire form, without revision and time).
+    /// The settings, for a PUT (core's wire form, without revision and time); `None` for a
+    /// DELETE and a restore.
     pub body: Option<String>,
+    /// The revision a restore writes back; `None` for every other write.
+    pub restored_from: Option<u64>,
 }
 
 impl WriteRequest {
     pub fn path(&self) -> String {
-        entry_path(&self.domain)
+        match self.restored_from {
+            Some(revision) => restore_path(&self.domain, revision),
+            None => entry_path(&self.domain),
+        }
     }
 }
 
@@ -99,6 +120,7 @@ pub fn write_request(change: &Change) -> WriteRequest {
         domain: domain.clone(),
         precondition,
         body: Some(draft_to_wire(draft)),
+        restored_from: None,
     };
     match change {
         Change::Add { draft } => put(&draft.domain, Precondition::Absent, draft),
@@ -123,6 +145,19 @@ pub fn write_request(change: &Change) -> WriteRequest {
             domain: domain.clone(),
             precondition: Precondition::Revision(*expected_revision),
             body: None,
+            restored_from: None,
+        },
+        Change::Restore {
+            at,
+            expected_revision,
+            restored_from,
+            ..
+        } => WriteRequest {
+            method: WriteMethod::Post,
+            domain: at.clone(),
+            precondition: expected_revision.map_or(Precondition::Absent, Precondition::Revision),
+            body: None,
+            restored_from: Some(*restored_from),
         },
     }
 }
@@ -194,7 +229,8 @@ pub fn draft_to_wire(draft: &EntryDraft) -> String {
     value.to_string()
 }
 
-/// Whether `current`, the entry a 412 answer holds, is what `sent` asked for: the sender's own
+/// Whether `current`, the entry a 412 answer holds, is what `sent` asked for (a restore's
+/// draft too): the sender's own
 /// earlier attempt that arrived (its answer was lost), so the change counts as saved.
 pub fn is_own_attempt(sent: &EntryDraft, current: &Entry) -> bool {
     current.domain() == &sent.domain
@@ -266,6 +302,32 @@ mod tests {
             (removal.method.as_str(), removal.precondition, removal.body),
             ("DELETE", Precondition::Revision(9), None)
         );
+        let restore = write_request(&Change::Restore {
+            at: domain("bücher.example"),
+            expected_revision: Some(12),
+            draft: draft("old.example", imap("x"), false),
+            restored_from: 3,
+        });
+        assert_eq!(
+            (restore.method.as_str(), restore.precondition, &restore.body),
+            ("POST", Precondition::Revision(12), &None)
+        );
+        assert_eq!(
+            restore.path(),
+            "/api/v1/email-domains/xn--bcher-kva.example/history/3/restore"
+        );
+        let revive = write_request(&Change::Restore {
+            at: domain("gone.example"),
+            expected_revision: None,
+            draft: draft("gone.example", imap("x"), false),
+            restored_from: 8,
+        });
+        assert_eq!(revive.precondition, Precondition::Absent);
+        assert_eq!(
+            revive.path(),
+            "/api/v1/email-domains/gone.example/history/8/restore"
+        );
+        assert_eq!(REMOVED_PATH, "/api/v1/removed-email-domains");
     }
 
     #[test]
@@ -352,6 +414,7 @@ mod tests {
                     };
                     change_from_delete(request.domain.clone(), revision)
                 }
+                WriteMethod::Post => unreachable!("no restores are generated"),
             };
             prop_assert_eq!(read, change.clone());
             let (name, value) = request.precondition.header();
