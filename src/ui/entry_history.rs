@@ -54,7 +54,9 @@ pub fn EntryHistory(domain: Domain) -> impl IntoView {
         match (record.action, &record.previous_domain) {
             (ChangeAction::Added, _) => (texts.added)(who, &when),
             (ChangeAction::Renamed, Some(old)) => (texts.renamed)(&old.to_unicode(), who, &when),
-            (ChangeAction::Updated | ChangeAction::Renamed, _) => (texts.updated)(who, &when),
+            (ChangeAction::Updated | ChangeAction::Renamed | ChangeAction::Restored, _) => {
+                (texts.updated)(who, &when)
+            }
             (ChangeAction::Removed, _) => (texts.removed)(who, &when),
         }
     };

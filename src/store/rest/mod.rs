@@ -203,9 +203,10 @@ async fn history(http: Rc<Http>, domain: Domain) -> Result<Vec<HistoryRecord>, R
 fn own_attempt_or_conflict(change: &Change, answer: &Answer) -> Result<Applied, RemoteError> {
     let current = current_from_refusal(&answer.body).map_err(misconfigured)?;
     let sent = match change {
-        Change::Add { draft } | Change::Update { draft, .. } | Change::Rename { draft, .. } => {
-            Some(draft)
-        }
+        Change::Add { draft }
+        | Change::Update { draft, .. }
+        | Change::Rename { draft, .. }
+        | Change::Restore { draft, .. } => Some(draft),
         Change::Remove { .. } => None,
     };
     match (sent, &current) {
