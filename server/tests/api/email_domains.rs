@@ -15,7 +15,7 @@ both_engines!(
     update_with_the_current_tag_and_refuse_a_stale_one,
     create_refuses_a_configured_domain_in_either_spelling,
     writes_without_a_precondition_get_428,
-    unusable_preconditions_get_400,
+    unusable_preconditions_get_400_and_foreign_tags_412,
     invalid_bodies_get_422_with_every_field_problem,
     malformed_json_gets_400,
     other_media_types_get_415,
@@ -195,13 +195,22 @@ async fn writes_without_a_precondition_get_428(engine: Engine) {
     assert_eq!(app.get_entry("example.com").await.status(), StatusCode::OK);
 }
 
-async fn unusable_preconditions_get_400(engine: Engine) {
+async fn unusable_preconditions_get_400_and_foreign_tags_412(engine: Engine) {
     let app = spawn_app(engine).await;
-    for tag in ["W/\"1\"", "1", "\"1\", \"2\"", "\"one\""] {
+    for tag in ["1", "\"1\", \"2\"", "one", "\"one"] {
         let response = app
             .put_entry("example.com", &imap_entry("example.com"), Some(tag))
             .await;
         problem(response, 400, "invalid-precondition").await;
+    }
+    // Well-formed entity tags this server never issued are no match (RFC 9110): 412.
+    let current = app.create("example.com").await;
+    for tag in ["W/\"1\"", "\"one\"", "\"stale-tag\"", "\"\""] {
+        let response = app
+            .put_entry("example.com", &imap_entry("example.com"), Some(tag))
+            .await;
+        let refused = problem(response, 412, "stale-revision").await;
+        assert_eq!(refused["etag"], current, "{tag}");
     }
     let both = app
         .client
