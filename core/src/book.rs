@@ -232,6 +232,19 @@ pub enum BookError {
     },
 }
 
+impl BookError {
+    /// The domain the refusal is about: the entry that is missing or moved on, or the holder
+    /// of a taken name.
+    pub fn domain(&self) -> &Domain {
+        match self {
+            Self::AlreadyConfigured { domain, .. }
+            | Self::KindConflict { domain, .. }
+            | Self::NotFound { domain }
+            | Self::StaleRevision { domain, .. } => domain,
+        }
+    }
+}
+
 impl Problem for BookError {
     fn code(&self) -> &'static str {
         match self {

@@ -241,7 +241,7 @@ fn not_modified(etag: &str) -> Response {
 }
 
 /// Sets a header whose value the server made (entity tags, ASCII paths, fixed texts).
-fn set_header(response: &mut Response, name: header::HeaderName, value: &str) {
+pub fn set_header(response: &mut Response, name: header::HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.headers_mut().insert(name, value);
     }

@@ -1,6 +1,7 @@
 //! `GET /api/v1/email-domains/{domain}/history`: the audit log of one entry, newest first —
-//! who (the token's name), when, what, the revision, the old name of a rename, and the entry
-//! after the change (null for a removal). A rename's row shows under the new and the old name,
+//! who (the token's name), when, what, the revision, the old name of a rename, the revision a
+//! restore wrote back (`restored_from`, null for every other change), and the entry after the
+//! change (null for a removal). A rename's row shows under the new and the old name,
 //! and an entry that came by a rename brings the changes made under its earlier names.
 //! Any signed-in role.
 //!
@@ -50,6 +51,7 @@ fn record_json(record: &HistoryRecord) -> Value {
         "revision": record.revision,
         "actor": record.actor,
         "at_unix_ms": record.at_unix_ms,
+        "restored_from": record.restored_from,
         "entry": entry,
     })
 }

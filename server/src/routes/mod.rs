@@ -25,6 +25,8 @@ pub mod import;
 pub mod lookup;
 pub mod mail_programs;
 pub mod openapi;
+pub mod removed;
+pub mod restore;
 pub mod session;
 pub mod web;
 
@@ -45,6 +47,11 @@ pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
                 .delete(email_domains::remove),
         )
         .route("/v1/email-domains/{domain}/history", get(history::read))
+        .route(
+            "/v1/email-domains/{domain}/history/{revision}/restore",
+            post(restore::restore),
+        )
+        .route("/v1/removed-email-domains", get(removed::list))
         .route("/v1/lookup", post(lookup::lookup))
         .route("/v1/allowlist", get(allowlist::read))
         .route("/v1/connection-checks", post(connection_checks::check))

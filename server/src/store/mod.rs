@@ -99,6 +99,22 @@ pub struct HistoryRecord {
     pub at_unix_ms: i64,
     /// The entry after the change, as stored (core's wire form); `None` for a removal.
     pub body: Option<String>,
+    /// The revision a restore wrote back; `None` for every other change.
+    pub restored_from: Option<u64>,
+}
+
+/// A domain whose last change removed its settings (and which holds none now), as
+/// [`Store::removed_entries`] finds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemovedRecord {
+    /// The ASCII form of the name.
+    pub domain: String,
+    /// The removal's revision (the sequence it took).
+    pub revision: u64,
+    pub actor: String,
+    pub at_unix_ms: i64,
+    /// The entry as it was before the removal, as stored (core's wire form).
+    pub body: String,
 }
 
 /// The whole book as stored: its sequence and every entry's text (core's wire form).
@@ -179,6 +195,11 @@ pub trait Store: Send + Sync + 'static {
         before_revision: Option<u64>,
     ) -> StoreFuture<'a, Vec<HistoryRecord>>;
 
+    /// The names whose newest audit row (a change under the name, or a rename away from it) is
+    /// their removal, newest removal first, each with the entry as the newest row under that
+    /// name before the removal left it. A name that holds an entry is never among them.
+    fn removed_entries(&self) -> StoreFuture<'_, Vec<RemovedRecord>>;
+
     /// Stores a new session and forgets those expired at `now`.
     fn create_session<'a>(&'a self, session: &'a NewSession, now: Timestamp)
     -> StoreFuture<'a, ()>;
@@ -193,6 +214,25 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a session (nothing happens if it does not exist).
     fn end_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, ()>;
 }
+
+/// What [`Store::removed_entries`] reads, the same text for both engines: every removal after
+/// which nothing happened under its name (no change there, no rename away from it) and whose
+/// name holds no entry, with the body of the newest row under the name before it (the entry it
+/// removed), newest removal first.
+pub const REMOVED_ENTRIES_SQL: &str = "
+    SELECT removal.domain AS domain, removal.revision AS revision, removal.actor AS actor,
+           removal.at_unix_ms AS at_unix_ms,
+           (SELECT earlier.body FROM history AS earlier
+             WHERE earlier.domain = removal.domain AND earlier.revision < removal.revision
+               AND earlier.body IS NOT NULL
+             ORDER BY earlier.revision DESC LIMIT 1) AS body
+    FROM history AS removal
+    WHERE removal.action = 'removed'
+      AND NOT EXISTS (SELECT 1 FROM history AS later
+                       WHERE (later.domain = removal.domain OR later.previous_domain = removal.domain)
+                         AND later.revision > removal.revision)
+      AND NOT EXISTS (SELECT 1 FROM domains WHERE domains.domain = removal.domain)
+    ORDER BY removal.revision DESC";
 
 /// How many renames [`entry_history`] follows back at most.
 const MAX_RENAMES_FOLLOWED: usize = 64;
@@ -210,12 +250,21 @@ pub async fn entry_history(store: &dyn Store, domain: &Domain) -> StoreResult<Ve
     while let Some((name, before_revision)) = names.pop() {
         let whole_name = before_revision.is_none();
         for record in store.history_rows(&name, before_revision).await? {
-            // Where an entry started under this name: added here, or renamed into it.
+            // Where an entry started under this name: added here, or renamed (or restored back
+            // under its earlier name) into it. A restore in place continues the entry's life,
+            // a revival too: what it revives is the entry whose rows come before.
+            let moved_in = record
+                .previous_domain
+                .as_deref()
+                .is_some_and(|previous| previous != name);
             let arrived = record.domain == name
-                && matches!(record.action, ChangeAction::Added | ChangeAction::Renamed)
-                && record.previous_domain.as_deref() != Some(name.as_str());
+                && match record.action {
+                    ChangeAction::Added => true,
+                    ChangeAction::Renamed | ChangeAction::Restored => moved_in,
+                    ChangeAction::Updated | ChangeAction::Removed => false,
+                };
             if arrived
-                && record.action == ChangeAction::Renamed
+                && record.action != ChangeAction::Added
                 && followed < MAX_RENAMES_FOLLOWED
                 && let Some(earlier) = record.previous_domain.clone()
             {
@@ -259,7 +308,7 @@ pub fn plan_change(
         Ok(applied) => applied,
         Err(error) => {
             // A refused change leaves the book as it was, so it still holds the rows read.
-            let current = book.get(refused_domain(&error)).cloned();
+            let current = book.get(error.domain()).cloned();
             return Ok(Err(RefusedChange { error, current }));
         }
     };
@@ -274,6 +323,11 @@ fn planned_write(applied: Applied, actor: &str, now: Timestamp) -> StoreResult<P
             .as_ref()
             .map(|domain| domain.as_ascii().to_owned()),
         ChangeAction::Removed => Some(applied.domain.as_ascii().to_owned()),
+        // A restore replaces the entry at its `at`: under another name, that row goes.
+        ChangeAction::Restored => applied
+            .previous_domain
+            .as_ref()
+            .map(|domain| domain.as_ascii().to_owned()),
         ChangeAction::Added | ChangeAction::Updated => None,
     };
     let body = applied.entry.as_ref().map(wire::entry_to_wire);
@@ -300,6 +354,7 @@ fn planned_write(applied: Applied, actor: &str, now: Timestamp) -> StoreResult<P
         actor: actor.to_owned(),
         at_unix_ms: now.as_unix_ms(),
         body,
+        restored_from: applied.restored_from,
     };
     Ok(PlannedWrite {
         sequence: to_stored(applied.sequence, "sequence")?,
@@ -379,15 +434,6 @@ pub fn plan_import_writes(
         .map(|applied| planned_write(applied, actor, now))
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(Ok((summary, writes)))
-}
-
-fn refused_domain(error: &BookError) -> &Domain {
-    match error {
-        BookError::AlreadyConfigured { domain, .. }
-        | BookError::KindConflict { domain, .. }
-        | BookError::NotFound { domain }
-        | BookError::StaleRevision { domain, .. } => domain,
-    }
 }
 
 /// How many stored texts the upgrade reads at a time.

@@ -26,9 +26,9 @@ use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
 use super::{
     BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite,
-    RefusedChange, Store, StoreFuture, StoreResult, StoredCollection, StoredSession, WriteOutcome,
-    action_from_stored, body_version, entry_from_row, from_stored, plan_change, plan_import_writes,
-    upgraded_bodies,
+    REMOVED_ENTRIES_SQL, RefusedChange, RemovedRecord, Store, StoreFuture, StoreResult,
+    StoredCollection, StoredSession, WriteOutcome, action_from_stored, body_version,
+    entry_from_row, from_stored, plan_change, plan_import_writes, upgraded_bodies,
 };
 
 /// How long a writer waits for another's transaction before giving up with 503.
@@ -57,6 +57,13 @@ fn migrator() -> Migrator {
             Cow::Borrowed("body version"),
             MigrationType::Simple,
             include_str!("../../migrations/sqlite/0002_body_version.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            3,
+            Cow::Borrowed("restored from"),
+            MigrationType::Simple,
+            include_str!("../../migrations/sqlite/0003_restored_from.sql").into_sql_str(),
             false,
         ),
     ])
@@ -269,8 +276,9 @@ async fn write_planned(
         .await?;
     let history = &planned.history;
     sqlx::query(
-        "INSERT INTO history (domain, previous_domain, action, revision, actor, at_unix_ms, body)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO history
+             (domain, previous_domain, action, revision, actor, at_unix_ms, body, restored_from)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&history.domain)
     .bind(&history.previous_domain)
@@ -279,6 +287,12 @@ async fn write_planned(
     .bind(&history.actor)
     .bind(history.at_unix_ms)
     .bind(&history.body)
+    .bind(
+        history
+            .restored_from
+            .map(|revision| super::to_stored(revision, "history.restored_from"))
+            .transpose()?,
+    )
     .execute(&mut **transaction)
     .await?;
     Ok(())
@@ -371,7 +385,8 @@ impl Store for SqliteStore {
                 None => i64::MAX,
             };
             let rows = sqlx::query(
-                "SELECT domain, previous_domain, action, revision, actor, at_unix_ms, body
+                "SELECT domain, previous_domain, action, revision, actor, at_unix_ms, body,
+                        restored_from
                  FROM history WHERE (domain = ?1 OR previous_domain = ?1) AND revision < ?2
                  ORDER BY revision DESC",
             )
@@ -389,9 +404,36 @@ impl Store for SqliteStore {
                         actor: row.try_get("actor")?,
                         at_unix_ms: row.try_get("at_unix_ms")?,
                         body: row.try_get("body")?,
+                        restored_from: row
+                            .try_get::<Option<i64>, _>("restored_from")?
+                            .map(|revision| from_stored(revision, "history.restored_from"))
+                            .transpose()?,
                     })
                 })
                 .collect()
+        })
+    }
+
+    fn removed_entries(&self) -> StoreFuture<'_, Vec<RemovedRecord>> {
+        Box::pin(async move {
+            let rows = sqlx::query(REMOVED_ENTRIES_SQL)
+                .fetch_all(&self.pool)
+                .await?;
+            let mut removed = Vec::with_capacity(rows.len());
+            for row in &rows {
+                // Only a database edited by hand has a removal with no row before it.
+                let Some(body) = row.try_get::<Option<String>, _>("body")? else {
+                    continue;
+                };
+                removed.push(RemovedRecord {
+                    domain: row.try_get("domain")?,
+                    revision: from_stored(row.try_get("revision")?, "history.revision")?,
+                    actor: row.try_get("actor")?,
+                    at_unix_ms: row.try_get("at_unix_ms")?,
+                    body,
+                });
+            }
+            Ok(removed)
         })
     }
 

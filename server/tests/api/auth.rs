@@ -116,7 +116,7 @@ async fn read_only_tokens_read_but_do_not_write(engine: Engine) {
 }
 
 /// Signs in with `token`; returns the cookie pair (`name=value`) and the answer.
-async fn sign_in(app: &TestApp, token: &str) -> (String, Value) {
+pub(crate) async fn sign_in(app: &TestApp, token: &str) -> (String, Value) {
     let response = app
         .client
         .post(app.url("/api/v1/session"))

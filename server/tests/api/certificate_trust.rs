@@ -396,13 +396,13 @@ async fn an_update_that_says_nothing_about_trust_keeps_the_entrys(engine: Engine
 
 /// A connection to the test's database for statements of the test's own, the placeholders
 /// written `$1` for both engines.
-enum RawDatabase {
+pub(crate) enum RawDatabase {
     Sqlite(sqlx::SqliteConnection),
     Postgres(sqlx::PgConnection),
 }
 
 impl RawDatabase {
-    async fn open(engine: Engine, database: &str) -> RawDatabase {
+    pub(crate) async fn open(engine: Engine, database: &str) -> RawDatabase {
         match engine {
             Engine::Sqlite => RawDatabase::Sqlite(
                 sqlx::SqliteConnection::connect(&format!("sqlite://{database}"))
@@ -417,7 +417,7 @@ impl RawDatabase {
         }
     }
 
-    async fn execute(&mut self, sql: &str, values: &[&str]) {
+    pub(crate) async fn execute(&mut self, sql: &str, values: &[&str]) {
         match self {
             RawDatabase::Sqlite(connection) => {
                 let sql = sql.replace('$', "?");
@@ -475,7 +475,7 @@ impl RawDatabase {
         }
     }
 
-    async fn close(self) {
+    pub(crate) async fn close(self) {
         match self {
             RawDatabase::Sqlite(connection) => {
                 let _ = connection.close().await;
@@ -488,7 +488,7 @@ impl RawDatabase {
 }
 
 /// An IMAP entry as a version-2 server stored it: the flag, no `certificate_trust`.
-fn version_two_imap(domain: &str, revision: u64, insecure: bool) -> String {
+pub(crate) fn version_two_imap(domain: &str, revision: u64, insecure: bool) -> String {
     format!(
         r#"{{"allow_insecure_certificates":{insecure},"domain":"{domain}","include_subdomains":false,"incoming":{{"host":"imap.example.net","port":993,"security":"ssl_tls"}},"outgoing":{{"host":"smtp.example.net","port":465,"security":"ssl_tls"}},"revision":{revision},"type":"imap","updated_at_unix_ms":1700000000000}}"#
     )

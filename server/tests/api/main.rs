@@ -17,4 +17,5 @@ mod import;
 mod lookup;
 mod mail_programs;
 mod mail_servers_selftest;
+mod restore;
 mod web;
