@@ -39,6 +39,9 @@ pub async fn restore(
 ) -> Result<Response, ApiError> {
     let precondition = restore_precondition(&headers)?;
     let (at, revision) = domain_and_revision(path)?;
+    // Read outside the write's transaction, which is safe: audit rows are only ever appended,
+    // so revision R's entry cannot change; whether it may be written back now is core's
+    // decision inside the transaction.
     let history = entry_history(state.store.as_ref(), &at).await?;
     let record = history
         .iter()
