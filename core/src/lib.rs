@@ -19,6 +19,7 @@ mod credentials;
 mod document;
 mod domain;
 mod email;
+mod entry_diff;
 mod exchange_url;
 pub mod formats;
 mod host;
@@ -26,6 +27,7 @@ pub mod import;
 mod name;
 mod port;
 mod problem;
+mod removed;
 mod security;
 mod settings;
 mod uts46;
@@ -50,11 +52,13 @@ pub use document::{
 };
 pub use domain::{Domain, DomainError};
 pub use email::{EmailAddress, EmailError};
+pub use entry_diff::{EntryField, FieldChange, FieldValue, entry_changes};
 pub use exchange_url::{EWS_PATH, ExchangeUrl, ExchangeUrlError, ExchangeUrlWarning};
 pub use host::{Host, HostError, HostName, HostWarning};
 pub use name::NameError;
 pub use port::{Port, PortError};
 pub use problem::Problem;
+pub use removed::RemovedEntries;
 pub use security::{Endpoint, EndpointWarning, Protocol, Security, SecurityError};
 pub use settings::{
     Connection, ConnectionKind, ConnectionWarning, ExchangeSettings, ImapSettings, UsernameForm,
