@@ -11,16 +11,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::prelude::*;
 use mailsetup_core::import::ImportPlan;
-use mailsetup_core::wire::{CheckReport, HistoryRecord, ImportRequest, StepReport};
+use mailsetup_core::wire::{CheckReport, HistoryRecord, ImportRequest, RemovedEntry, StepReport};
 use mailsetup_core::{
-    Applied, BookError, Change, Document, DocumentError, Domain, Entry, SettingsBook, Timestamp,
+    Applied, BookError, Change, ChangeAction, Document, DocumentError, Domain, Entry,
+    RemovedEntries, SettingsBook, Timestamp,
 };
 
 use crate::i18n::Language;
 use crate::store::local::LocalStore;
 use crate::store::memory::MemoryStore;
 use crate::store::remote::{self, CheckNotRun, Pending, RemoteBook, RemoteError};
-use crate::store::{Loaded, SettingsStore, Start, StorageKeys, StoreError};
+use crate::store::{Loaded, SettingsStore, Start, StorageKeys, StoreError, removals};
 use crate::{Role, Storage};
 
 /// How far the stored settings can be trusted and changed.
@@ -292,6 +293,45 @@ impl Settings {
         self.client().map(|client| client.history(domain))
     }
 
+    /// The domains deleted lately that can be restored, newest first: the server's list, or
+    /// those this browser kept (see [`Settings::change`]) that hold no entry now.
+    pub async fn removed_entries(&self) -> Result<Vec<RemovedEntry>, RemoteError> {
+        match self.client() {
+            Some(client) => client.removed().await,
+            None => {
+                let kept = self.kept_removals();
+                Ok(self.with_book_untracked(|book| kept.still_removed(book)))
+            }
+        }
+    }
+
+    fn kept_removals(&self) -> RemovedEntries {
+        self.store
+            .with_value(|store| store.removed_text())
+            .map(|text| RemovedEntries::from_json(&text))
+            .unwrap_or_default()
+    }
+
+    /// Keeps what a change in this browser removed, for "Recently deleted", and forgets a
+    /// removal once its domain is brought back. Failing to keep it loses only the undo.
+    async fn keep_removal(&self, removed: Option<Entry>, applied: Applied) {
+        let kept = self.store.with_value(|store| store.removed_text());
+        // An entry added again is simply not offered (core's `still_removed`).
+        let changes_list = match applied.action {
+            ChangeAction::Removed => removed.is_some(),
+            ChangeAction::Restored => kept.is_some(),
+            _ => false,
+        };
+        if !changes_list {
+            return;
+        }
+        if let Some(text) = removals::text_after(kept, removed, applied, now()).await {
+            let _ = self
+                .store
+                .try_with_value(|store| store.set_removed_text(&text));
+        }
+    }
+
     /// State over a given store (tests use a memory store).
     pub fn with_store(
         language: Language,
@@ -330,6 +370,12 @@ impl Settings {
     /// Runs `read` over the current book (reactive).
     pub fn with_book<T>(&self, read: impl FnOnce(&SettingsBook) -> T) -> T {
         self.document.with(|document| read(document.book()))
+    }
+
+    /// Runs `read` over the current book, without tracking it.
+    pub fn with_book_untracked<T>(&self, read: impl FnOnce(&SettingsBook) -> T) -> T {
+        self.document
+            .with_untracked(|document| read(document.book()))
     }
 
     pub fn health(&self) -> ReadSignal<StorageHealth> {
@@ -471,7 +517,20 @@ impl Settings {
         }
         let applied = match self.client() {
             Some(client) => client.change(*self, change).await?,
-            None => self.change_in_browser(change)?,
+            None => {
+                let removed = match &change {
+                    Change::Remove { domain, .. } => {
+                        self.with_book_untracked(|book| book.get(domain).cloned())
+                    }
+                    _ => None,
+                };
+                let applied = self.change_in_browser(change)?;
+                // Kept before the views hear of the change, so that "Recently deleted" reads
+                // the list with it.
+                self.keep_removal(removed, applied.clone()).await;
+                self.document.notify();
+                applied
+            }
         };
         if let Some(listener) = self.saved.get_value() {
             listener(&applied);
@@ -479,18 +538,19 @@ impl Settings {
         Ok(applied)
     }
 
+    /// Applies and saves `change` in the browser; the views hear of it when `change` tells them.
     fn change_in_browser(&self, change: Change) -> Result<Applied, ChangeError> {
         let Some(mut document) = self.stored_document_if_changed()? else {
             return self.change_in_place(change);
         };
         let applied = document.book_mut().apply(change, now())?;
         self.store.with_value(|store| store.save(&document))?;
-        self.document.set(document);
+        self.document.update_untracked(|shown| *shown = document);
         Ok(applied)
     }
 
     /// Applies `change` to this tab's copy of the document, which is what is stored (copying
-    /// 10,000 entries cost more than the change), saves it, then tells the views. A change the
+    /// 10,000 entries cost more than the change) and saves it; `change` then tells the views. A change the
     /// book refuses leaves the copy as it was; a save that fails leaves the stored document as
     /// it was, and the copy is read back from it.
     fn change_in_place(&self, change: Change) -> Result<Applied, ChangeError> {
@@ -505,7 +565,6 @@ impl Settings {
             self.reload();
             return Err(error.into());
         }
-        self.document.notify();
         Ok(applied)
     }
 

@@ -13,6 +13,7 @@
 pub mod allowlist;
 pub mod connect;
 pub mod forms;
+pub mod history;
 pub mod import;
 pub mod panel;
 pub mod polish;

@@ -9,6 +9,8 @@ pub struct PanelTexts {
     pub add_imap: &'static str,
     pub add_exchange: &'static str,
     pub export: &'static str,
+    /// Opens the list of deleted domains that can be restored.
+    pub recently_deleted: &'static str,
     pub import: &'static str,
     pub export_json: &'static str,
     pub export_csv: &'static str,
@@ -59,6 +61,7 @@ pub(super) static EN: PanelTexts = PanelTexts {
     add_imap: "Add IMAP settings",
     add_exchange: "Add Exchange settings",
     export: "Export",
+    recently_deleted: "Recently deleted",
     import: "Import",
     export_json: "Settings file (JSON)",
     export_csv: "Spreadsheet (CSV)",
@@ -88,7 +91,8 @@ pub(super) static EN: PanelTexts = PanelTexts {
     confirm_delete_body: |domain| {
         format!(
             "People who connect an inbox from {domain} will no longer get these settings \
-             filled in. Inboxes already connected keep working."
+             filled in. Inboxes already connected keep working. You can bring the settings \
+             back from “Recently deleted”."
         )
     },
     confirm_delete: "Delete",
@@ -110,6 +114,7 @@ pub(super) static PL: PanelTexts = PanelTexts {
     add_imap: "Dodaj ustawienia IMAP",
     add_exchange: "Dodaj ustawienia Exchange",
     export: "Eksportuj",
+    recently_deleted: "Ostatnio usunięte",
     import: "Importuj",
     export_json: "Plik ustawień (JSON)",
     export_csv: "Arkusz (CSV)",
@@ -139,7 +144,8 @@ pub(super) static PL: PanelTexts = PanelTexts {
     confirm_delete_body: |domain| {
         format!(
             "Osobom łączącym skrzynkę z domeny {domain} te ustawienia nie będą już wstępnie \
-             wypełniane. Już połączone skrzynki będą działać dalej."
+             wypełniane. Już połączone skrzynki będą działać dalej. Ustawienia można \
+             przywrócić z listy „Ostatnio usunięte”."
         )
     },
     confirm_delete: "Usuń",

@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use mailsetup_core::Problem;
 
 use super::{
-    Language, allowlist, connect, forms, import, panel, problems, server, server_check, storage,
+    Language, allowlist, connect, forms, history, import, panel, problems, server, server_check,
+    storage,
 };
 use crate::ui::on_demand::CodeMissing;
 
@@ -28,6 +29,7 @@ pub struct Tables {
     pub server: &'static server::ServerTexts,
     pub import: &'static import::ImportTexts,
     pub server_check: &'static server_check::ServerCheckTexts,
+    pub history: &'static history::HistoryTexts,
     /// The sentence for a core problem, when there is a template for it.
     pub problem: fn(&dyn Problem) -> Option<String>,
 }
@@ -44,6 +46,7 @@ static POLISH: Tables = Tables {
     server: &server::PL,
     import: &import::PL,
     server_check: &server_check::PL,
+    history: &history::PL,
     problem: problems::polish,
 };
 

@@ -188,6 +188,16 @@ impl SettingsStore for LocalStore {
         self.storage.get_item(&self.keys.quarantine).ok().flatten()
     }
 
+    fn removed_text(&self) -> Option<String> {
+        self.storage.get_item(&self.keys.removed).ok().flatten()
+    }
+
+    fn set_removed_text(&self, text: &str) -> Result<(), StoreError> {
+        self.storage
+            .set_item(&self.keys.removed, text)
+            .map_err(classify)
+    }
+
     fn clear(&self) -> Result<(), StoreError> {
         *self.last_seen.borrow_mut() = None;
         self.storage

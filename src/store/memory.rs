@@ -12,6 +12,7 @@ use super::{Loaded, SettingsStore, StoreError};
 pub struct MemoryStore {
     text: RefCell<Option<String>>,
     quarantined: RefCell<Option<String>>,
+    removed: RefCell<Option<String>>,
     preferences: RefCell<HashMap<String, String>>,
 }
 
@@ -39,6 +40,15 @@ impl SettingsStore for MemoryStore {
 
     fn quarantined(&self) -> Option<String> {
         self.quarantined.borrow().clone()
+    }
+
+    fn removed_text(&self) -> Option<String> {
+        self.removed.borrow().clone()
+    }
+
+    fn set_removed_text(&self, text: &str) -> Result<(), StoreError> {
+        *self.removed.borrow_mut() = Some(text.to_owned());
+        Ok(())
     }
 
     fn clear(&self) -> Result<(), StoreError> {

@@ -9,6 +9,7 @@
 pub mod local;
 pub mod memory;
 pub mod remote;
+pub mod removals;
 mod rest;
 
 use mailsetup_core::{Document, DocumentError, FirstPage};
@@ -98,6 +99,13 @@ pub trait SettingsStore {
     /// The text kept aside by [`SettingsStore::quarantine`], if any.
     fn quarantined(&self) -> Option<String>;
 
+    /// The entries removed lately, as kept beside the document (core's `RemovedEntries` text),
+    /// so that "Recently deleted" can bring one back; `None` when nothing is kept.
+    fn removed_text(&self) -> Option<String>;
+
+    /// Keeps the entries removed lately. Failing only loses the undo, never the book.
+    fn set_removed_text(&self, text: &str) -> Result<(), StoreError>;
+
     /// Forgets the stored document (and the quarantined copy), to start fresh.
     fn clear(&self) -> Result<(), StoreError>;
 
@@ -124,6 +132,8 @@ pub struct StorageKeys {
     pub prefix: String,
     pub settings: String,
     pub quarantine: String,
+    /// The entries removed lately, beside the document (which does not change for them).
+    pub removed: String,
 }
 
 impl StorageKeys {
@@ -132,6 +142,7 @@ impl StorageKeys {
             prefix: prefix.to_owned(),
             settings: format!("{prefix}:settings"),
             quarantine: format!("{prefix}:settings:unreadable"),
+            removed: format!("{prefix}:removed"),
         }
     }
 
@@ -172,6 +183,7 @@ mod tests {
         let keys = StorageKeys::new("acme");
         assert_eq!(keys.settings, "acme:settings");
         assert!(keys.quarantine.starts_with("acme:"));
+        assert_eq!(keys.removed, "acme:removed");
         assert_eq!(keys.preference("open"), "acme:pref:open");
     }
 }

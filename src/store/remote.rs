@@ -12,7 +12,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use mailsetup_core::wire::{CheckReport, HistoryRecord, ImportRequest, ImportSummary, StepReport};
+use mailsetup_core::wire::{
+    CheckReport, HistoryRecord, ImportRequest, ImportSummary, RemovedEntry, StepReport,
+};
 use mailsetup_core::{Applied, Change, Domain, Entry};
 
 use crate::i18n::Language;
@@ -152,6 +154,10 @@ pub trait RemoteBook {
 
     /// The changes made to `domain`'s entry, newest first.
     fn history(&self, domain: Domain) -> Pending<Result<Vec<HistoryRecord>, RemoteError>>;
+
+    /// The domains whose last change removed them, newest removal first, each with its entry
+    /// as it was before (what "Recently deleted" offers to restore).
+    fn removed(&self) -> Pending<Result<Vec<RemovedEntry>, RemoteError>>;
 
     /// The sentence for a change the server did not save.
     fn describe(&self, error: &ChangeError, language: Language) -> String;

@@ -13,6 +13,7 @@ pub mod focus;
 pub mod import;
 pub mod modal;
 pub mod on_demand;
+pub mod recently_deleted;
 pub mod save_error;
 pub mod server_check;
 pub mod server_fields;

@@ -128,6 +128,8 @@ pub fn SettingsDialog(
     on_saved: Callback<Domain>,
     /// Closed with "Use theirs" after a conflict: the sentence saying the draft was dropped.
     on_discarded: Callback<String>,
+    /// An earlier version restored from the history: the entry's domain now, and the sentence.
+    on_restored: Callback<(Domain, String)>,
 ) -> impl IntoView {
     let settings = expect_context::<Settings>();
     let language = settings.language;
@@ -641,7 +643,7 @@ pub fn SettingsDialog(
                                 </div>
                             }
                         })}
-                    {history_of.map(|domain| view! { <EntryHistory domain/> })}
+                    {history_of.map(|domain| view! { <EntryHistory domain on_restored/> })}
                 </div>
                 <footer class="ms-drawer__footer">
                     {move || {

@@ -1,6 +1,6 @@
 //! The "Exchange & IMAP settings" section: a collapsible heading (remembered), storage banners,
 //! the read-only notice, the add buttons, the filter, the paged table of domains, and the
-//! drawer and delete confirmation it opens.
+//! drawer, delete confirmation and "Recently deleted" list it opens.
 //!
 //! Owns: what is open, filtered and in view, and where focus goes when a dialog closes.
 //! Must not: check or change settings itself (the dialog and `Settings::change` do).
@@ -18,6 +18,9 @@ use crate::ui::export::{ExportChoicesProps, draw_export_choices, fetch_export_ch
 use crate::ui::focus::focus_element;
 use crate::ui::import::{ImportPreviewProps, draw_import_preview, fetch_import_preview};
 use crate::ui::on_demand::PartCode;
+use crate::ui::recently_deleted::{
+    RecentlyDeletedProps, draw_recently_deleted, fetch_recently_deleted,
+};
 use crate::ui::save_error::describe_change_error;
 use crate::ui::settings_dialog::{
     DialogRequest, SettingsDialogProps, draw_settings_dialog, fetch_settings_dialog,
@@ -52,6 +55,8 @@ pub fn SettingsPanel() -> impl IntoView {
     let delete_code = PartCode::new();
     let export_code = PartCode::new();
     let exporting = RwSignal::new(false);
+    let deleted_code = PartCode::new();
+    let showing_deleted = RwSignal::new(false);
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let toggle_id = settings.id("settings-toggle");
     let content_id = settings.id("settings-content");
@@ -114,10 +119,23 @@ pub fn SettingsPanel() -> impl IntoView {
         })
     };
     let switch_dialog = Callback::new(move |wanted: DialogRequest| request.set(Some(wanted)));
-    let saved = Callback::new(move |domain: Domain| {
+    let saved = {
+        let restore_focus_to = restore_focus_to.clone();
+        Callback::new(move |domain: Domain| {
+            request.set(None);
+            status.set((texts.saved)(&domain.to_unicode()));
+            restore_focus_to(Some(domain));
+        })
+    };
+    let restored = Callback::new(move |(domain, message): (Domain, String)| {
         request.set(None);
-        status.set((texts.saved)(&domain.to_unicode()));
+        status.set(message);
         restore_focus_to(Some(domain));
+    });
+    // A deleted domain brought back: its row's pencil button takes the focus.
+    let revived = Callback::new(move |(domain, message): (Domain, String)| {
+        status.set(message);
+        request_animation_frame(move || focus_element(&edit_button_id(settings, &domain)));
     });
     let close_import = {
         let restore_focus = restore_focus.clone();
@@ -316,6 +334,24 @@ pub fn SettingsPanel() -> impl IntoView {
                             {texts.export}
                         </button>
                         <ImportButton label=texts.import on_files/>
+                        <button
+                            type="button"
+                            class="ms-button"
+                            aria-expanded=move || showing_deleted.get().to_string()
+                            data-testid="recently-deleted-toggle"
+                            on:click=move |_| {
+                                let open = !showing_deleted.get_untracked();
+                                showing_deleted.set(open);
+                                if open {
+                                    deleted_code.want(fetch_recently_deleted, move || {
+                                        showing_deleted.set(false);
+                                        alert.set(texts.part_missing.to_owned());
+                                    });
+                                }
+                            }
+                        >
+                            {texts.recently_deleted}
+                        </button>
                     </div>
                     {move || {
                         (exporting.get() && export_code.here())
@@ -324,6 +360,11 @@ pub fn SettingsPanel() -> impl IntoView {
                                     on_done: Callback::new(move |()| exporting.set(false)),
                                 })
                             })
+                            .flatten()
+                    }}
+                    {move || {
+                        (showing_deleted.get() && deleted_code.here())
+                            .then(|| draw_recently_deleted(RecentlyDeletedProps { on_restored: revived }))
                             .flatten()
                     }}
                 </Show>
@@ -423,6 +464,7 @@ pub fn SettingsPanel() -> impl IntoView {
                             on_open: switch_dialog,
                             on_saved: saved,
                             on_discarded: discarded,
+                            on_restored: restored,
                         })
                     })
             }}

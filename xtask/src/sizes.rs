@@ -82,12 +82,17 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// there). Continue waits for a book still on its way from a server or a published file (a
 /// quick person was told that nobody set their domain up): 226.9 KB (+1.9 KB for an effect
 /// and a check of the storage's health, far more than they are; without the effect 226.6 KB,
-/// so most of it is where the wasm split put shared code, not traced), ceiling 228 KB. The
+/// so most of it is where the wasm split put shared code, not traced), ceiling 228 KB. Undo
+/// (#35): the history's differences and restore, "Recently deleted" and the list browser
+/// storage keeps are chunks of their own (`settings_dialog_code`, `recently_deleted_code`
+/// 6.6 KB, `removals_code` 2.0 KB); what stays is the toolbar's button and its fetch (+1.6 KB
+/// raw, twiggy diff against the tree before), the restore in core's `apply` (+0.6 KB raw) and
+/// the change awaiting the kept list (+1.6 KB raw): 229.0 KB, ceiling 230 KB. The
 /// issue asks for the new
 /// figure plus 5 KB once the 120 KB target is met; until then the ceiling follows the figure,
 /// so nothing creeps in unnoticed, less than 2 KB above it (a clone at a longer path builds a
 /// few hundred bytes bigger: source paths are in the panic locations).
-pub const FIRST_VISIT_GZIP_CEILING: u64 = 228 * 1024;
+pub const FIRST_VISIT_GZIP_CEILING: u64 = 230 * 1024;
 
 pub struct FileSize {
     pub path: String,

@@ -19,9 +19,9 @@ use std::rc::Rc;
 
 use mailsetup_core::wire::{
     AnswerError, CheckReport, ENTRIES_PATH, HistoryRecord, IMPORT_PATH, ImportRequest,
-    ImportSummary, StepReport, applied_from_answer, current_from_refusal, entity_tag, entry_path,
-    entry_to_wire, history_from_answer, is_own_attempt, problem_detail, revision_of_tag,
-    write_request,
+    ImportSummary, REMOVED_PATH, RemovedEntry, StepReport, applied_from_answer,
+    current_from_refusal, entity_tag, entry_path, entry_to_wire, history_from_answer,
+    is_own_attempt, problem_detail, removed_from_answer, revision_of_tag, write_request,
 };
 use mailsetup_core::{Applied, Change, Domain};
 
@@ -68,6 +68,11 @@ impl RemoteBook for RestBook {
     fn history(&self, domain: Domain) -> Pending<Result<Vec<HistoryRecord>, RemoteError>> {
         let http = Rc::clone(&self.http);
         Box::pin(history(http, domain))
+    }
+
+    fn removed(&self) -> Pending<Result<Vec<RemovedEntry>, RemoteError>> {
+        let http = Rc::clone(&self.http);
+        Box::pin(removed(http))
     }
 
     fn describe(&self, error: &ChangeError, language: Language) -> String {
@@ -195,6 +200,23 @@ async fn history(http: Rc<Http>, domain: Domain) -> Result<Vec<HistoryRecord>, R
             404 => Ok(Vec::new()),
             _ => Err(failure(&answer)),
         }
+    }
+}
+
+/// The domains whose last change removed them, newest removal first.
+async fn removed(http: Rc<Http>) -> Result<Vec<RemovedEntry>, RemoteError> {
+    let answer = http
+        .send(&Outgoing {
+            method: "GET",
+            path: REMOVED_PATH.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        })
+        .await
+        .map_err(unreachable)?;
+    match answer.status {
+        200 => removed_from_answer(&answer.body).map_err(misconfigured),
+        _ => Err(failure(&answer)),
     }
 }
 

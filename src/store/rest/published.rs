@@ -7,7 +7,9 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use mailsetup_core::wire::{CheckReport, HistoryRecord, ImportRequest, ImportSummary, StepReport};
+use mailsetup_core::wire::{
+    CheckReport, HistoryRecord, ImportRequest, ImportSummary, RemovedEntry, StepReport,
+};
 use mailsetup_core::{Applied, Change, Domain};
 
 use super::http::{Http, Outgoing};
@@ -84,6 +86,10 @@ impl RemoteBook for PublishedBook {
     }
 
     fn history(&self, _: Domain) -> Pending<Result<Vec<HistoryRecord>, RemoteError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn removed(&self) -> Pending<Result<Vec<RemovedEntry>, RemoteError>> {
         Box::pin(async { Ok(Vec::new()) })
     }
 
