@@ -242,9 +242,7 @@ mod tests {
         let trust = change(
             EntryField::CertificateTrust,
             FieldValue::Trust(CertificateTrust::Any),
-            FieldValue::Trust(CertificateTrust::pinned(
-                SpkiPins::new([pin.clone()]).unwrap(),
-            )),
+            FieldValue::Trust(CertificateTrust::pinned(SpkiPins::new([pin]).unwrap())),
         );
         assert_eq!(
             describe_change(&EN, &trust),
