@@ -19,7 +19,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mailsetup_core::wire::Precondition;
-use mailsetup_core::{Domain, DomainError, Entry, FieldProblem, Problem, wire};
+use mailsetup_core::{Applied, Domain, DomainError, Entry, FieldProblem, Problem, wire};
 
 use crate::auth::{Caller, Writer};
 use crate::clock;
@@ -121,6 +121,17 @@ pub async fn put(
         creating,
         original: (!creating).then(|| path_domain.clone()),
     })?;
+    written(&caller, applied, creating)
+}
+
+/// The answer to a write that left an entry (a PUT, a restore): the entry and its `ETag`, 201
+/// with its `Location` when `created`, and `Location` too when it moved to another name. Logs
+/// the change.
+pub(crate) fn written(
+    caller: &Caller,
+    applied: Applied,
+    created: bool,
+) -> Result<Response, ApiError> {
     let Some(entry) = applied.entry else {
         // Core gives the entry for every change but a removal.
         return Err(ApiError::Internal);
@@ -130,16 +141,17 @@ pub async fn put(
         action = applied.action.as_str(),
         domain = entry.domain().as_ascii(),
         revision = entry.revision(),
+        restored_from = applied.restored_from,
         "settings changed"
     );
     let etag = wire::entity_tag(entry.revision());
-    let status = if creating {
+    let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     let mut response = json_response(status, &etag, wire::entry_to_wire(&entry));
-    if creating || applied.previous_domain.is_some() {
+    if created || applied.previous_domain.is_some() {
         set_header(
             &mut response,
             header::LOCATION,

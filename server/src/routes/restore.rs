@@ -17,7 +17,7 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use mailsetup_core::wire::{self, Precondition};
 use mailsetup_core::{Change, Domain};
@@ -26,7 +26,7 @@ use crate::auth::Writer;
 use crate::clock;
 use crate::error::{ApiError, Refusal};
 use crate::request::restore_precondition;
-use crate::routes::email_domains::{entry_location, json_response, set_header};
+use crate::routes::email_domains::written;
 use crate::state::AppState;
 use crate::store::{RefusedChange, entry_history};
 
@@ -82,33 +82,7 @@ pub async fn restore(
             error,
             current,
         })?;
-    let Some(entry) = applied.entry else {
-        // Core gives the entry for every change but a removal.
-        return Err(ApiError::Internal);
-    };
-    tracing::info!(
-        actor = %caller.name,
-        action = applied.action.as_str(),
-        domain = entry.domain().as_ascii(),
-        revision = entry.revision(),
-        restored_from = revision,
-        "settings changed"
-    );
-    let etag = wire::entity_tag(entry.revision());
-    let status = if reviving {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let mut response = json_response(status, &etag, wire::entry_to_wire(&entry));
-    if reviving || applied.previous_domain.is_some() {
-        set_header(
-            &mut response,
-            header::LOCATION,
-            &entry_location(entry.domain()),
-        );
-    }
-    Ok(response)
+    written(&caller, applied, reviving)
 }
 
 /// The path's domain and revision, or 404: no history lives at a name that is no domain, and
