@@ -104,6 +104,20 @@ pub struct Args {
     /// Connection checks the server runs at once, all callers together.
     #[arg(long, env = "MAILSETUP_CHECK_MAX_RUNNING", default_value_t = 8)]
     pub check_max_running: usize,
+
+    /// Address and port of a second listener that serves only `GET /metrics` (Prometheus text
+    /// format), e.g. 127.0.0.1:9090. Off without it.
+    #[arg(long, env = "MAILSETUP_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
+
+    /// A reverse proxy's network (repeat for more), e.g. 10.0.0.5/32: only a peer inside one
+    /// has its X-Forwarded-For read for the client's address. Without it the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MAILSETUP_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// The connection check's flags, shared by the server and `mailsetup-server check`.
@@ -192,6 +206,10 @@ pub struct Configuration {
     pub web_root: Option<PathBuf>,
     /// The connection check's policy, trust roots, bounds and server-wide cap.
     pub check: CheckConfiguration,
+    /// Where `/metrics` is served, if anywhere (`--metrics-bind`).
+    pub metrics_bind: Option<SocketAddr>,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// What the connection check may reach and trust.
@@ -251,6 +269,12 @@ pub enum ConfigurationError {
     BadCheckPort,
     #[error("{0}")]
     CheckCaFile(#[from] CaFileError),
+    #[error("--metrics-bind {0:?} is not an address and port; give one such as 127.0.0.1:9090.")]
+    BadMetricsBind(String),
+    #[error(
+        "--trusted-proxy {0:?} is not a network; give a proxy's address such as 10.0.0.5 or its network such as 10.0.0.0/24 (the address part without host bits)."
+    )]
+    BadTrustedProxy(String),
 }
 
 /// One group as the allowlist file writes it.
@@ -311,6 +335,26 @@ impl Configuration {
             .map(check_web_root)
             .transpose()?;
         let check = check_configuration(&args)?;
+        let metrics_bind = args
+            .metrics_bind
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                text.parse::<SocketAddr>()
+                    .map_err(|_| ConfigurationError::BadMetricsBind(text.to_owned()))
+            })
+            .transpose()?;
+        let trusted_proxies = args
+            .trusted_proxies
+            .iter()
+            .map(|text| text.trim())
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                parse_network(text)
+                    .ok_or_else(|| ConfigurationError::BadTrustedProxy(text.to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Configuration {
             bind,
             database,
@@ -325,6 +369,8 @@ impl Configuration {
             request_timeout: Duration::from_secs(args.request_timeout_seconds),
             web_root,
             check,
+            metrics_bind,
+            trusted_proxies,
         })
     }
 }
@@ -348,15 +394,7 @@ pub fn check_configuration_of(
         .map(|text| text.trim())
         .filter(|text| !text.is_empty())
         .map(|text| {
-            // A bare address is a network of one.
-            let network = text
-                .parse::<IpNet>()
-                .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
-                .map_err(|_| ConfigurationError::BadCheckNetwork(text.to_owned()))?;
-            if network.trunc() != network {
-                return Err(ConfigurationError::BadCheckNetwork(text.to_owned()));
-            }
-            Ok(network)
+            parse_network(text).ok_or_else(|| ConfigurationError::BadCheckNetwork(text.to_owned()))
         })
         .collect::<Result<Vec<_>, _>>()?;
     if ports.contains(&0) {
@@ -382,6 +420,15 @@ pub fn check_configuration_of(
         },
         max_running,
     })
+}
+
+/// A network as `ADDRESS/PREFIX` without host bits, or a bare address as a network of one.
+fn parse_network(text: &str) -> Option<IpNet> {
+    let network = text
+        .parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .ok()?;
+    (network.trunc() == network).then_some(network)
 }
 
 /// The web root's real path, if it is a readable folder holding the package's entry file.
