@@ -11,6 +11,7 @@ pub mod auth;
 pub mod check;
 pub mod check_command;
 pub mod clock;
+pub mod collection_cache;
 pub mod configuration;
 pub mod error;
 pub mod request;

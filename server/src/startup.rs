@@ -26,12 +26,13 @@ use tracing::Level;
 
 use crate::auth::{CSRF_HEADER, RateLimiter, TokenRegistry};
 use crate::check::{CheckLimits, CheckSetup, Checker, SystemResolver};
+use crate::collection_cache::CollectionCache;
 use crate::configuration::{Configuration, ConfigurationError, DatabaseLocation};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::request::{BODY_LIMIT_BYTES, IMPORT_BODY_LIMIT_BYTES};
 use crate::routes;
 use crate::routes::connection_checks::NDJSON;
-use crate::state::{AppState, CollectionCache, SessionSettings};
+use crate::state::{AppState, SessionSettings};
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use mailsetup_core::wire::CONNECTION_CHECKS_PATH;
 

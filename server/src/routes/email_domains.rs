@@ -13,7 +13,7 @@
 
 use std::slice;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -44,20 +44,14 @@ pub async fn list(
     if none_match_hits(&headers, &etag) {
         return Ok(not_modified(&etag));
     }
-    if let Some(body) = state.collection_cache.get(sequence) {
-        return Ok(json_response(StatusCode::OK, &etag, body));
-    }
-    // The book may have moved on since the sequence was read: serve what was read, tagged
-    // with its own sequence.
-    let stored = state.store.collection().await?;
-    let body = Bytes::from(wire::collection_json_from_stored(
-        stored.sequence,
-        stored.entries.iter().map(String::as_str),
-    ));
-    state.collection_cache.put(stored.sequence, body.clone());
+    // The copy may have moved on since the sequence was read: it is served with its own tag.
+    let (shown, body) = state
+        .collection_cache
+        .body(state.store.as_ref(), sequence)
+        .await?;
     Ok(json_response(
         StatusCode::OK,
-        &wire::entity_tag(stored.sequence),
+        &wire::entity_tag(shown),
         body,
     ))
 }

@@ -30,6 +30,7 @@ use mailsetup_core::{
 
 use crate::auth::Role;
 
+pub mod group_commit;
 pub mod postgres;
 pub mod sqlite;
 
@@ -46,6 +47,12 @@ pub enum StoreError {
     /// A stored row that core cannot read back: someone edited the database by hand.
     #[error("stored row for {key} is damaged: {reason}")]
     Corrupt { key: String, reason: String },
+    /// The task writing batches stopped before it answered this change (see `group_commit`).
+    #[error("the database writer stopped before it answered")]
+    WriterStopped,
+    /// An engine answered a batch with another number of outcomes than it had changes.
+    #[error("a batch of {sent} writes was answered with {answered} outcomes")]
+    BatchMismatch { sent: usize, answered: usize },
 }
 
 impl StoreError {
@@ -67,7 +74,10 @@ impl StoreError {
                 }
                 _ => false,
             },
-            StoreError::Migration(_) | StoreError::Corrupt { .. } => false,
+            StoreError::WriterStopped => true,
+            StoreError::Migration(_)
+            | StoreError::Corrupt { .. }
+            | StoreError::BatchMismatch { .. } => false,
         }
     }
 }
@@ -117,11 +127,39 @@ pub struct RemovedRecord {
     pub body: String,
 }
 
-/// The whole book as stored: its sequence and every entry's text (core's wire form).
+/// The whole book as stored: its sequence and every entry as (ASCII domain, text in core's
+/// wire form).
 #[derive(Debug, Clone, Default)]
 pub struct StoredCollection {
     pub sequence: u64,
-    pub entries: Vec<String>,
+    pub entries: Vec<(String, String)>,
+}
+
+/// What changed in the book after a sequence, read in one snapshot: the sequence now, and each
+/// domain whose row was written or deleted since with its text now (`None`: it holds no entry).
+#[derive(Debug, Clone, Default)]
+pub struct StoredChanges {
+    pub sequence: u64,
+    pub changed: Vec<(String, Option<String>)>,
+}
+
+/// [`Store::collection_changes`] in one statement, so one snapshot: every name a change after
+/// the sequence `{since}` (a placeholder, bound once per use) was about, the one it was
+/// written under and the one it moved from, joined with the row each name holds now. Every
+/// change has a history row with its revision, and revisions commit in order (one writer
+/// holds the book at a time), so these are all the rows that differ from that sequence's.
+pub fn collection_changes_sql(since: &str) -> String {
+    format!(
+        "SELECT book.sequence AS sequence, changed.domain AS domain, domains.body AS body
+         FROM book
+         LEFT JOIN (SELECT domain FROM history WHERE revision > {since}
+                    UNION
+                    SELECT previous_domain FROM history
+                     WHERE revision > {since} AND previous_domain IS NOT NULL) AS changed
+           ON 1 = 1
+         LEFT JOIN domains ON domains.domain = changed.domain
+         WHERE book.id = 1"
+    )
 }
 
 /// A browser session to store: only hashes of its secrets' carriers.
@@ -162,6 +200,10 @@ pub trait Store: Send + Sync + 'static {
     /// order) with the book's sequence, read in one snapshot: what the list sends, joined by
     /// core without reading each entry again.
     fn collection(&self) -> StoreFuture<'_, StoredCollection>;
+
+    /// What changed after the book's sequence `since` (see [`StoredChanges`]), for keeping a
+    /// copy of the collection current without reading it whole.
+    fn collection_changes(&self, since: u64) -> StoreFuture<'_, StoredChanges>;
 
     /// The entries of these domains that exist (any order).
     fn entries<'a>(&'a self, domains: &'a [Domain]) -> StoreFuture<'a, Vec<Entry>>;
@@ -289,8 +331,6 @@ pub struct PlannedWrite {
     pub delete: Option<String>,
     /// The row to insert or replace: (domain, revision, body).
     pub upsert: Option<(String, i64, String)>,
-    /// The book's new sequence.
-    pub sequence: i64,
     pub history: HistoryRecord,
 }
 
@@ -357,7 +397,6 @@ fn planned_write(applied: Applied, actor: &str, now: Timestamp) -> StoreResult<P
         restored_from: applied.restored_from,
     };
     Ok(PlannedWrite {
-        sequence: to_stored(applied.sequence, "sequence")?,
         applied,
         delete,
         upsert,

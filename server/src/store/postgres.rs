@@ -16,13 +16,15 @@ use std::time::Duration;
 use mailsetup_core::{Change, Domain, Entry, Timestamp};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Row, SqlSafeStr};
+use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
+use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_each};
 use super::{
     BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite,
-    REMOVED_ENTRIES_SQL, RefusedChange, RemovedRecord, Store, StoreFuture, StoreResult,
+    REMOVED_ENTRIES_SQL, RemovedRecord, Store, StoreFuture, StoreResult, StoredChanges,
     StoredCollection, StoredSession, WriteOutcome, action_from_stored, body_version,
-    entry_from_row, from_stored, plan_change, plan_import_writes, to_stored, upgraded_bodies,
+    collection_changes_sql, entry_from_row, from_stored, plan_import_writes, to_stored,
+    upgraded_bodies,
 };
 
 /// Connections for reads, which run in parallel.
@@ -35,8 +37,10 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct PostgresStore {
     /// Every read.
     pool: PgPool,
-    /// Every write.
+    /// Imports and sessions.
     writer: PgPool,
+    /// Changes, written in batches on `writer` (group commit).
+    writes: WriteQueue<PostgresWriter>,
 }
 
 fn migrator() -> Migrator {
@@ -60,6 +64,13 @@ fn migrator() -> Migrator {
             Cow::Borrowed("restored from"),
             MigrationType::Simple,
             include_str!("../../migrations/postgres/0003_restored_from.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            4,
+            Cow::Borrowed("history by revision"),
+            MigrationType::Simple,
+            include_str!("../../migrations/postgres/0004_history_by_revision.sql").into_sql_str(),
             false,
         ),
     ])
@@ -135,43 +146,12 @@ impl PostgresStore {
         migrator().run(&writer).await?;
         upgrade_bodies(&writer).await?;
         let pool = pool_of(MAX_READERS).connect_with(options).await?;
-        Ok(PostgresStore { pool, writer })
-    }
-
-    async fn write(
-        &self,
-        change: Change,
-        actor: &str,
-        now: Timestamp,
-    ) -> StoreResult<WriteOutcome> {
-        let mut transaction = self.writer.begin().await?;
-        // Every writer of every instance waits here for the one before it to commit.
-        let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1 FOR UPDATE")
-            .fetch_one(&mut *transaction)
-            .await?;
-        let keys: Vec<String> = change
-            .domains()
-            .into_iter()
-            .map(|domain| domain.as_ascii().to_owned())
-            .collect();
-        let rows = sqlx::query("SELECT domain, body FROM domains WHERE domain = ANY($1)")
-            .bind(&keys)
-            .fetch_all(&mut *transaction)
-            .await?
-            .iter()
-            .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
-            .collect::<StoreResult<Vec<Entry>>>()?;
-        let planned =
-            match plan_change(from_stored(sequence, "sequence")?, rows, change, actor, now)? {
-                Ok(planned) => planned,
-                Err(RefusedChange { error, current }) => {
-                    transaction.rollback().await?;
-                    return Ok(Err(RefusedChange { error, current }));
-                }
-            };
-        write_planned(&mut transaction, &planned).await?;
-        transaction.commit().await?;
-        Ok(Ok(planned.applied))
+        let writes = WriteQueue::new(PostgresWriter(writer.clone()));
+        Ok(PostgresStore {
+            pool,
+            writer,
+            writes,
+        })
     }
 
     async fn write_import(
@@ -201,15 +181,79 @@ impl PostgresStore {
         for planned in &writes {
             write_planned(&mut transaction, planned).await?;
         }
-        transaction.commit().await?;
         let sequence = writes
             .last()
             .map_or(sequence, |planned| planned.applied.sequence);
+        store_sequence(&mut transaction, sequence).await?;
+        transaction.commit().await?;
         Ok(Ok((summary, sequence)))
     }
 }
 
-/// Writes the rows of one planned change: the entry, the book's sequence and the audit row.
+/// PostgreSQL's side of group commit: the writer pool.
+struct PostgresWriter(PgPool);
+
+impl BatchWriter for PostgresWriter {
+    fn write_batch<'a>(&'a self, batch: &'a [QueuedWrite]) -> StoreFuture<'a, Vec<WriteOutcome>> {
+        Box::pin(write_batch(&self.0, batch))
+    }
+}
+
+/// Writes `batch` in one transaction that first locks the book row (writers of every instance
+/// wait there for the one before to commit): the sequence stored once, one commit (none when
+/// core refused every change).
+async fn write_batch(writer: &PgPool, batch: &[QueuedWrite]) -> StoreResult<Vec<WriteOutcome>> {
+    let mut transaction = writer.begin().await?;
+    let stored: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1 FOR UPDATE")
+        .fetch_one(&mut *transaction)
+        .await?;
+    let (outcomes, sequence) =
+        write_each(&mut transaction, from_stored(stored, "sequence")?, batch).await?;
+    if outcomes.iter().any(Result::is_ok) {
+        store_sequence(&mut transaction, sequence).await?;
+        transaction.commit().await?;
+    } else {
+        transaction.rollback().await?;
+    }
+    Ok(outcomes)
+}
+
+impl BatchTransaction for sqlx::Transaction<'static, sqlx::Postgres> {
+    fn rows_of<'a>(&'a mut self, domains: &'a [&'a Domain]) -> StoreFuture<'a, Vec<Entry>> {
+        Box::pin(async move {
+            let keys: Vec<String> = domains
+                .iter()
+                .map(|domain| domain.as_ascii().to_owned())
+                .collect();
+            sqlx::query("SELECT domain, body FROM domains WHERE domain = ANY($1)")
+                .bind(&keys)
+                .fetch_all(&mut **self)
+                .await?
+                .iter()
+                .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
+                .collect()
+        })
+    }
+
+    fn write_planned<'a>(&'a mut self, planned: &'a PlannedWrite) -> StoreFuture<'a, ()> {
+        Box::pin(write_planned(self, planned))
+    }
+}
+
+/// Stores the book's sequence, as the last change of a transaction left it.
+async fn store_sequence(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    sequence: u64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE book SET sequence = $1 WHERE id = 1")
+        .bind(to_stored(sequence, "sequence")?)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// Writes the rows of one planned change: the entry and the audit row (the book's sequence is
+/// [`store_sequence`]'s, once per transaction).
 async fn write_planned(
     transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     planned: &PlannedWrite,
@@ -231,10 +275,6 @@ async fn write_planned(
             .execute(&mut **transaction)
             .await?;
     }
-    sqlx::query("UPDATE book SET sequence = $1 WHERE id = 1")
-        .bind(planned.sequence)
-        .execute(&mut **transaction)
-        .await?;
     let history = &planned.history;
     sqlx::query(
         "INSERT INTO history
@@ -293,7 +333,7 @@ impl Store for PostgresStore {
             // One statement, so one snapshot: the sequence and the rows agree. Byte order
             // (COLLATE "C"), the book's order, whatever the database's collation.
             let rows = sqlx::query(
-                "SELECT book.sequence AS sequence, domains.body AS body
+                "SELECT book.sequence AS sequence, domains.domain AS domain, domains.body AS body
                  FROM book LEFT JOIN domains ON TRUE WHERE book.id = 1
                  ORDER BY domains.domain COLLATE \"C\"",
             )
@@ -305,11 +345,31 @@ impl Store for PostgresStore {
             };
             for row in &rows {
                 collection.sequence = from_stored(row.try_get("sequence")?, "sequence")?;
-                if let Some(body) = row.try_get::<Option<String>, _>("body")? {
-                    collection.entries.push(body);
+                if let (Some(domain), Some(body)) = (
+                    row.try_get::<Option<String>, _>("domain")?,
+                    row.try_get::<Option<String>, _>("body")?,
+                ) {
+                    collection.entries.push((domain, body));
                 }
             }
             Ok(collection)
+        })
+    }
+
+    fn collection_changes(&self, since: u64) -> StoreFuture<'_, StoredChanges> {
+        Box::pin(async move {
+            let rows = sqlx::query(AssertSqlSafe(collection_changes_sql("$1")))
+                .bind(to_stored(since, "sequence")?)
+                .fetch_all(&self.pool)
+                .await?;
+            let mut changes = StoredChanges::default();
+            for row in &rows {
+                changes.sequence = from_stored(row.try_get("sequence")?, "sequence")?;
+                if let Some(domain) = row.try_get::<Option<String>, _>("domain")? {
+                    changes.changed.push((domain, row.try_get("body")?));
+                }
+            }
+            Ok(changes)
         })
     }
 
@@ -335,7 +395,11 @@ impl Store for PostgresStore {
         actor: &'a str,
         now: Timestamp,
     ) -> StoreFuture<'a, WriteOutcome> {
-        Box::pin(self.write(change, actor, now))
+        Box::pin(self.writes.write(QueuedWrite {
+            change,
+            actor: actor.to_owned(),
+            now,
+        }))
     }
 
     fn import<'a>(

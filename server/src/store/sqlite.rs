@@ -24,11 +24,13 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
+use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_each};
 use super::{
     BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite,
-    REMOVED_ENTRIES_SQL, RefusedChange, RemovedRecord, Store, StoreFuture, StoreResult,
+    REMOVED_ENTRIES_SQL, RemovedRecord, Store, StoreFuture, StoreResult, StoredChanges,
     StoredCollection, StoredSession, WriteOutcome, action_from_stored, body_version,
-    entry_from_row, from_stored, plan_change, plan_import_writes, upgraded_bodies,
+    collection_changes_sql, entry_from_row, from_stored, plan_import_writes, to_stored,
+    upgraded_bodies,
 };
 
 /// How long a writer waits for another's transaction before giving up with 503.
@@ -39,8 +41,10 @@ const MAX_READERS: u32 = 8;
 pub struct SqliteStore {
     /// Every read.
     pool: SqlitePool,
-    /// Every write: one connection, so writers queue here in order.
+    /// Imports and sessions: one connection, so writers queue here in order.
     writer: SqlitePool,
+    /// Changes, written in batches on `writer` (group commit).
+    writes: WriteQueue<SqliteWriter>,
 }
 
 fn migrator() -> Migrator {
@@ -64,6 +68,13 @@ fn migrator() -> Migrator {
             Cow::Borrowed("restored from"),
             MigrationType::Simple,
             include_str!("../../migrations/sqlite/0003_restored_from.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            4,
+            Cow::Borrowed("history by revision"),
+            MigrationType::Simple,
+            include_str!("../../migrations/sqlite/0004_history_by_revision.sql").into_sql_str(),
             false,
         ),
     ])
@@ -145,7 +156,12 @@ impl SqliteStore {
         migrator().run(&writer).await?;
         upgrade_bodies(&writer).await?;
         let pool = pool_of(MAX_READERS).connect_with(options).await?;
-        Ok(SqliteStore { pool, writer })
+        let writes = WriteQueue::new(SqliteWriter(writer.clone()));
+        Ok(SqliteStore {
+            pool,
+            writer,
+            writes,
+        })
     }
 
     async fn read_entries(&self, domains: &[Domain]) -> StoreResult<Vec<Entry>> {
@@ -164,48 +180,6 @@ impl SqliteStore {
         rows.iter()
             .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
             .collect()
-    }
-
-    async fn write(
-        &self,
-        change: Change,
-        actor: &str,
-        now: Timestamp,
-    ) -> StoreResult<WriteOutcome> {
-        let mut transaction = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let sequence: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1")
-            .fetch_one(&mut *transaction)
-            .await?;
-        let keys: Vec<String> = change
-            .domains()
-            .into_iter()
-            .map(|domain| domain.as_ascii().to_owned())
-            .collect();
-        let sql = format!(
-            "SELECT domain, body FROM domains WHERE domain IN ({})",
-            placeholders(keys.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for key in &keys {
-            query = query.bind(key.clone());
-        }
-        let rows = query
-            .fetch_all(&mut *transaction)
-            .await?
-            .iter()
-            .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
-            .collect::<StoreResult<Vec<Entry>>>()?;
-        let planned =
-            match plan_change(from_stored(sequence, "sequence")?, rows, change, actor, now)? {
-                Ok(planned) => planned,
-                Err(RefusedChange { error, current }) => {
-                    transaction.rollback().await?;
-                    return Ok(Err(RefusedChange { error, current }));
-                }
-            };
-        write_planned(&mut transaction, &planned).await?;
-        transaction.commit().await?;
-        Ok(Ok(planned.applied))
     }
 
     async fn write_import(
@@ -235,11 +209,76 @@ impl SqliteStore {
         for planned in &writes {
             write_planned(&mut transaction, planned).await?;
         }
-        transaction.commit().await?;
         let sequence = writes
             .last()
             .map_or(sequence, |planned| planned.applied.sequence);
+        store_sequence(&mut transaction, sequence).await?;
+        transaction.commit().await?;
         Ok(Ok((summary, sequence)))
+    }
+}
+
+/// Stores the book's sequence, as the last change of a transaction left it.
+async fn store_sequence(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    sequence: u64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE book SET sequence = ? WHERE id = 1")
+        .bind(to_stored(sequence, "sequence")?)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// SQLite's side of group commit: the writer pool's one connection.
+struct SqliteWriter(SqlitePool);
+
+impl BatchWriter for SqliteWriter {
+    fn write_batch<'a>(&'a self, batch: &'a [QueuedWrite]) -> StoreFuture<'a, Vec<WriteOutcome>> {
+        Box::pin(write_batch(&self.0, batch))
+    }
+}
+
+/// Writes `batch` in one `BEGIN IMMEDIATE` transaction: the book's sequence stored once, one
+/// commit (none when core refused every change).
+async fn write_batch(writer: &SqlitePool, batch: &[QueuedWrite]) -> StoreResult<Vec<WriteOutcome>> {
+    let mut transaction = writer.begin_with("BEGIN IMMEDIATE").await?;
+    let stored: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1")
+        .fetch_one(&mut *transaction)
+        .await?;
+    let (outcomes, sequence) =
+        write_each(&mut transaction, from_stored(stored, "sequence")?, batch).await?;
+    if outcomes.iter().any(Result::is_ok) {
+        store_sequence(&mut transaction, sequence).await?;
+        transaction.commit().await?;
+    } else {
+        transaction.rollback().await?;
+    }
+    Ok(outcomes)
+}
+
+impl BatchTransaction for sqlx::Transaction<'static, sqlx::Sqlite> {
+    fn rows_of<'a>(&'a mut self, domains: &'a [&'a Domain]) -> StoreFuture<'a, Vec<Entry>> {
+        Box::pin(async move {
+            let sql = format!(
+                "SELECT domain, body FROM domains WHERE domain IN ({})",
+                placeholders(domains.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for domain in domains {
+                query = query.bind(domain.as_ascii().to_owned());
+            }
+            query
+                .fetch_all(&mut **self)
+                .await?
+                .iter()
+                .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
+                .collect()
+        })
+    }
+
+    fn write_planned<'a>(&'a mut self, planned: &'a PlannedWrite) -> StoreFuture<'a, ()> {
+        Box::pin(write_planned(self, planned))
     }
 }
 
@@ -248,7 +287,8 @@ fn placeholders(count: usize) -> String {
     vec!["?"; count].join(", ")
 }
 
-/// Writes the rows of one planned change: the entry, the book's sequence and the audit row.
+/// Writes the rows of one planned change: the entry and the audit row (the book's sequence is
+/// [`store_sequence`]'s, once per transaction).
 async fn write_planned(
     transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     planned: &PlannedWrite,
@@ -270,10 +310,6 @@ async fn write_planned(
             .execute(&mut **transaction)
             .await?;
     }
-    sqlx::query("UPDATE book SET sequence = ? WHERE id = 1")
-        .bind(planned.sequence)
-        .execute(&mut **transaction)
-        .await?;
     let history = &planned.history;
     sqlx::query(
         "INSERT INTO history
@@ -283,14 +319,14 @@ async fn write_planned(
     .bind(&history.domain)
     .bind(&history.previous_domain)
     .bind(history.action.as_str())
-    .bind(super::to_stored(history.revision, "revision")?)
+    .bind(to_stored(history.revision, "revision")?)
     .bind(&history.actor)
     .bind(history.at_unix_ms)
     .bind(&history.body)
     .bind(
         history
             .restored_from
-            .map(|revision| super::to_stored(revision, "history.restored_from"))
+            .map(|revision| to_stored(revision, "history.restored_from"))
             .transpose()?,
     )
     .execute(&mut **transaction)
@@ -332,7 +368,7 @@ impl Store for SqliteStore {
             // One statement, so one snapshot: the sequence and the rows agree. SQLite compares
             // text byte by byte (BINARY), the book's order.
             let rows = sqlx::query(
-                "SELECT book.sequence AS sequence, domains.body AS body
+                "SELECT book.sequence AS sequence, domains.domain AS domain, domains.body AS body
                  FROM book LEFT JOIN domains ON 1 = 1 WHERE book.id = 1
                  ORDER BY domains.domain",
             )
@@ -344,11 +380,31 @@ impl Store for SqliteStore {
             };
             for row in &rows {
                 collection.sequence = from_stored(row.try_get("sequence")?, "sequence")?;
-                if let Some(body) = row.try_get::<Option<String>, _>("body")? {
-                    collection.entries.push(body);
+                if let (Some(domain), Some(body)) = (
+                    row.try_get::<Option<String>, _>("domain")?,
+                    row.try_get::<Option<String>, _>("body")?,
+                ) {
+                    collection.entries.push((domain, body));
                 }
             }
             Ok(collection)
+        })
+    }
+
+    fn collection_changes(&self, since: u64) -> StoreFuture<'_, StoredChanges> {
+        Box::pin(async move {
+            let rows = sqlx::query(AssertSqlSafe(collection_changes_sql("?1")))
+                .bind(to_stored(since, "sequence")?)
+                .fetch_all(&self.pool)
+                .await?;
+            let mut changes = StoredChanges::default();
+            for row in &rows {
+                changes.sequence = from_stored(row.try_get("sequence")?, "sequence")?;
+                if let Some(domain) = row.try_get::<Option<String>, _>("domain")? {
+                    changes.changed.push((domain, row.try_get("body")?));
+                }
+            }
+            Ok(changes)
         })
     }
 
@@ -362,7 +418,11 @@ impl Store for SqliteStore {
         actor: &'a str,
         now: Timestamp,
     ) -> StoreFuture<'a, WriteOutcome> {
-        Box::pin(self.write(change, actor, now))
+        Box::pin(self.writes.write(QueuedWrite {
+            change,
+            actor: actor.to_owned(),
+            now,
+        }))
     }
 
     fn import<'a>(
@@ -381,7 +441,7 @@ impl Store for SqliteStore {
     ) -> StoreFuture<'a, Vec<HistoryRecord>> {
         Box::pin(async move {
             let before = match before_revision {
-                Some(revision) => super::to_stored(revision, "history.revision")?,
+                Some(revision) => to_stored(revision, "history.revision")?,
                 None => i64::MAX,
             };
             let rows = sqlx::query(

@@ -1,10 +1,18 @@
 //! Concurrent writers: of 50 updates that all start from the same revision exactly one wins,
-//! within one SQLite server and across two servers sharing one PostgreSQL database.
+//! within one SQLite server and across two servers sharing one PostgreSQL database; and many
+//! writers of their own domains at once (the writes share transactions, group commit): every
+//! write is applied with a revision of its own, and the audit log and the book's sequence
+//! account for each exactly once.
+
+use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
+use crate::both_engines;
 use crate::helpers::{AppOptions, Engine, TestApp, imap_entry, spawn_app, spawn_app_with};
+
+both_engines!(writers_of_their_own_domains_all_succeed_each_with_its_own_revision);
 
 const WRITERS: usize = 50;
 
@@ -113,5 +121,96 @@ async fn fifty_concurrent_updates_one_wins_across_two_postgres_instances() {
         assert_eq!(crate::helpers::etag(&list), "\"3\"");
         let list: serde_json::Value = list.json().await.unwrap();
         assert_eq!(list["domains"].as_array().map(Vec::len), Some(2));
+    }
+}
+
+/// 32 writers, each updating its own domain 8 times in a row as fast as the answers come.
+async fn writers_of_their_own_domains_all_succeed_each_with_its_own_revision(engine: Engine) {
+    const CLIENTS: usize = 32;
+    const UPDATES: usize = 8;
+    let app = spawn_app(engine).await;
+    let mut created = Vec::new();
+    for client_index in 0..CLIENTS {
+        let domain = format!("writer{client_index}.example");
+        let tag = app.create(&domain).await;
+        created.push((domain, tag));
+    }
+    let mut tasks = Vec::new();
+    for (domain, tag) in created {
+        let client = app.client.clone();
+        let url = app.entry_url(&domain);
+        tasks.push(tokio::spawn(async move {
+            let mut tag = tag;
+            let mut revisions = Vec::new();
+            for update in 0..UPDATES {
+                let mut body = imap_entry(&domain);
+                body["incoming"]["port"] = json!(20_000 + update);
+                let response = client
+                    .put(&url)
+                    .bearer_auth(crate::helpers::ADMIN_TOKEN)
+                    .header("If-Match", &tag)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("the server answers");
+                assert_eq!(
+                    response.status(),
+                    StatusCode::OK,
+                    "{domain} update {update}"
+                );
+                tag = crate::helpers::etag(&response);
+                let answer: Value = response.json().await.expect("JSON");
+                assert_eq!(answer["incoming"]["port"], json!(20_000 + update));
+                revisions.push(answer["revision"].as_u64().expect("a revision"));
+            }
+            (domain, revisions)
+        }));
+    }
+    let mut every_revision = BTreeSet::new();
+    let mut written = Vec::new();
+    for task in tasks {
+        let (domain, revisions) = task.await.expect("the writer finishes");
+        assert!(
+            revisions.windows(2).all(|pair| pair[0] < pair[1]),
+            "{revisions:?}"
+        );
+        for revision in &revisions {
+            assert!(
+                every_revision.insert(*revision),
+                "revision {revision} given twice"
+            );
+        }
+        written.push((domain, revisions));
+    }
+    // The creations took 1..=CLIENTS; the updates every revision after them, none skipped.
+    let expected: BTreeSet<u64> =
+        ((CLIENTS as u64 + 1)..=(CLIENTS as u64 * (UPDATES as u64 + 1))).collect();
+    assert_eq!(every_revision, expected);
+    let list = app
+        .get("/api/v1/email-domains", crate::helpers::ADMIN_TOKEN)
+        .await;
+    assert_eq!(
+        crate::helpers::etag(&list),
+        format!("\"{}\"", CLIENTS * (UPDATES + 1))
+    );
+    for (domain, revisions) in written {
+        let history: Value = app
+            .get(
+                &format!("/api/v1/email-domains/{domain}/history"),
+                crate::helpers::ADMIN_TOKEN,
+            )
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let logged: Vec<u64> = history["changes"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|record| record["action"] == "updated")
+            .map(|record| record["revision"].as_u64().expect("a revision"))
+            .rev()
+            .collect();
+        assert_eq!(logged, revisions, "{domain}");
     }
 }

@@ -6,10 +6,12 @@ use serde_json::{Value, json};
 
 use crate::both_engines;
 use crate::helpers::{
-    ADMIN_TOKEN, Engine, etag, exchange_entry, header, imap_entry, problem, spawn_app,
+    ADMIN_TOKEN, AppOptions, Engine, etag, exchange_entry, header, imap_entry, problem, spawn_app,
+    spawn_app_with,
 };
 
 both_engines!(
+    the_list_follows_every_change_after_it_was_read,
     create_then_read_with_location_and_etag,
     current_tags_get_304,
     update_with_the_current_tag_and_refuse_a_stale_one,
@@ -566,4 +568,82 @@ async fn create_needs_the_body_to_name_the_path_domain(engine: Engine) {
     let refused = problem(bad_path, 422, "validation-failed").await;
     assert_eq!(refused["errors"][0]["field"], "path");
     assert_eq!(refused["errors"][0]["code"], "domain.contains_space");
+}
+
+/// The list is kept current from the changes after the last one it showed: after an update, a
+/// rename, a removal, an addition and a change made by another instance, it is exactly what a
+/// server that never read it before answers.
+async fn the_list_follows_every_change_after_it_was_read(engine: Engine) {
+    let app = spawn_app(engine).await;
+    let mut tags = std::collections::HashMap::new();
+    for name in ["a.example", "b.example", "c.example"] {
+        tags.insert(name, app.create(name).await);
+    }
+    let first = app.get("/api/v1/email-domains", ADMIN_TOKEN).await;
+    assert_eq!(etag(&first), "\"3\"");
+
+    let mut changed = imap_entry("a.example");
+    changed["incoming"]["port"] = json!(143);
+    let updated = app
+        .put_entry("a.example", &changed, Some(&tags["a.example"]))
+        .await;
+    assert_eq!(updated.status(), StatusCode::OK);
+    let renamed = app
+        .put_entry(
+            "b.example",
+            &imap_entry("d.example"),
+            Some(&tags["b.example"]),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let removed = app
+        .delete_entry("c.example", Some(&tags["c.example"]), ADMIN_TOKEN)
+        .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    app.create("e.example").await;
+    let other_instance = spawn_app_with(
+        engine,
+        AppOptions {
+            database: Some(app.database.clone()),
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    other_instance.create("b.example").await;
+
+    let kept = app.get("/api/v1/email-domains", ADMIN_TOKEN).await;
+    let fresh = spawn_app_with(
+        engine,
+        AppOptions {
+            database: Some(app.database.clone()),
+            ..AppOptions::default()
+        },
+    )
+    .await
+    .get("/api/v1/email-domains", ADMIN_TOKEN)
+    .await;
+    assert_eq!(etag(&kept), "\"8\"");
+    assert_eq!(etag(&kept), etag(&fresh));
+    let kept = kept.text().await.unwrap();
+    assert_eq!(kept, fresh.text().await.unwrap());
+    let listed: Vec<(String, u64)> = serde_json::from_str::<Value>(&kept).unwrap()["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["domain"].as_str().unwrap().to_owned(),
+                entry["incoming"]["port"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("a.example".to_owned(), 143),
+            ("b.example".to_owned(), 993),
+            ("d.example".to_owned(), 993),
+            ("e.example".to_owned(), 993),
+        ]
+    );
 }
