@@ -61,6 +61,7 @@ pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
         );
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/livez", get(health::livez))
         .route("/readyz", get(health::readyz))
         .nest("/api", api)
         .route(

@@ -28,6 +28,8 @@ use mailsetup_core::{
     wire,
 };
 
+use sqlx::migrate::{Migrate, Migrator};
+
 use crate::auth::Role;
 
 pub mod group_commit;
@@ -193,6 +195,13 @@ pub trait Store: Send + Sync + 'static {
     /// Whether the database answers (for `/readyz`).
     fn ping(&self) -> StoreFuture<'_, ()>;
 
+    /// The versions of this build's migrations that the database has not applied (or applied
+    /// only in part), for `/readyz`: empty when the schema is the one this build expects.
+    fn pending_migrations(&self) -> StoreFuture<'_, Vec<i64>>;
+
+    /// How many connections each pool holds, in use and idle, now (for `/metrics`).
+    fn pool_use(&self) -> Vec<PoolUse>;
+
     /// The book's sequence alone (the collection's version), for cheap conditional reads.
     fn sequence(&self) -> StoreFuture<'_, u64>;
 
@@ -255,6 +264,59 @@ pub trait Store: Send + Sync + 'static {
 
     /// Ends a session (nothing happens if it does not exist).
     fn end_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, ()>;
+}
+
+/// One connection pool's use at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    /// `read` or `write`.
+    pub name: &'static str,
+    /// Connections lent out.
+    pub used: u32,
+    /// Connections open and waiting.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
+impl PoolUse {
+    /// The use of `pool`, named `name`.
+    pub fn of<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> PoolUse {
+        let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+        PoolUse {
+            name,
+            // The pool counts idle connections apart from its size: read one after the
+            // other, they may disagree for a moment.
+            used: pool.size().saturating_sub(idle),
+            idle,
+            max: pool.options().get_max_connections(),
+        }
+    }
+}
+
+/// The versions of `migrator`'s migrations that the database behind `connection` has not
+/// applied: a migration that failed half-way (sqlx's "dirty" version) and every one not
+/// recorded as applied. Reads sqlx's own migrations table, as `Migrator::run` does.
+pub async fn pending_migrations<C>(connection: &mut C, migrator: &Migrator) -> StoreResult<Vec<i64>>
+where
+    C: Migrate + Send + ?Sized,
+{
+    let table = &migrator.table_name;
+    if let Some(dirty) = connection.dirty_version(table).await? {
+        return Ok(vec![dirty]);
+    }
+    let applied: std::collections::HashSet<i64> = connection
+        .list_applied_migrations(table)
+        .await?
+        .into_iter()
+        .map(|migration| migration.version)
+        .collect();
+    Ok(migrator
+        .iter()
+        .filter(|migration| !migration.migration_type.is_down_migration())
+        .map(|migration| migration.version)
+        .filter(|version| !applied.contains(version))
+        .collect())
 }
 
 /// What [`Store::removed_entries`] reads, the same text for both engines: every removal after

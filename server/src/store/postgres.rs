@@ -21,9 +21,10 @@ use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_each};
 use super::{
     BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite,
-    REMOVED_ENTRIES_SQL, RemovedRecord, Store, StoreFuture, StoreResult, StoredChanges,
+    PoolUse, REMOVED_ENTRIES_SQL, RemovedRecord, Store, StoreFuture, StoreResult, StoredChanges,
     StoredCollection, StoredSession, WriteOutcome, action_from_stored, body_version,
-    collection_changes_sql, entry_from_row, from_stored, plan_import_writes, to_stored,
+    collection_changes_sql, entry_from_row, from_stored, pending_migrations, plan_import_writes,
+    to_stored,
     upgraded_bodies,
 };
 
@@ -317,6 +318,20 @@ impl Store for PostgresStore {
             sqlx::query("SELECT 1").execute(&self.pool).await?;
             Ok(())
         })
+    }
+
+    fn pending_migrations(&self) -> StoreFuture<'_, Vec<i64>> {
+        Box::pin(async move {
+            let mut connection = self.pool.acquire().await?;
+            pending_migrations(&mut *connection, &migrator()).await
+        })
+    }
+
+    fn pool_use(&self) -> Vec<PoolUse> {
+        vec![
+            PoolUse::of("read", &self.pool),
+            PoolUse::of("write", &self.writer),
+        ]
     }
 
     fn sequence(&self) -> StoreFuture<'_, u64> {
