@@ -14,6 +14,7 @@ pub mod clock;
 pub mod collection_cache;
 pub mod configuration;
 pub mod error;
+pub mod monitoring;
 pub mod request;
 pub mod routes;
 pub mod startup;

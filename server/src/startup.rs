@@ -1,10 +1,12 @@
 //! [`Application`]: opens the store, binds the socket (port 0 picks a free one, and
-//! [`Application::address`] tells which), assembles the router with its layers, and serves
-//! until told to stop, finishing the requests in flight.
+//! [`Application::address`] tells which) and, with `--metrics-bind`, the metrics listener
+//! ([`Application::metrics_address`]), assembles the routers with their layers, and serves
+//! both until told to stop, finishing the requests in flight.
 //!
-//! Owns: the order of the HTTP layers (trace, CORS, compression, problem bodies for bare
-//! errors, timeout, body limit), signal handling (SIGINT/SIGTERM stop, SIGHUP reloads the
-//! tokens file). Must not: hold a handler or a rule (see `routes/`).
+//! Owns: the order of the HTTP layers (trace, request metrics, CORS, compression, problem
+//! bodies for bare errors, timeout, body limit), signal handling (SIGINT/SIGTERM stop, SIGHUP
+//! reloads the tokens file). Must not: hold a handler or a rule (see `routes/`), or decide
+//! what is measured (see `monitoring/`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -16,6 +18,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
@@ -29,6 +32,7 @@ use crate::check::{CheckLimits, CheckSetup, Checker, SystemResolver};
 use crate::collection_cache::CollectionCache;
 use crate::configuration::{Configuration, ConfigurationError, DatabaseLocation};
 use crate::error::{ApiError, PROBLEM_JSON};
+use crate::monitoring;
 use crate::request::{BODY_LIMIT_BYTES, IMPORT_BODY_LIMIT_BYTES};
 use crate::routes;
 use crate::routes::connection_checks::NDJSON;
@@ -48,6 +52,17 @@ pub enum StartupError {
         address: SocketAddr,
         error: std::io::Error,
     },
+    #[error(
+        "Could not listen on {address} for --metrics-bind: {error}. Choose another address or port for the metrics, or leave --metrics-bind out to serve none."
+    )]
+    MetricsBind {
+        address: SocketAddr,
+        error: std::io::Error,
+    },
+    #[error(
+        "The metrics could not be recorded: {0}. Leave --metrics-bind out, or start the server in a process that has no metrics recorder of its own."
+    )]
+    MetricsRecorder(String),
     #[error("The server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -59,6 +74,25 @@ pub struct Application {
     router: Router,
     store: Arc<dyn Store>,
     tokens: TokenRegistry,
+    /// The metrics listener, with `--metrics-bind`.
+    metrics: Option<MetricsListener>,
+}
+
+/// The listener `/metrics` is served on, and what it serves.
+struct MetricsListener {
+    listener: TcpListener,
+    address: SocketAddr,
+    router: Router,
+    recorder: PrometheusHandle,
+}
+
+/// Binds the metrics listener's address (`--metrics-bind`), as a start does; `check-config`
+/// uses it too, to tell an address in use before a start fails on it.
+pub async fn bind_metrics(address: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let failed = |error| StartupError::MetricsBind { address, error };
+    let listener = TcpListener::bind(address).await.map_err(failed)?;
+    let bound = listener.local_addr().map_err(failed)?;
+    Ok((listener, bound))
 }
 
 impl Application {
@@ -78,6 +112,20 @@ impl Application {
             address: configuration.bind,
             error,
         })?;
+        let metrics = match configuration.metrics_bind {
+            Some(metrics_bind) => {
+                let (listener, address) = bind_metrics(metrics_bind).await?;
+                let recorder =
+                    monitoring::install_recorder().map_err(StartupError::MetricsRecorder)?;
+                Some(MetricsListener {
+                    listener,
+                    address,
+                    router: monitoring::endpoint::router(recorder.clone(), Arc::clone(&store)),
+                    recorder,
+                })
+            }
+            None => None,
+        };
         let tokens = TokenRegistry::new(
             configuration.tokens_path.clone(),
             configuration.tokens.clone(),
@@ -115,6 +163,10 @@ impl Application {
         );
         tracing::info!(
             %address,
+            metrics = %metrics.as_ref().map_or_else(
+                || "off (no --metrics-bind)".into(),
+                |metrics| format!("http://{}/metrics", metrics.address),
+            ),
             engine = store.engine(),
             tokens = configuration.tokens.len(),
             web_root = %configuration
@@ -129,12 +181,19 @@ impl Application {
             router,
             store,
             tokens,
+            metrics,
         })
     }
 
     /// The address the server listens on (with the real port when bound to port 0).
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The address `/metrics` is served on (with the real port when bound to port 0), if
+    /// `--metrics-bind` asked for it.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|metrics| metrics.address)
     }
 
     /// Serves until SIGINT or SIGTERM, reloading the tokens file on SIGHUP.
@@ -147,17 +206,45 @@ impl Application {
     }
 
     /// Serves until `stop` completes, then finishes the requests in flight and closes the store.
+    /// The metrics listener stops at the same moment.
     pub async fn run_until(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
+        // One stop for both listeners: the sender is dropped when `stop` completes (or when
+        // the main listener ends first), which ends every receiver's wait.
+        let (stopping, stopped) = tokio::sync::watch::channel(());
+        let forwarder = tokio::spawn(async move {
+            stop.await;
+            drop(stopping);
+        });
+        let until_stopped = |mut stopped: tokio::sync::watch::Receiver<()>| async move {
+            // Err once the sender is gone: that is the signal.
+            while stopped.changed().await.is_ok() {}
+        };
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(stop)
-            .await
-            .map_err(StartupError::Serve);
+        let main = axum::serve(self.listener, service)
+            .with_graceful_shutdown(until_stopped(stopped.clone()));
+        let main = async {
+            let served = main.await;
+            forwarder.abort();
+            served
+        };
+        let metrics = async {
+            let Some(metrics) = self.metrics else {
+                return Ok(());
+            };
+            let upkeep = tokio::spawn(monitoring::endpoint::keep_up(metrics.recorder));
+            let served = axum::serve(metrics.listener, metrics.router)
+                .with_graceful_shutdown(until_stopped(stopped))
+                .await;
+            upkeep.abort();
+            served
+        };
+        let (served, metrics_served) = tokio::join!(main, metrics);
+        let served = served.and(metrics_served).map_err(StartupError::Serve);
         if let Err(error) = self.store.close().await {
             tracing::warn!(%error, "closing the database");
         }
@@ -190,7 +277,9 @@ fn with_layers(router: Router, configuration: &Configuration) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    // One line per request at info: method, path, status, latency; never headers.
+    // One line per request at info: method, path, status, latency; never headers. Inside it,
+    // the request metrics see every answer as it leaves, whichever layer made it.
+    let router = router.layer(middleware::from_fn(monitoring::http::measure_requests));
     router.layer(
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -4,7 +4,8 @@
 //! as axum extractors; and the session cookie's secrets.
 //!
 //! Owns: reading `Authorization` and the `mailsetup_session` cookie, the CSRF check, the role
-//! check, minting session secrets (only their SHA-256 reaches the store).
+//! check, minting session secrets (only their SHA-256 reaches the store), counting refused
+//! bearer tokens (`monitoring`).
 //! Must not: log a token, a cookie value or a CSRF token, or answer a request itself (it
 //! returns [`ApiError`]s, which `error.rs` turns into responses).
 
@@ -17,6 +18,7 @@ use subtle::ConstantTimeEq;
 
 use crate::clock;
 use crate::error::ApiError;
+use crate::monitoring::{SignInFailure, SignInVia, count_sign_in_failure};
 use crate::state::AppState;
 
 pub mod rate_limit;
@@ -72,13 +74,19 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-            let token = bearer_token(value).ok_or(ApiError::Unauthenticated(
-                "Send the header Authorization: Bearer followed by your access token.",
-            ))?;
+            let token = bearer_token(value).ok_or_else(|| {
+                count_sign_in_failure(SignInVia::Bearer, SignInFailure::NoToken);
+                ApiError::Unauthenticated(
+                    "Send the header Authorization: Bearer followed by your access token.",
+                )
+            })?;
             let tokens = state.tokens.current();
-            let holder = tokens.find(token).ok_or(ApiError::Unauthenticated(
-                "This access token is not valid. Check it, or ask your administrator for a new one.",
-            ))?;
+            let holder = tokens.find(token).ok_or_else(|| {
+                count_sign_in_failure(SignInVia::Bearer, SignInFailure::UnknownToken);
+                ApiError::Unauthenticated(
+                    "This access token is not valid. Check it, or ask your administrator for a new one.",
+                )
+            })?;
             return Ok(Caller {
                 name: holder.name.clone(),
                 role: holder.role,

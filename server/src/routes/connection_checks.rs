@@ -5,8 +5,8 @@
 //!
 //! Owns: parsing the body (core's `check_request_from`), authorising, the limits (429 with
 //! `Retry-After`), finding the settings as `/api/v1/lookup` does, the login name by core's rule,
-//! and logging each check as an event. Must not: talk to a mail server itself (`check/` does),
-//! or log, store or return the password.
+//! and logging each check as an event and counting it (`monitoring`). Must not: talk to a mail
+//! server itself (`check/` does), or log, store or return the password.
 
 use axum::Json;
 use axum::body::Body;
@@ -23,6 +23,7 @@ use crate::auth::CsrfCaller;
 use crate::check::run::FailedLogin;
 use crate::check::{CheckPermit, CheckTarget, Credentials, LimitRefusal, Secret};
 use crate::error::ApiError;
+use crate::monitoring::count_connection_check;
 use crate::request::{JsonText, json_value};
 use crate::routes::lookup::settings_for;
 use crate::state::AppState;
@@ -224,29 +225,24 @@ impl CheckRun {
                 &mut failed_login,
             )
             .await;
-        let failed_step = report
+        let first_failure = report
             .steps
             .iter()
-            .find(|step| step.problem.is_some())
-            .map(|step| {
-                format!(
-                    "{} ({})",
-                    step.step.as_str(),
-                    step.problem
-                        .as_ref()
-                        .map_or("", |problem| problem.code.code())
-                )
-            });
+            .find_map(|step| Some((step, step.problem.as_ref()?.code.code())));
+        let failed_step =
+            first_failure.map(|(step, code)| format!("{} ({code})", step.step.as_str()));
+        let outcome = match report.outcome {
+            CheckOutcome::Passed => "passed",
+            CheckOutcome::Failed => "failed",
+        };
+        count_connection_check(outcome, first_failure.map(|(_, code)| code));
         tracing::info!(
             caller = %self.caller,
             email = %self.target.email,
             servers = %self.servers.join(", "),
             with_password = self.credentials.is_some(),
             send_test_email = self.send_test_email,
-            outcome = match report.outcome {
-                CheckOutcome::Passed => "passed",
-                CheckOutcome::Failed => "failed",
-            },
+            outcome,
             failed_step = failed_step.as_deref().unwrap_or("none"),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "connection check"

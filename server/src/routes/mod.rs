@@ -1,6 +1,7 @@
 //! The HTTP surface: one module per resource, each with its handlers, assembled here.
 //!
-//! Owns: the paths, and the one route whose body may be larger than the others' (an import).
+//! Owns: the paths, the one route whose body may be larger than the others' (an import), and
+//! which routes are writes (each counted in `/metrics` by `monitoring::count_write`).
 //! Must not: hold handler logic or other layers (`startup.rs` adds those; the page's security
 //! headers are `web.rs`'s own). Each resource (connection checks too) has a module of
 //! its own, merged here. The answers to mail programs (`mail_programs.rs`) live
@@ -11,8 +12,11 @@ use std::path::PathBuf;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::middleware;
 use axum::routing::{get, post};
 
+use crate::monitoring::{WriteOperation, count_write};
 use crate::request::IMPORT_BODY_LIMIT_BYTES;
 use crate::state::AppState;
 
@@ -38,18 +42,31 @@ pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
         .route("/v1/email-domains", get(email_domains::list))
         .route(
             "/v1/email-domains/import",
-            post(import::import).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT_BYTES)),
+            post(import::import.layer(middleware::from_fn_with_state(
+                WriteOperation::Import,
+                count_write,
+            )))
+            .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT_BYTES)),
         )
         .route(
             "/v1/email-domains/{domain}",
             get(email_domains::read)
-                .put(email_domains::put)
-                .delete(email_domains::remove),
+                .put(email_domains::put.layer(middleware::from_fn_with_state(
+                    WriteOperation::Put,
+                    count_write,
+                )))
+                .delete(email_domains::remove.layer(middleware::from_fn_with_state(
+                    WriteOperation::Delete,
+                    count_write,
+                ))),
         )
         .route("/v1/email-domains/{domain}/history", get(history::read))
         .route(
             "/v1/email-domains/{domain}/history/{revision}/restore",
-            post(restore::restore),
+            post(restore::restore.layer(middleware::from_fn_with_state(
+                WriteOperation::Restore,
+                count_write,
+            ))),
         )
         .route("/v1/removed-email-domains", get(removed::list))
         .route("/v1/lookup", post(lookup::lookup))

@@ -19,6 +19,7 @@ use crate::auth::{Caller, Credential, SessionSecrets, session_to_end};
 use crate::auth::{cleared_cookie_header, session_cookie_header};
 use crate::clock;
 use crate::error::{ApiError, Limited};
+use crate::monitoring::{SignInFailure, SignInVia, count_sign_in_failure};
 use crate::request::JsonText;
 use crate::state::AppState;
 use crate::store::NewSession;
@@ -34,18 +35,21 @@ pub async fn open(
         .attempt(client.ip())
         .map_err(|retry_after_seconds| {
             tracing::warn!(client = %client.ip(), "sign-in attempts over the limit");
+            count_sign_in_failure(SignInVia::SignIn, SignInFailure::RateLimited);
             ApiError::RateLimited {
                 what: Limited::SignIns,
                 retry_after_seconds,
             }
         })?;
     let JsonText(text) = body?;
-    let token = token_from_body(&text).ok_or(ApiError::Unauthenticated(
-        "Send {\"token\": \"...\"} with your access token to sign in.",
-    ))?;
+    let token = token_from_body(&text).ok_or_else(|| {
+        count_sign_in_failure(SignInVia::SignIn, SignInFailure::NoToken);
+        ApiError::Unauthenticated("Send {\"token\": \"...\"} with your access token to sign in.")
+    })?;
     let tokens = state.tokens.current();
     let holder = tokens.find(&token).ok_or_else(|| {
         tracing::info!(client = %client.ip(), "sign-in with an unknown token");
+        count_sign_in_failure(SignInVia::SignIn, SignInFailure::UnknownToken);
         ApiError::Unauthenticated(
             "This access token is not valid. Check it, or ask your administrator for a new one.",
         )

@@ -96,6 +96,8 @@ pub struct AppOptions {
 pub struct TestApp {
     pub address: SocketAddr,
     pub base: String,
+    /// Where `/metrics` is served, when the test passed `--metrics-bind`.
+    pub metrics_address: Option<SocketAddr>,
     pub client: reqwest::Client,
     /// What `--database` was: a SQLite path or a postgres:// URL.
     pub database: String,
@@ -108,6 +110,19 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
 }
 
 pub async fn spawn_app_with(engine: Engine, options: AppOptions) -> TestApp {
+    let (app, _serving) = spawn_app_until(engine, options, std::future::pending()).await;
+    app
+}
+
+/// A server that stops when `stop` completes; the handle ends when it has stopped.
+pub async fn spawn_app_until(
+    engine: Engine,
+    options: AppOptions,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (
+    TestApp,
+    tokio::task::JoinHandle<Result<(), mailsetup_server::startup::StartupError>>,
+) {
     let dir = TempDir::new("app");
     let tokens = write_tokens_file(dir.path());
     let database = match (&options.database, engine) {
@@ -134,17 +149,20 @@ pub async fn spawn_app_with(engine: Engine, options: AppOptions) -> TestApp {
         .await
         .expect("the application starts");
     let address = application.address();
-    tokio::spawn(application.run_until(std::future::pending()));
-    TestApp {
+    let metrics_address = application.metrics_address();
+    let serving = tokio::spawn(application.run_until(stop));
+    let app = TestApp {
         address,
         base: format!("http://{address}"),
+        metrics_address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a client"),
         database,
         _dir: dir,
-    }
+    };
+    (app, serving)
 }
 
 pub fn write_tokens_file(dir: &Path) -> PathBuf {

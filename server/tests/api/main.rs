@@ -17,5 +17,6 @@ mod import;
 mod lookup;
 mod mail_programs;
 mod mail_servers_selftest;
+mod metrics;
 mod restore;
 mod web;
