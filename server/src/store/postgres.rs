@@ -24,8 +24,7 @@ use super::{
     PoolUse, REMOVED_ENTRIES_SQL, RemovedRecord, Store, StoreFuture, StoreResult, StoredChanges,
     StoredCollection, StoredSession, WriteOutcome, action_from_stored, body_version,
     collection_changes_sql, entry_from_row, from_stored, pending_migrations, plan_import_writes,
-    to_stored,
-    upgraded_bodies,
+    to_stored, upgraded_bodies,
 };
 
 /// Connections for reads, which run in parallel.
