@@ -3,10 +3,10 @@
 //! ([`Application::metrics_address`]), assembles the routers with their layers, and serves
 //! both until told to stop, finishing the requests in flight.
 //!
-//! Owns: the order of the HTTP layers (trace, request metrics, CORS, compression, problem
-//! bodies for bare errors, timeout, body limit), signal handling (SIGINT/SIGTERM stop, SIGHUP
-//! reloads the tokens file). Must not: hold a handler or a rule (see `routes/`), or decide
-//! what is measured (see `monitoring/`).
+//! Owns: the order of the HTTP layers (client address, trace, request metrics, CORS,
+//! compression, problem bodies for bare errors, timeout, body limit), signal handling
+//! (SIGINT/SIGTERM stop, SIGHUP reloads the tokens file). Must not: hold a handler or a rule
+//! (see `routes/`), or decide what is measured (see `monitoring/`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,12 +24,13 @@ use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::{Level, Span};
 
 use crate::auth::{CSRF_HEADER, RateLimiter, TokenRegistry};
 use crate::check::{CheckLimits, CheckSetup, Checker, SystemResolver};
 use crate::collection_cache::CollectionCache;
+use crate::client_address::{ClientAddress, TrustedProxies, record_client_address};
 use crate::configuration::{Configuration, ConfigurationError, DatabaseLocation};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::monitoring;
@@ -277,13 +278,34 @@ fn with_layers(router: Router, configuration: &Configuration) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    // One line per request at info: method, path, status, latency; never headers. Inside it,
-    // the request metrics see every answer as it leaves, whichever layer made it.
+    // Inside the request's span, the request metrics see every answer as it leaves, whichever
+    // layer made it.
     let router = router.layer(middleware::from_fn(monitoring::http::measure_requests));
-    router.layer(
+    // One line per request at info: method, path, client, status, latency; never headers.
+    let router = router.layer(
         TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .make_span_with(request_span)
             .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    );
+    // Outermost: the client's address is known before the request's span opens.
+    router.layer(middleware::from_fn_with_state(
+        TrustedProxies::new(&configuration.trusted_proxies),
+        record_client_address,
+    ))
+}
+
+/// The span of one request, which its log line and every event inside it (the audit events)
+/// carry: tower-http's default fields and the client's address.
+fn request_span(request: &Request) -> Span {
+    let client = request.extensions().get::<ClientAddress>().copied();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        uri = %request.uri(),
+        version = ?request.version(),
+        client = tracing::field::display(
+            client.map_or_else(|| "unknown".to_owned(), |client| client.to_string())
+        ),
     )
 }
 

@@ -2,7 +2,7 @@
 //! `RUST_LOG` (default `info`).
 //!
 //! Must not: log request headers or bodies (they carry tokens, cookies and CSRF tokens); the
-//! HTTP trace layer in `startup.rs` logs method, path, status and latency only.
+//! HTTP trace layer in `startup.rs` logs method, path, client address, status and latency only.
 
 use clap::ValueEnum;
 use tracing_subscriber::EnvFilter;

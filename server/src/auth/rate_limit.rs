@@ -4,7 +4,7 @@
 //!
 //! Owns: counting attempts and the wait it tells a refused client. Must not: share counts
 //! between instances (each instance limits on its own; put a proxy limit in front for more)
-//! or trust `X-Forwarded-For` (behind a proxy every client is the proxy's address).
+//! or decide whose address it counts (`client_address.rs` does, `X-Forwarded-For` included).
 
 use std::collections::HashMap;
 use std::net::IpAddr;

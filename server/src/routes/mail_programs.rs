@@ -13,11 +13,9 @@
 //! Must not: read or write a format (core's `formats` do), decide which entry applies
 //! (`lookup::settings_for`, with core's lookup), or ask for credentials.
 
-use std::net::SocketAddr;
-
 use axum::body::{Body, to_bytes};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use mailsetup_core::formats::apple_profile::{APPLE_PROFILE_MEDIA_TYPE, write_apple_profile};
@@ -29,6 +27,7 @@ use mailsetup_core::formats::write_autoconfig;
 use mailsetup_core::{Connection, EmailAddress, ImapSettings, Problem};
 use serde::Deserialize;
 
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, Limited};
 use crate::routes::lookup::settings_for;
 use crate::state::AppState;
@@ -62,7 +61,7 @@ pub struct ProfileQuery {
 /// `GET /.well-known/autoconfig/mail/config-v1.1.xml` and `GET /mail/config-v1.1.xml`:
 /// Thunderbird's `config-v1.1.xml` for the address's domain.
 pub async fn thunderbird_autoconfig(
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     State(state): State<AppState>,
     query: Result<Query<AutoconfigQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -82,7 +81,7 @@ pub async fn thunderbird_autoconfig(
 /// `POST /autodiscover/autodiscover.xml`: Outlook's Autodiscover answer (the IMAP and SMTP
 /// settings) for the address in the request body.
 pub async fn outlook_autodiscover(
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     State(state): State<AppState>,
     body: Body,
 ) -> Result<Response, ApiError> {
@@ -119,7 +118,7 @@ pub async fn outlook_autodiscover(
 /// [`outlook_autodiscover`] (405 with `Allow: POST` for another method); any other path is
 /// the usual 404.
 pub async fn autodiscover_in_any_case(
-    client: ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     state: State<AppState>,
     method: Method,
     uri: Uri,
@@ -141,7 +140,7 @@ pub async fn autodiscover_in_any_case(
 /// `GET /apple/mailsetup.mobileconfig?email=`: an unsigned configuration profile that sets up
 /// the address in Apple's Mail (no password; the device asks for it).
 pub async fn apple_profile(
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     State(state): State<AppState>,
     query: Result<Query<ProfileQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -161,12 +160,12 @@ pub async fn apple_profile(
 }
 
 /// Counts one request from `client`; 429 over the limit.
-fn count_request(state: &AppState, client: SocketAddr) -> Result<(), ApiError> {
+fn count_request(state: &AppState, client: ClientAddress) -> Result<(), ApiError> {
     state
         .mail_program_limiter
-        .attempt(client.ip())
+        .attempt(client.0)
         .map_err(|retry_after_seconds| {
-            tracing::warn!(client = %client.ip(), "mail-program requests over the limit");
+            tracing::warn!(%client, "mail-program requests over the limit");
             ApiError::RateLimited {
                 what: Limited::MailSettingsRequests,
                 retry_after_seconds,

@@ -2,14 +2,12 @@
 //! `HttpOnly; SameSite=Strict` session cookie and answers the CSRF token writes must send
 //! back; `GET` says who is signed in; `DELETE` ends the session and clears the cookie.
 //!
-//! Owns: the sign-in rate limit per client address, the session's lifetime and cookie.
+//! Owns: the sign-in rate limit per client address (`client_address.rs` says which), the session's lifetime and cookie.
 //! Must not: store or log a token, cookie value or CSRF token in clear (the store gets the
 //! cookie's SHA-256 and the token's SHA-256 only).
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mailsetup_core::Timestamp;
@@ -17,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{Caller, Credential, SessionSecrets, session_to_end};
 use crate::auth::{cleared_cookie_header, session_cookie_header};
+use crate::client_address::ClientAddress;
 use crate::clock;
 use crate::error::{ApiError, Limited};
 use crate::monitoring::{SignInFailure, SignInVia, count_sign_in_failure};
@@ -26,15 +25,15 @@ use crate::store::NewSession;
 
 /// `POST /api/v1/session`.
 pub async fn open(
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     State(state): State<AppState>,
     body: Result<JsonText, ApiError>,
 ) -> Result<Response, ApiError> {
     state
         .session_limiter
-        .attempt(client.ip())
+        .attempt(client.0)
         .map_err(|retry_after_seconds| {
-            tracing::warn!(client = %client.ip(), "sign-in attempts over the limit");
+            tracing::warn!(%client, "sign-in attempts over the limit");
             count_sign_in_failure(SignInVia::SignIn, SignInFailure::RateLimited);
             ApiError::RateLimited {
                 what: Limited::SignIns,
@@ -48,7 +47,7 @@ pub async fn open(
     })?;
     let tokens = state.tokens.current();
     let holder = tokens.find(&token).ok_or_else(|| {
-        tracing::info!(client = %client.ip(), "sign-in with an unknown token");
+        tracing::info!(%client, "sign-in with an unknown token");
         count_sign_in_failure(SignInVia::SignIn, SignInFailure::UnknownToken);
         ApiError::Unauthenticated(
             "This access token is not valid. Check it, or ask your administrator for a new one.",
@@ -68,7 +67,7 @@ pub async fn open(
         expires_at,
     };
     state.store.create_session(&session, now).await?;
-    tracing::info!(name = %holder.name, role = holder.role.as_str(), "session opened");
+    tracing::info!(%client, name = %holder.name, role = holder.role.as_str(), "session opened");
     let cookie = session_cookie_header(
         &secrets.cookie_value,
         lifetime.as_secs(),
@@ -105,11 +104,15 @@ pub async fn show(caller: Caller) -> Response {
 
 /// `DELETE /api/v1/session`: ends the cookie's session (the CSRF header is required, as for
 /// any change) and clears the cookie. Without a session there is nothing to end: 204 anyway.
-pub async fn end(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+pub async fn end(
+    client: ClientAddress,
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, ApiError> {
     let (mut parts, _body) = request.into_parts();
     if let Some(id_hash) = session_to_end(&mut parts, &state).await? {
         state.store.end_session(&id_hash).await?;
-        tracing::info!("session ended");
+        tracing::info!(%client, "session ended");
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     insert(

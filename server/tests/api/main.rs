@@ -19,4 +19,5 @@ mod mail_programs;
 mod mail_servers_selftest;
 mod metrics;
 mod restore;
+mod trusted_proxy;
 mod web;
