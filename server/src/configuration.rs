@@ -1,6 +1,6 @@
 //! The server's configuration: command-line flags with environment variables ([`Args`]), read
-//! and checked once at start into a [`Configuration`], or refused with a sentence that says
-//! what to fix.
+//! and checked once at start into a [`Configuration`], or refused with a sentence for each
+//! mistake that says what to fix (all of them: `check-config` shows the same sentences).
 //!
 //! Owns: flag names and defaults, the database location, reading the tokens and allowlist
 //! files, checking CORS origins and the web root (the built npm package the page at `/`
@@ -286,31 +286,90 @@ struct AllowlistFileGroup {
     ranges: Vec<String>,
 }
 
+/// Every mistake a configuration has, in the order of the flags; never empty. Shown one
+/// sentence a line.
+#[derive(Debug)]
+pub struct ConfigurationErrors(Vec<ConfigurationError>);
+
+impl ConfigurationErrors {
+    /// The mistakes, one sentence each.
+    pub fn mistakes(&self) -> &[ConfigurationError] {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ConfigurationErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, mistake) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{mistake}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigurationErrors {}
+
+/// Gathers the mistakes of every check instead of stopping at the first, so that a start and
+/// `check-config` report all of them from the same checks.
+#[derive(Debug, Default)]
+struct Mistakes(Vec<ConfigurationError>);
+
+impl Mistakes {
+    /// The value, or `None` with its mistake kept.
+    fn keep<T>(&mut self, result: Result<T, impl Into<ConfigurationError>>) -> Option<T> {
+        result.map_err(|mistake| self.0.push(mistake.into())).ok()
+    }
+
+    /// The values that are right; a mistake kept for each that is not.
+    fn keep_each<T>(
+        &mut self,
+        results: impl IntoIterator<Item = Result<T, ConfigurationError>>,
+    ) -> Vec<T> {
+        results
+            .into_iter()
+            .filter_map(|result| self.keep(result))
+            .collect()
+    }
+
+    /// The value of a check that gathers mistakes of its own, or `None` with all of them kept.
+    fn absorb<T>(&mut self, result: Result<T, ConfigurationErrors>) -> Option<T> {
+        result.map_err(|errors| self.0.extend(errors.0)).ok()
+    }
+
+    /// `value` when nothing was wrong, else every mistake (a `None` value always has one).
+    fn finish<T>(self, value: Option<T>) -> Result<T, ConfigurationErrors> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(ConfigurationErrors(self.0)),
+        }
+    }
+}
+
 impl Configuration {
-    /// Checks the flags and reads the files they name.
-    pub fn from_args(args: Args) -> Result<Configuration, ConfigurationError> {
-        let bind: SocketAddr = args
-            .bind
-            .trim()
-            .parse()
-            .map_err(|_| ConfigurationError::BadBind(args.bind.clone()))?;
-        let database = DatabaseLocation::parse(&args.database)?;
-        let tokens = TokenSet::load(&args.tokens)?;
-        if !tokens.has_admin() {
+    /// Checks the flags and reads the files they name; every mistake, not just the first.
+    pub fn from_args(args: Args) -> Result<Configuration, ConfigurationErrors> {
+        let mut mistakes = Mistakes::default();
+        let bind = mistakes.keep(parse_bind(&args.bind));
+        let database = mistakes.keep(DatabaseLocation::parse(&args.database));
+        let tokens = mistakes.keep(TokenSet::load(&args.tokens));
+        if tokens.as_ref().is_some_and(|tokens| !tokens.has_admin()) {
             tracing::warn!(
                 "the tokens file has no admin token: settings can be read but nobody can change them"
             );
         }
-        let allowed_origins = args
-            .allowed_origins
-            .iter()
-            .map(|origin| origin.trim())
-            .filter(|origin| !origin.is_empty())
-            .map(parse_origin)
-            .collect::<Result<Vec<_>, _>>()?;
+        let allowed_origins = mistakes.keep_each(
+            args.allowed_origins
+                .iter()
+                .map(|origin| origin.trim())
+                .filter(|origin| !origin.is_empty())
+                .map(parse_origin),
+        );
         let allowlist = match &args.allowlist {
-            Some(path) => read_allowlist(path)?,
-            None => Allowlist::provider_default(),
+            Some(path) => mistakes.keep(read_allowlist(path)),
+            None => Some(Allowlist::provider_default()),
         };
         for (flag, value) in [
             ("session-hours", args.session_hours),
@@ -325,101 +384,122 @@ impl Configuration {
             ),
         ] {
             if value == 0 {
-                return Err(ConfigurationError::Zero { flag });
+                mistakes.keep::<()>(Err(ConfigurationError::Zero { flag }));
             }
         }
-        let web_root = args
-            .web_root
-            .as_deref()
-            .filter(|path| !path.as_os_str().is_empty())
-            .map(check_web_root)
-            .transpose()?;
-        let check = check_configuration(&args)?;
-        let metrics_bind = args
-            .metrics_bind
-            .as_deref()
-            .map(str::trim)
-            .filter(|text| !text.is_empty())
-            .map(|text| {
-                text.parse::<SocketAddr>()
-                    .map_err(|_| ConfigurationError::BadMetricsBind(text.to_owned()))
+        let web_root = mistakes.keep(
+            args.web_root
+                .as_deref()
+                .filter(|path| !path.as_os_str().is_empty())
+                .map(check_web_root)
+                .transpose(),
+        );
+        let check = mistakes.absorb(check_configuration(&args));
+        let metrics_bind = mistakes.keep(parse_metrics_bind(args.metrics_bind.as_deref()));
+        let trusted_proxies = mistakes.keep_each(
+            args.trusted_proxies
+                .iter()
+                .map(|text| text.trim())
+                .filter(|text| !text.is_empty())
+                .map(|text| {
+                    parse_network(text)
+                        .ok_or_else(|| ConfigurationError::BadTrustedProxy(text.to_owned()))
+                }),
+        );
+        let configuration = (|| {
+            Some(Configuration {
+                bind: bind?,
+                database: database?,
+                tokens_path: args.tokens,
+                tokens: tokens?,
+                allowed_origins,
+                allowlist: allowlist?,
+                secure_cookie: args.secure_cookie,
+                session_lifetime: Duration::from_secs(args.session_hours.saturating_mul(3600)),
+                sign_in_attempts_per_minute: args.sign_in_attempts_per_minute,
+                autoconfig_requests_per_minute: args.autoconfig_requests_per_minute,
+                request_timeout: Duration::from_secs(args.request_timeout_seconds),
+                web_root: web_root?,
+                check: check?,
+                metrics_bind: metrics_bind?,
+                trusted_proxies,
             })
-            .transpose()?;
-        let trusted_proxies = args
-            .trusted_proxies
+        })();
+        mistakes.finish(configuration)
+    }
+}
+
+/// `--bind`'s address and port.
+pub fn parse_bind(text: &str) -> Result<SocketAddr, ConfigurationError> {
+    text.trim()
+        .parse()
+        .map_err(|_| ConfigurationError::BadBind(text.to_owned()))
+}
+
+/// `--metrics-bind`'s address and port, if the flag is given and not empty.
+pub fn parse_metrics_bind(text: Option<&str>) -> Result<Option<SocketAddr>, ConfigurationError> {
+    text.map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(|text| {
+            text.parse::<SocketAddr>()
+                .map_err(|_| ConfigurationError::BadMetricsBind(text.to_owned()))
+        })
+        .transpose()
+}
+
+/// The connection check's flags, checked; the CA files read.
+fn check_configuration(args: &Args) -> Result<CheckConfiguration, ConfigurationErrors> {
+    check_configuration_of(&args.check, args.check_max_running)
+}
+
+/// The connection check's settings from its flags (the server's, or `mailsetup-server
+/// check`'s), checked; every mistake.
+pub fn check_configuration_of(
+    flags: &CheckFlags,
+    max_running: usize,
+) -> Result<CheckConfiguration, ConfigurationErrors> {
+    let mut mistakes = Mistakes::default();
+    let ports = &flags.check_allow_ports;
+    let arrival_seconds = flags.check_arrival_seconds;
+    let allowed_networks = mistakes.keep_each(
+        flags
+            .check_allow_networks
             .iter()
             .map(|text| text.trim())
             .filter(|text| !text.is_empty())
             .map(|text| {
                 parse_network(text)
-                    .ok_or_else(|| ConfigurationError::BadTrustedProxy(text.to_owned()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Configuration {
-            bind,
-            database,
-            tokens_path: args.tokens,
-            tokens,
-            allowed_origins,
-            allowlist,
-            secure_cookie: args.secure_cookie,
-            session_lifetime: Duration::from_secs(args.session_hours.saturating_mul(3600)),
-            sign_in_attempts_per_minute: args.sign_in_attempts_per_minute,
-            autoconfig_requests_per_minute: args.autoconfig_requests_per_minute,
-            request_timeout: Duration::from_secs(args.request_timeout_seconds),
-            web_root,
-            check,
-            metrics_bind,
-            trusted_proxies,
-        })
-    }
-}
-
-/// The connection check's flags, checked; the CA files read.
-fn check_configuration(args: &Args) -> Result<CheckConfiguration, ConfigurationError> {
-    check_configuration_of(&args.check, args.check_max_running)
-}
-
-/// The connection check's settings from its flags (the server's, or `mailsetup-server
-/// check`'s), checked.
-pub fn check_configuration_of(
-    flags: &CheckFlags,
-    max_running: usize,
-) -> Result<CheckConfiguration, ConfigurationError> {
-    let ports = &flags.check_allow_ports;
-    let arrival_seconds = flags.check_arrival_seconds;
-    let allowed_networks = flags
-        .check_allow_networks
-        .iter()
-        .map(|text| text.trim())
-        .filter(|text| !text.is_empty())
-        .map(|text| {
-            parse_network(text).ok_or_else(|| ConfigurationError::BadCheckNetwork(text.to_owned()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+                    .ok_or_else(|| ConfigurationError::BadCheckNetwork(text.to_owned()))
+            }),
+    );
     if ports.contains(&0) {
-        return Err(ConfigurationError::BadCheckPort);
+        mistakes.keep::<()>(Err(ConfigurationError::BadCheckPort));
     }
     for (flag, value) in [
         ("check-arrival-seconds", arrival_seconds),
         ("check-max-running", max_running as u64),
     ] {
         if value == 0 {
-            return Err(ConfigurationError::Zero { flag });
+            mistakes.keep::<()>(Err(ConfigurationError::Zero { flag }));
         }
     }
-    Ok(CheckConfiguration {
+    let roots = TrustRoots::load(&flags.check_ca_files).map_err(|files| {
+        ConfigurationErrors(files.into_iter().map(ConfigurationError::from).collect())
+    });
+    let roots = mistakes.absorb(roots);
+    let configuration = roots.map(|roots| CheckConfiguration {
         policy: AddressPolicy {
             allowed_networks,
             extra_ports: ports.iter().copied().collect(),
         },
-        roots: TrustRoots::load(&flags.check_ca_files)?,
+        roots,
         bounds: Bounds {
             arrival: Duration::from_secs(arrival_seconds),
             ..Bounds::default()
         },
         max_running,
-    })
+    });
+    mistakes.finish(configuration)
 }
 
 /// A network as `ADDRESS/PREFIX` without host bits, or a bare address as a network of one.
@@ -535,6 +615,38 @@ mod tests {
         ] {
             assert!(parse_origin(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn every_mistake_is_reported_not_just_the_first() {
+        let args = Args::try_parse_from([
+            "mailsetup-server",
+            "--bind",
+            "localhost",
+            "--tokens",
+            "/nonexistent/tokens",
+            "--trusted-proxy",
+            "10.0.0.1/8,10.0.0.0/8,proxy",
+            "--check-allow-network",
+            "192.0.2.0/33",
+            "--session-hours",
+            "0",
+        ])
+        .unwrap();
+        let errors = Configuration::from_args(args).unwrap_err();
+        let sentences: Vec<String> = errors.mistakes().iter().map(ToString::to_string).collect();
+        assert_eq!(sentences.len(), 6, "{sentences:#?}");
+        for (sentence, names) in sentences.iter().zip([
+            "--bind \"localhost\"",
+            "/nonexistent/tokens",
+            "--session-hours",
+            "192.0.2.0/33",
+            "10.0.0.1/8",
+            "\"proxy\"",
+        ]) {
+            assert!(sentence.contains(names), "{sentence} should name {names}");
+        }
+        assert_eq!(errors.to_string().lines().count(), 6);
     }
 
     #[test]

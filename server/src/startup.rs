@@ -31,7 +31,7 @@ use crate::auth::{CSRF_HEADER, RateLimiter, TokenRegistry};
 use crate::check::{CheckLimits, CheckSetup, Checker, SystemResolver};
 use crate::collection_cache::CollectionCache;
 use crate::client_address::{ClientAddress, TrustedProxies, record_client_address};
-use crate::configuration::{Configuration, ConfigurationError, DatabaseLocation};
+use crate::configuration::{Configuration, ConfigurationErrors, DatabaseLocation};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::monitoring;
 use crate::request::{BODY_LIMIT_BYTES, IMPORT_BODY_LIMIT_BYTES};
@@ -45,7 +45,7 @@ use mailsetup_core::wire::CONNECTION_CHECKS_PATH;
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("{0}")]
-    Configuration(#[from] ConfigurationError),
+    Configuration(#[from] ConfigurationErrors),
     #[error("The database could not be opened: {0}")]
     Store(#[from] StoreError),
     #[error("Could not listen on {address}: {error}. Choose another --bind address or port.")]

@@ -66,38 +66,48 @@ pub enum CaFileError {
     NoCertificate { path: String, reason: String },
 }
 
-impl TrustRoots {
-    /// Mozilla's roots, plus every certificate in `ca_files`.
-    pub fn load(ca_files: &[impl AsRef<Path>]) -> Result<TrustRoots, CaFileError> {
-        let mut roots = RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for path in ca_files {
-            let path = path.as_ref();
-            let shown = path.display().to_string();
-            let bytes = std::fs::read(path).map_err(|error| CaFileError::Unreadable {
+/// Adds every certificate of the PEM file at `path` to `roots`.
+fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<(), CaFileError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| CaFileError::Unreadable {
+        path: shown.clone(),
+        reason: error.to_string(),
+    })?;
+    let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<_, _>>()
+        .map_err(|error| CaFileError::NoCertificate {
+            path: shown.clone(),
+            reason: error.to_string(),
+        })?;
+    if certificates.is_empty() {
+        return Err(CaFileError::NoCertificate {
+            path: shown,
+            reason: "no certificate found".into(),
+        });
+    }
+    for certificate in certificates {
+        roots
+            .add(certificate)
+            .map_err(|error| CaFileError::NoCertificate {
                 path: shown.clone(),
                 reason: error.to_string(),
             })?;
-            let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
-                .collect::<Result<_, _>>()
-                .map_err(|error| CaFileError::NoCertificate {
-                    path: shown.clone(),
-                    reason: error.to_string(),
-                })?;
-            if certificates.is_empty() {
-                return Err(CaFileError::NoCertificate {
-                    path: shown,
-                    reason: "no certificate found".into(),
-                });
-            }
-            for certificate in certificates {
-                roots
-                    .add(certificate)
-                    .map_err(|error| CaFileError::NoCertificate {
-                        path: shown.clone(),
-                        reason: error.to_string(),
-                    })?;
-            }
+    }
+    Ok(())
+}
+
+impl TrustRoots {
+    /// Mozilla's roots, plus every certificate in `ca_files`; a mistake in each file that has
+    /// one.
+    pub fn load(ca_files: &[impl AsRef<Path>]) -> Result<TrustRoots, Vec<CaFileError>> {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        let mistakes: Vec<CaFileError> = ca_files
+            .iter()
+            .filter_map(|path| add_ca_file(&mut roots, path.as_ref()).err())
+            .collect();
+        if !mistakes.is_empty() {
+            return Err(mistakes);
         }
         // ring: builds with a C compiler alone (aws-lc-rs wants CMake). Its deprecation is
         // about post-quantum key exchange, which a one-off check of a mail server can do
@@ -107,9 +117,11 @@ impl TrustRoots {
         let verifier =
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
                 .build()
-                .map_err(|error| CaFileError::NoCertificate {
-                    path: "(roots)".into(),
-                    reason: error.to_string(),
+                .map_err(|error| {
+                    vec![CaFileError::NoCertificate {
+                        path: "(roots)".into(),
+                        reason: error.to_string(),
+                    }]
                 })?;
         Ok(TrustRoots { verifier, provider })
     }
