@@ -26,7 +26,12 @@ use crate::telemetry::LogFormat;
 
 /// mailsetup's reference REST server.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "mailsetup-server", version, about)]
+#[command(
+    name = "mailsetup-server",
+    version,
+    about,
+    after_help = "Other commands:\n  mailsetup-server check-config [OPTIONS]   Check these options, their files, the database and the addresses without starting (exit 78 on a mistake)\n  mailsetup-server check EMAIL [OPTIONS]    Check a domain's settings against its mail servers from a terminal"
+)]
 pub struct Args {
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, env = "MAILSETUP_BIND", default_value = "127.0.0.1:8080")]
@@ -295,6 +300,10 @@ impl ConfigurationErrors {
     /// The mistakes, one sentence each.
     pub fn mistakes(&self) -> &[ConfigurationError] {
         &self.0
+    }
+
+    pub fn into_mistakes(self) -> Vec<ConfigurationError> {
+        self.0
     }
 }
 

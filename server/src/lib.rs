@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod check;
 pub mod check_command;
+pub mod check_config;
 pub mod client_address;
 pub mod clock;
 pub mod collection_cache;

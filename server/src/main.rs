@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mailsetup_server::check_command::{self, CheckArgs};
+use mailsetup_server::check_config;
 use mailsetup_server::configuration::{Args, Configuration};
 use mailsetup_server::startup::Application;
 use mailsetup_server::telemetry;
@@ -21,6 +22,10 @@ async fn main() -> ExitCode {
                 ExitCode::from(if error.use_stderr() { 2 } else { 0 })
             }
         };
+    }
+    // `mailsetup-server check-config [OPTIONS]`: a start's checks without starting.
+    if std::env::args().nth(1).as_deref() == Some("check-config") {
+        return check_config::main(std::env::args().skip(1)).await;
     }
     let args = Args::parse();
     telemetry::init(args.log_format);

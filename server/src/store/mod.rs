@@ -34,6 +34,7 @@ use crate::auth::Role;
 
 pub mod group_commit;
 pub mod postgres;
+pub mod probe;
 pub mod sqlite;
 
 pub use postgres::PostgresStore;

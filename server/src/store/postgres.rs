@@ -43,7 +43,7 @@ pub struct PostgresStore {
     writes: WriteQueue<PostgresWriter>,
 }
 
-fn migrator() -> Migrator {
+pub(super) fn migrator() -> Migrator {
     Migrator::with_migrations(vec![
         Migration::new(
             1,

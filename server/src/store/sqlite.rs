@@ -47,7 +47,7 @@ pub struct SqliteStore {
     writes: WriteQueue<SqliteWriter>,
 }
 
-fn migrator() -> Migrator {
+pub(super) fn migrator() -> Migrator {
     Migrator::with_migrations(vec![
         Migration::new(
             1,

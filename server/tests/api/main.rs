@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod certificate_trust;
+mod check_config;
 mod concurrency;
 mod configuration;
 mod connection_checks;
