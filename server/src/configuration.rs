@@ -19,7 +19,7 @@ use serde::Deserialize;
 use ipnet::IpNet;
 
 use crate::auth::TokenSet;
-use crate::auth::tokens::TokenFileError;
+use crate::auth::tokens::{TokenFileError, TokenFileErrors};
 use crate::check::tls::CaFileError;
 use crate::check::{AddressPolicy, Bounds, TrustRoots};
 use crate::telemetry::LogFormat;
@@ -241,7 +241,7 @@ pub enum ConfigurationError {
     )]
     EmptyDatabase,
     #[error("{0}")]
-    Tokens(#[from] TokenFileError),
+    Tokens(TokenFileError),
     #[error(
         "--allowed-origin {0:?} is not a web origin; give scheme, host and optional port only, such as https://crm.example.com or http://localhost:3000 (no path, no trailing slash)."
     )]
@@ -343,6 +343,16 @@ impl Mistakes {
             .collect()
     }
 
+    /// The tokens file's set, or `None` with each of its bad lines kept.
+    fn keep_all<T>(&mut self, result: Result<T, TokenFileErrors>) -> Option<T> {
+        result
+            .map_err(|errors| {
+                self.0
+                    .extend(errors.0.into_iter().map(ConfigurationError::Tokens))
+            })
+            .ok()
+    }
+
     /// The value of a check that gathers mistakes of its own, or `None` with all of them kept.
     fn absorb<T>(&mut self, result: Result<T, ConfigurationErrors>) -> Option<T> {
         result.map_err(|errors| self.0.extend(errors.0)).ok()
@@ -363,7 +373,7 @@ impl Configuration {
         let mut mistakes = Mistakes::default();
         let bind = mistakes.keep(parse_bind(&args.bind));
         let database = mistakes.keep(DatabaseLocation::parse(&args.database));
-        let tokens = mistakes.keep(TokenSet::load(&args.tokens));
+        let tokens = mistakes.keep_all(TokenSet::load(&args.tokens));
         if tokens.as_ref().is_some_and(|tokens| !tokens.has_admin()) {
             tracing::warn!(
                 "the tokens file has no admin token: settings can be read but nobody can change them"

@@ -97,15 +97,76 @@ pub enum TokenFileError {
     Empty { path: String },
 }
 
+/// Line `line` of the file (not blank, not a comment), given the tokens of the lines before.
+fn parse_line(
+    line: usize,
+    content: &str,
+    earlier: &[(usize, AccessToken)],
+) -> Result<AccessToken, TokenFileError> {
+    let words: Vec<&str> = content.split_whitespace().collect();
+    let [role, name, token] = words[..] else {
+        return Err(TokenFileError::WrongFieldCount {
+            line,
+            found: words.len(),
+        });
+    };
+    let role = Role::parse(role).ok_or_else(|| TokenFileError::UnknownRole {
+        line,
+        role: role.to_owned(),
+    })?;
+    let digest = match token.strip_prefix("sha256:") {
+        Some(hex_digest) => parse_digest(hex_digest).ok_or(TokenFileError::BadDigest { line })?,
+        None if token.chars().count() < MIN_TOKEN_CHARS => {
+            return Err(TokenFileError::TokenTooShort { line });
+        }
+        None => digest(token),
+    };
+    if let Some((first, _)) = earlier.iter().find(|(_, known)| known.digest == digest) {
+        return Err(TokenFileError::DuplicateToken {
+            line,
+            first: *first,
+        });
+    }
+    Ok(AccessToken {
+        role,
+        name: name.to_owned(),
+        digest,
+    })
+}
+
 /// The tokens in force.
 #[derive(Debug, Clone, Default)]
 pub struct TokenSet {
     tokens: Vec<AccessToken>,
 }
 
+/// Every mistake of a tokens file (each bad line), one sentence each; never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenFileErrors(pub Vec<TokenFileError>);
+
+impl fmt::Display for TokenFileErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, mistake) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{mistake}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TokenFileErrors {}
+
+impl From<TokenFileError> for TokenFileErrors {
+    fn from(mistake: TokenFileError) -> TokenFileErrors {
+        TokenFileErrors(vec![mistake])
+    }
+}
+
 impl TokenSet {
     /// Reads and checks the tokens file.
-    pub fn load(path: &Path) -> Result<TokenSet, TokenFileError> {
+    pub fn load(path: &Path) -> Result<TokenSet, TokenFileErrors> {
         let text = std::fs::read_to_string(path).map_err(|error| TokenFileError::Unreadable {
             path: path.display().to_string(),
             reason: error.to_string(),
@@ -114,55 +175,30 @@ impl TokenSet {
         if set.tokens.is_empty() {
             return Err(TokenFileError::Empty {
                 path: path.display().to_string(),
-            });
+            }
+            .into());
         }
         Ok(set)
     }
 
     /// Reads the file's text: `ROLE NAME TOKEN` lines, `#` comments and blank lines; a token
-    /// may be given as `sha256:HEX` so the file need not hold it.
-    pub fn parse(text: &str) -> Result<TokenSet, TokenFileError> {
+    /// may be given as `sha256:HEX` so the file need not hold it. Every bad line is a mistake.
+    pub fn parse(text: &str) -> Result<TokenSet, TokenFileErrors> {
         let mut tokens: Vec<(usize, AccessToken)> = Vec::new();
+        let mut mistakes = Vec::new();
         for (index, raw_line) in text.lines().enumerate() {
             let line = index + 1;
             let content = raw_line.trim();
             if content.is_empty() || content.starts_with('#') {
                 continue;
             }
-            let words: Vec<&str> = content.split_whitespace().collect();
-            let [role, name, token] = words[..] else {
-                return Err(TokenFileError::WrongFieldCount {
-                    line,
-                    found: words.len(),
-                });
-            };
-            let role = Role::parse(role).ok_or_else(|| TokenFileError::UnknownRole {
-                line,
-                role: role.to_owned(),
-            })?;
-            let digest = match token.strip_prefix("sha256:") {
-                Some(hex_digest) => {
-                    parse_digest(hex_digest).ok_or(TokenFileError::BadDigest { line })?
-                }
-                None if token.chars().count() < MIN_TOKEN_CHARS => {
-                    return Err(TokenFileError::TokenTooShort { line });
-                }
-                None => digest(token),
-            };
-            if let Some((first, _)) = tokens.iter().find(|(_, known)| known.digest == digest) {
-                return Err(TokenFileError::DuplicateToken {
-                    line,
-                    first: *first,
-                });
+            match parse_line(line, content, &tokens) {
+                Ok(token) => tokens.push((line, token)),
+                Err(mistake) => mistakes.push(mistake),
             }
-            tokens.push((
-                line,
-                AccessToken {
-                    role,
-                    name: name.to_owned(),
-                    digest,
-                },
-            ));
+        }
+        if !mistakes.is_empty() {
+            return Err(TokenFileErrors(mistakes));
         }
         Ok(TokenSet {
             tokens: tokens.into_iter().map(|(_, token)| token).collect(),
@@ -229,7 +265,7 @@ impl TokenRegistry {
     }
 
     /// Reads the file again; keeps the old set if the new file is bad and says why.
-    pub fn reload(&self) -> Result<usize, TokenFileError> {
+    pub fn reload(&self) -> Result<usize, TokenFileErrors> {
         let set = TokenSet::load(&self.path)?;
         if !set.has_admin() {
             tracing::warn!(
@@ -268,6 +304,22 @@ mod tests {
     }
 
     #[test]
+    fn every_bad_line_is_a_mistake() {
+        let text = "admin alice\nadmin bob 0123456789abcdef0123\nroot carol 0123456789abcdef4567\n";
+        let errors = TokenSet::parse(text).unwrap_err();
+        assert_eq!(
+            errors.0,
+            [
+                TokenFileError::WrongFieldCount { line: 1, found: 2 },
+                TokenFileError::UnknownRole {
+                    line: 3,
+                    role: "root".into(),
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn bad_lines_are_named_without_the_token() {
         let cases = [
             (
@@ -296,7 +348,7 @@ mod tests {
         ];
         for (text, expected) in cases {
             let error = TokenSet::parse(text).unwrap_err();
-            assert_eq!(error, expected, "{text}");
+            assert_eq!(error, TokenFileErrors(vec![expected]), "{text}");
             assert!(!error.to_string().contains("0123456789abcdef"), "{error}");
         }
     }

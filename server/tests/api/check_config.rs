@@ -124,7 +124,7 @@ fn a_missing_tokens_file() {
 }
 
 #[test]
-fn a_malformed_tokens_line() {
+fn malformed_tokens_lines() {
     let setup = Setup::new();
     let tokens = setup.path("bad-tokens");
     std::fs::write(
@@ -137,6 +137,25 @@ fn a_malformed_tokens_line() {
     assert!(
         !outcome.sentences[0].contains("0123456789abcdef"),
         "never a token"
+    );
+    // Each bad line is a mistake of its own.
+    std::fs::write(
+        &tokens,
+        "admin alice\nadmin bob 0123456789abcdef0123\nroot carol 0123456789abcdef4567\n",
+    )
+    .unwrap();
+    let outcome = setup.run(&["--tokens", &tokens]);
+    assert_eq!(outcome.code, EX_CONFIG);
+    assert_eq!(outcome.sentences.len(), 2, "{:#?}", outcome.sentences);
+    assert!(
+        outcome.sentences[0].contains("Line 1"),
+        "{:?}",
+        outcome.sentences
+    );
+    assert!(
+        outcome.sentences[1].contains("Line 3"),
+        "{:?}",
+        outcome.sentences
     );
 }
 
