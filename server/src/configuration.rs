@@ -97,8 +97,8 @@ pub struct Args {
     pub request_timeout_seconds: u64,
 
     /// The folder of the built npm package (pkg/: index.js, mailsetup-wasm.js, *.wasm,
-    /// mailsetup.css), served under /mailsetup/ for the sign-in page at /. Without it, / says
-    /// that the component's files are not configured.
+    /// mailsetup.css), served under /mailsetup/ for the sign-in page at /, instead of the
+    /// package embedded at build time. Without either, / says what is missing.
     #[arg(long, env = "MAILSETUP_WEB_ROOT")]
     pub web_root: Option<PathBuf>,
 
@@ -209,6 +209,9 @@ pub struct Configuration {
     /// The web root, resolved to its real path (symbolic links followed), so a file is
     /// served only if its own real path lies inside it.
     pub web_root: Option<PathBuf>,
+    /// Whether the package embedded at build time (if any) is served when there is no web
+    /// root: always from the flags; tests turn it off to see a server without a package.
+    pub serve_embedded_package: bool,
     /// The connection check's policy, trust roots, bounds and server-wide cap.
     pub check: CheckConfiguration,
     /// Where `/metrics` is served, if anywhere (`--metrics-bind`).
@@ -439,6 +442,7 @@ impl Configuration {
                 autoconfig_requests_per_minute: args.autoconfig_requests_per_minute,
                 request_timeout: Duration::from_secs(args.request_timeout_seconds),
                 web_root: web_root?,
+                serve_embedded_package: true,
                 check: check?,
                 metrics_bind: metrics_bind?,
                 trusted_proxies,

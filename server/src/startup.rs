@@ -38,6 +38,7 @@ use crate::request::{BODY_LIMIT_BYTES, IMPORT_BODY_LIMIT_BYTES};
 use crate::routes;
 use crate::routes::connection_checks::NDJSON;
 use crate::state::{AppState, SessionSettings};
+use crate::routes::package_files::PackageFiles;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use mailsetup_core::wire::CONNECTION_CHECKS_PATH;
 
@@ -158,10 +159,15 @@ impl Application {
             },
             check_limits: CheckLimits::new(configuration.check.max_running),
         };
-        let router = with_layers(
-            routes::router(state, configuration.web_root.clone()),
-            &configuration,
+        let package = PackageFiles::choose(
+            configuration.web_root.clone(),
+            configuration.serve_embedded_package,
         );
+        let package_source = package.as_ref().map_or_else(
+            || "none: neither --web-root nor a package embedded at build time (`cargo xtask dist`, then build the server)".to_owned(),
+            ToString::to_string,
+        );
+        let router = with_layers(routes::router(state, package), &configuration);
         tracing::info!(
             %address,
             metrics = %metrics.as_ref().map_or_else(
@@ -170,10 +176,7 @@ impl Application {
             ),
             engine = store.engine(),
             tokens = configuration.tokens.len(),
-            web_root = %configuration
-                .web_root
-                .as_deref()
-                .map_or_else(|| "none (no --web-root)".into(), |root| root.display().to_string()),
+            component_files = %package_source,
             "mailsetup-server listening"
         );
         Ok(Application {

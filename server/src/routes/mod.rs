@@ -8,8 +8,6 @@
 //! outside `/api`, at the paths the programs ask for; the router's fallback is theirs, for
 //! Autodiscover's path in any letter case.
 
-use std::path::PathBuf;
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
@@ -18,6 +16,7 @@ use axum::routing::{get, post};
 
 use crate::monitoring::{WriteOperation, count_write};
 use crate::request::IMPORT_BODY_LIMIT_BYTES;
+use crate::routes::package_files::PackageFiles;
 use crate::state::AppState;
 
 pub mod allowlist;
@@ -29,14 +28,16 @@ pub mod import;
 pub mod lookup;
 pub mod mail_programs;
 pub mod openapi;
+pub mod package_files;
 pub mod removed;
 pub mod restore;
 pub mod session;
 pub mod web;
 
-/// Every route, with the shared state; the page at `/` loads the component from `web_root` (the
-/// built npm package, a real path), or says that it is missing.
-pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
+/// Every route, with the shared state; the page at `/` loads the component from `package` (the
+/// built npm package: `--web-root` or the copy embedded in the binary), or says that it is
+/// missing.
+pub fn router(state: AppState, package: Option<PackageFiles>) -> Router {
     let api = Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/v1/email-domains", get(email_domains::list))
@@ -99,5 +100,5 @@ pub fn router(state: AppState, web_root: Option<PathBuf>) -> Router {
         )
         .fallback(mail_programs::autodiscover_in_any_case)
         .with_state(state)
-        .merge(web::router(web_root))
+        .merge(web::router(package))
 }

@@ -90,6 +90,9 @@ pub struct AppOptions {
     pub database: Option<String>,
     /// `--web-root`: the folder the page at `/` loads the component's files from.
     pub web_root: Option<PathBuf>,
+    /// Serve the package embedded in the server at build time when there is no `--web-root`
+    /// (off by default, so a test sees the same server whether or not `pkg/` was built).
+    pub embedded_package: bool,
 }
 
 /// A running server and a client for it.
@@ -144,7 +147,8 @@ pub async fn spawn_app_until(
     }
     argv.extend(options.args.iter().cloned());
     let args = <Args as clap::Parser>::try_parse_from(argv).expect("test flags parse");
-    let configuration = Configuration::from_args(args).expect("test configuration is valid");
+    let mut configuration = Configuration::from_args(args).expect("test configuration is valid");
+    configuration.serve_embedded_package = options.embedded_package;
     let application = Application::build(configuration)
         .await
         .expect("the application starts");

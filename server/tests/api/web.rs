@@ -1,11 +1,13 @@
 //! The page at `/` and the component's files under `/mailsetup/`: content types, the strict
 //! Content-Security-Policy and its companion headers, a page without inline script or style,
-//! the web root's files served and nothing outside it, and a clear sentence when there is no
-//! web root. These routes never touch the database, so they run on SQLite only.
+//! the web root's files served and nothing outside it, the package embedded at build time
+//! served the same way when there is no web root, and a clear sentence when there is neither.
+//! These routes never touch the database, so they run on SQLite only.
 
 use std::path::{Path, PathBuf};
 
 use mailsetup_server::configuration::{Args, Configuration};
+use mailsetup_server::routes::package_files::embedded_package_present;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -268,7 +270,7 @@ async fn nothing_outside_the_web_root_or_hidden_in_it_is_served() {
     // Sent as they are: a URL library would resolve the dot segments before sending.
     for path in [
         "/mailsetup/../secret.txt",
-        "/mailsetup/../Cargo.toml",
+        "/mailsetup/%2e%2e/Cargo.toml",
         "/mailsetup/../../Cargo.toml",
         "/mailsetup/chunks/../../secret.txt",
         "/mailsetup/%2e%2e/secret.txt",
@@ -324,6 +326,8 @@ async fn without_a_web_root_the_page_says_what_is_missing() {
         "--web-root",
         "MAILSETUP_WEB_ROOT",
         "pkg/",
+        "cargo xtask dist",
+        "cargo build --release -p mailsetup-server",
     ] {
         assert!(page.contains(needed), "{needed}: {page}");
     }
@@ -333,10 +337,74 @@ async fn without_a_web_root_the_page_says_what_is_missing() {
     let body = problem(get(&app, "/mailsetup/index.js").await, 404, "not-found").await;
     let detail = body["detail"].as_str().unwrap();
     assert!(
-        detail.contains("not configured") && detail.contains("--web-root"),
+        detail.contains("not configured")
+            && detail.contains("--web-root")
+            && detail.contains("cargo xtask dist"),
         "{detail}"
     );
     assert_eq!(get(&app, "/app.css").await.status(), StatusCode::OK);
+}
+
+/// Without `--web-root`, a server built after `pkg/` was (`cargo xtask dist`) serves the package
+/// it embeds, with the types, cache headers, tags and security headers a web root gets; one
+/// built without it says how to get one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_web_root_the_embedded_package_is_served() {
+    let app = spawn_app_with(
+        Engine::Sqlite,
+        AppOptions {
+            embedded_package: true,
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    let page = get(&app, "/").await.text().await.unwrap();
+    if !embedded_package_present() {
+        assert!(
+            page.contains("cargo xtask dist") && !page.contains("<script"),
+            "{page}"
+        );
+        return;
+    }
+    assert!(
+        page.contains(r#"<script type="module" src="/app.js"></script>"#),
+        "{page}"
+    );
+    for (file, content_type) in [
+        ("index.js", "text/javascript; charset=utf-8"),
+        ("mailsetup-wasm.js", "text/javascript; charset=utf-8"),
+        ("mailsetup-wasm_bg.wasm", "application/wasm"),
+        ("mailsetup.css", "text/css; charset=utf-8"),
+        ("package.json", "application/json"),
+    ] {
+        let path = format!("/mailsetup/{file}");
+        let response = get(&app, &path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&response, "content-type"), content_type, "{path}");
+        assert_eq!(header(&response, "cache-control"), "no-cache", "{path}");
+        assert_page_headers(&response, &path);
+        let tag = header(&response, "etag");
+        assert!(tag.starts_with("W/\""), "{path}: {tag}");
+        assert!(!response.bytes().await.unwrap().is_empty(), "{path}");
+        let again = app
+            .client
+            .get(app.url(&path))
+            .header("If-None-Match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(header(&again, "etag"), tag, "{path}");
+    }
+    let wasm = get(&app, "/mailsetup/mailsetup-wasm_bg.wasm").await;
+    assert!(wasm.bytes().await.unwrap().starts_with(WASM_BYTES));
+    for missing in [
+        "/mailsetup/missing.js",
+        "/mailsetup/%2e%2e/Cargo.toml",
+        "/mailsetup/.hidden",
+    ] {
+        problem(get(&app, missing).await, 404, "not-found").await;
+    }
 }
 
 fn configure_web_root(dir: &TempDir, web_root: &Path) -> Result<Configuration, String> {
