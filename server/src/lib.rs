@@ -16,6 +16,7 @@ pub mod clock;
 pub mod collection_cache;
 pub mod configuration;
 pub mod error;
+pub mod healthcheck;
 pub mod monitoring;
 pub mod request;
 pub mod routes;

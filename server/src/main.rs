@@ -7,21 +7,28 @@ use clap::Parser;
 use mailsetup_server::check_command::{self, CheckArgs};
 use mailsetup_server::check_config;
 use mailsetup_server::configuration::{Args, Configuration};
+use mailsetup_server::healthcheck::{self, HealthcheckArgs};
 use mailsetup_server::startup::Application;
 use mailsetup_server::telemetry;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // `mailsetup-server check EMAIL ...`: the connection check from a terminal.
-    if std::env::args().nth(1).as_deref() == Some("check") {
-        let words = std::env::args().skip(1);
-        return match CheckArgs::try_parse_from(words) {
-            Ok(args) => check_command::main(args).await,
-            Err(error) => {
-                let _ = error.print();
-                ExitCode::from(if error.use_stderr() { 2 } else { 0 })
-            }
-        };
+    match std::env::args().nth(1).as_deref() {
+        // `mailsetup-server check EMAIL ...`: the connection check from a terminal.
+        Some("check") => {
+            return match subcommand_args::<CheckArgs>() {
+                Ok(args) => check_command::main(args).await,
+                Err(exit) => exit,
+            };
+        }
+        // `mailsetup-server healthcheck`: a container's HEALTHCHECK.
+        Some("healthcheck") => {
+            return match subcommand_args::<HealthcheckArgs>() {
+                Ok(args) => healthcheck::main(args).await,
+                Err(exit) => exit,
+            };
+        }
+        _ => {}
     }
     // `mailsetup-server check-config [OPTIONS]`: a start's checks without starting.
     if std::env::args().nth(1).as_deref() == Some("check-config") {
@@ -43,4 +50,13 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A subcommand's flags (the words after its name), or clap's message printed and its exit
+/// code (0 for --help, 2 for a mistake).
+fn subcommand_args<T: Parser>() -> Result<T, ExitCode> {
+    T::try_parse_from(std::env::args().skip(1)).map_err(|error| {
+        let _ = error.print();
+        ExitCode::from(if error.use_stderr() { 2 } else { 0 })
+    })
 }

@@ -13,6 +13,7 @@ mod durability;
 mod email_domains;
 mod fake_servers;
 mod health;
+mod healthcheck;
 mod history;
 mod import;
 mod lookup;
