@@ -8,6 +8,7 @@
 //! store, and map the result.
 
 pub mod auth;
+pub mod backup;
 pub mod check;
 pub mod check_command;
 pub mod check_config;

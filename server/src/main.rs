@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use mailsetup_server::backup::{self, BackupArgs};
 use mailsetup_server::check_command::{self, CheckArgs};
 use mailsetup_server::check_config;
 use mailsetup_server::configuration::{Args, Configuration};
@@ -25,6 +26,13 @@ async fn main() -> ExitCode {
         Some("healthcheck") => {
             return match subcommand_args::<HealthcheckArgs>() {
                 Ok(args) => healthcheck::main(args).await,
+                Err(exit) => exit,
+            };
+        }
+        // `mailsetup-server backup FILE`: a consistent copy of a running SQLite database.
+        Some("backup") => {
+            return match subcommand_args::<BackupArgs>() {
+                Ok(args) => backup::main(args).await,
                 Err(exit) => exit,
             };
         }

@@ -9,6 +9,7 @@
 //! the pool's queue is fair and immediate, where writers on several connections would wait in
 //! SQLite's busy handler, which sleeps and polls (that made a write's p99 under load 160 ms).
 //! Reads use a pool of their own and run in parallel under WAL, never behind a waiting writer.
+//! Also the snapshot a backup copies ([`SqliteStore::snapshot`], `VACUUM INTO`).
 //! Must not: decide whether a change may happen (`plan_change`, i.e. core, does) or serve
 //! several instances (SQLite locks one file on one machine; use PostgreSQL for that).
 
@@ -22,7 +23,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row, SqlSafeStr};
 
 use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_each};
 use super::{
@@ -162,6 +163,42 @@ impl SqliteStore {
             writer,
             writes,
         })
+    }
+
+    /// Writes a consistent snapshot of the database file at `database`, which a server may be
+    /// writing to, into `target` (a new file) with `VACUUM INTO`: one read transaction, so the
+    /// copy holds every write committed before it began and none after. Answers the book's
+    /// sequence as the copy holds it. Creates, migrates and changes nothing at `database`;
+    /// making the copy durable and putting it in place is the caller's (`backup.rs`).
+    pub async fn snapshot(database: &Path, target: &Path) -> StoreResult<u64> {
+        let target_text = target.to_str().ok_or_else(|| {
+            sqlx::Error::Configuration(
+                format!("the snapshot's path {} is not UTF-8", target.display()).into(),
+            )
+        })?;
+        let mut source = SqliteConnectOptions::new()
+            .filename(database)
+            .busy_timeout(BUSY_TIMEOUT)
+            .connect()
+            .await?;
+        let written = sqlx::query("VACUUM INTO ?")
+            .bind(target_text)
+            .execute(&mut source)
+            .await;
+        source.close().await?;
+        written?;
+        // Read back from the copy itself, opened as a file nobody changes (no lock, no WAL).
+        let mut copy = SqliteConnectOptions::new()
+            .filename(target)
+            .read_only(true)
+            .immutable(true)
+            .connect()
+            .await?;
+        let sequence = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1")
+            .fetch_one(&mut copy)
+            .await;
+        copy.close().await?;
+        from_stored(sequence?, "sequence")
     }
 
     async fn read_entries(&self, domains: &[Domain]) -> StoreResult<Vec<Entry>> {

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod backup;
 mod certificate_trust;
 mod check_config;
 mod concurrency;
