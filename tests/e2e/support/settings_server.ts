@@ -3,7 +3,9 @@
 // package at / (its sign-in page). `stop()` and `start()` again keep the database and the port,
 // as a restart does. xtask passes the binary and the package folder in the environment.
 // `launch({ args })` adds flags of the spec's own (`checkArgs` for the connection check against
-// the test mail servers), kept across restarts.
+// the test mail servers), kept across restarts. `launch({ webRoot: false, binaryCopy: true })`
+// runs the server as a release is deployed: the binary alone, copied into an empty folder and
+// started there, serving the package it embedded at build time (no --web-root).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -42,6 +44,15 @@ function freePort(): Promise<number> {
   });
 }
 
+export interface LaunchOptions {
+  /** Flags after the ones every server gets; the same at every start. */
+  args?: readonly string[];
+  /** Pass `--web-root` with xtask's package folder (default); false: the embedded package. */
+  webRoot?: boolean;
+  /** Copy the binary into an empty folder of its own and start it there (default false). */
+  binaryCopy?: boolean;
+}
+
 export class SettingsServer {
   private child: ChildProcess | null = null;
   private log = '';
@@ -49,39 +60,66 @@ export class SettingsServer {
   private constructor(
     readonly dir: string,
     readonly port: number,
-    /** Flags after the ones every server gets; the same at every start. */
-    private readonly extraArgs: readonly string[],
+    private readonly options: Required<LaunchOptions>,
   ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async launch(options: { args?: readonly string[] } = {}): Promise<SettingsServer> {
+  static async launch(options: LaunchOptions = {}): Promise<SettingsServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mailsetup-rest-spec-'));
     const lines = CALLERS.map((c) => `${c.role} ${c.name} ${c.token}`).join('\n');
     fs.writeFileSync(path.join(dir, 'tokens'), `${lines}\n`);
-    const server = new SettingsServer(dir, await freePort(), [...(options.args ?? [])]);
+    const server = new SettingsServer(dir, await freePort(), {
+      args: [...(options.args ?? [])],
+      webRoot: options.webRoot ?? true,
+      binaryCopy: options.binaryCopy ?? false,
+    });
     await server.start();
     return server;
   }
 
+  /** The folder a copied binary runs in: nothing but the binary (see `binaryCopy`). */
+  get binaryFolder(): string {
+    return path.join(this.dir, 'bin');
+  }
+
+  /** What the server printed so far. */
+  get output(): string {
+    return this.log;
+  }
+
   async start(): Promise<void> {
-    const binary = process.env.MAILSETUP_SERVER_BIN;
+    const built = process.env.MAILSETUP_SERVER_BIN;
     const webRoot = process.env.MAILSETUP_SERVER_WEB_ROOT;
-    if (!binary || !webRoot) {
+    if (!built || (this.options.webRoot && !webRoot)) {
       throw new Error('MAILSETUP_SERVER_BIN and MAILSETUP_SERVER_WEB_ROOT are not set: run `cargo xtask e2e`.');
     }
+    let binary = built;
+    let cwd: string | undefined;
+    if (this.options.binaryCopy) {
+      cwd = this.binaryFolder;
+      binary = path.join(cwd, path.basename(built));
+      if (!fs.existsSync(binary)) {
+        fs.mkdirSync(cwd);
+        fs.copyFileSync(built, binary);
+        fs.chmodSync(binary, 0o755);
+      }
+    }
+    // Only the flags say where the package comes from, whatever this shell has set.
+    const env = { ...process.env };
+    delete env.MAILSETUP_WEB_ROOT;
     const child = spawn(
       binary,
       [
         '--bind', `127.0.0.1:${this.port}`,
         '--database', path.join(this.dir, 'settings.db'),
         '--tokens', path.join(this.dir, 'tokens'),
-        '--web-root', webRoot,
-        ...this.extraArgs,
+        ...(this.options.webRoot && webRoot ? ['--web-root', webRoot] : []),
+        ...this.options.args,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout?.on('data', (chunk) => (this.log += chunk));
     child.stderr?.on('data', (chunk) => (this.log += chunk));
