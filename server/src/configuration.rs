@@ -30,7 +30,7 @@ use crate::telemetry::LogFormat;
     name = "mailsetup-server",
     version,
     about,
-    after_help = "Other commands:\n  mailsetup-server check-config [OPTIONS]   Check these options, their files, the database and the addresses without starting (exit 78 on a mistake)\n  mailsetup-server check EMAIL [OPTIONS]    Check a domain's settings against its mail servers from a terminal"
+    after_help = "Other commands:\n  mailsetup-server check-config [OPTIONS]   Check these options, their files, the database and the addresses without starting (exit 78 on a mistake)\n  mailsetup-server check EMAIL [OPTIONS]    Check a domain's settings against its mail servers from a terminal\n  mailsetup-server backup FILE [OPTIONS]    Write a consistent copy of the SQLite database to FILE while the server runs\n  mailsetup-server healthcheck [--url URL]  Exit 0 when the server's /livez answers 200 (a container's HEALTHCHECK)"
 )]
 pub struct Args {
     /// Address and port to listen on (port 0 picks a free one).

@@ -36,11 +36,9 @@ async fn main() -> ExitCode {
                 Err(exit) => exit,
             };
         }
+        // `mailsetup-server check-config [OPTIONS]`: a start's checks without starting.
+        Some("check-config") => return check_config::main(std::env::args().skip(1)).await,
         _ => {}
-    }
-    // `mailsetup-server check-config [OPTIONS]`: a start's checks without starting.
-    if std::env::args().nth(1).as_deref() == Some("check-config") {
-        return check_config::main(std::env::args().skip(1)).await;
     }
     let args = Args::parse();
     telemetry::init(args.log_format);

@@ -29,16 +29,16 @@ use tracing::{Level, Span};
 
 use crate::auth::{CSRF_HEADER, RateLimiter, TokenRegistry};
 use crate::check::{CheckLimits, CheckSetup, Checker, SystemResolver};
-use crate::collection_cache::CollectionCache;
 use crate::client_address::{ClientAddress, TrustedProxies, record_client_address};
+use crate::collection_cache::CollectionCache;
 use crate::configuration::{Configuration, ConfigurationErrors, DatabaseLocation};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::monitoring;
 use crate::request::{BODY_LIMIT_BYTES, IMPORT_BODY_LIMIT_BYTES};
 use crate::routes;
 use crate::routes::connection_checks::NDJSON;
-use crate::state::{AppState, SessionSettings};
 use crate::routes::package_files::PackageFiles;
+use crate::state::{AppState, SessionSettings};
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use mailsetup_core::wire::CONNECTION_CHECKS_PATH;
 
