@@ -197,7 +197,14 @@ fn server_only(project: &Project, out: &Path) -> Outcome {
     );
     let runs = server::run_all(project)?;
     let runs_json: Vec<serde_json::Value> = runs.iter().map(|run| run.json.clone()).collect();
-    let section = report::server_section(&runs_json);
+    let committed: Option<serde_json::Value> =
+        fs::read_to_string(project.root().join("bench").join("report.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok());
+    let section = report::server_section(
+        &runs_json,
+        committed.as_ref().map(|committed| &committed["server"]),
+    );
     let earlier_json = fs::read_to_string(out.join("report.json"))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use mailsetup_core::{Change, Domain, Entry, Timestamp};
 use tokio::sync::oneshot;
 
-use super::{PlannedWrite, StoreError, StoreFuture, StoreResult, WriteOutcome, plan_change};
+use super::{RowWrites, StoreError, StoreFuture, StoreResult, WriteOutcome, plan_batch};
 
 /// The most changes one transaction holds: enough for every client of a busy server at once,
 /// few enough that a batch's transaction stays short.
@@ -47,38 +47,32 @@ pub trait BatchWriter: Send + Sync + 'static {
 pub trait BatchTransaction: Send {
     /// The stored entries of `domains`, as this transaction sees them.
     fn rows_of<'a>(&'a mut self, domains: &'a [&'a Domain]) -> StoreFuture<'a, Vec<Entry>>;
-    /// Writes the rows of one planned change (not the book's sequence).
-    fn write_planned<'a>(&'a mut self, planned: &'a PlannedWrite) -> StoreFuture<'a, ()>;
+    /// Writes the rows a batch left (not the book's sequence), a statement per kind of row.
+    fn write_rows<'a>(&'a mut self, rows: &'a RowWrites) -> StoreFuture<'a, ()>;
 }
 
-/// The middle of every engine's batch: plans each change of `batch` with core against the
-/// rows as the changes before it left them, from the book's `sequence`, and writes the applied
-/// ones. Answers the outcomes in order and the sequence after the last applied change.
+/// The middle of every engine's batch: reads the rows of every domain the batch names at
+/// once, lets core plan the changes one after the other from the book's `sequence`
+/// ([`plan_batch`]), and writes what they leave in a few statements, however many changes
+/// the batch holds. Answers the outcomes in order and the sequence after the last applied
+/// change.
 pub async fn write_each<T: BatchTransaction>(
     transaction: &mut T,
-    mut sequence: u64,
+    sequence: u64,
     batch: &[QueuedWrite],
 ) -> StoreResult<(Vec<WriteOutcome>, u64)> {
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for write in batch {
-        let domains = write.change.domains();
-        let rows = transaction.rows_of(&domains).await?;
-        match plan_change(
-            sequence,
-            rows,
-            write.change.clone(),
-            &write.actor,
-            write.now,
-        )? {
-            Ok(planned) => {
-                transaction.write_planned(&planned).await?;
-                sequence = planned.applied.sequence;
-                outcomes.push(Ok(planned.applied));
-            }
-            Err(refused) => outcomes.push(Err(refused)),
-        }
+    let mut domains: Vec<&Domain> = batch
+        .iter()
+        .flat_map(|write| write.change.domains())
+        .collect();
+    domains.sort_unstable();
+    domains.dedup();
+    let rows = transaction.rows_of(&domains).await?;
+    let planned = plan_batch(sequence, rows, batch)?;
+    if !planned.rows.is_empty() {
+        transaction.write_rows(&planned.rows).await?;
     }
-    Ok((outcomes, sequence))
+    Ok((planned.outcomes, planned.sequence))
 }
 
 /// The queue of changes waiting for an engine's writer.

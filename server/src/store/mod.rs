@@ -33,6 +33,7 @@ use sqlx::migrate::{Migrate, Migrator};
 use crate::auth::Role;
 
 pub mod group_commit;
+use group_commit::QueuedWrite;
 pub mod postgres;
 pub mod probe;
 pub mod sqlite;
@@ -386,7 +387,7 @@ pub async fn entry_history(store: &dyn Store, domain: &Domain) -> StoreResult<Ve
     Ok(found.into_values().rev().collect())
 }
 
-/// The rows one applied change writes, worked out by [`plan_change`].
+/// The rows one applied change writes, worked out by [`planned_write`].
 #[derive(Debug)]
 pub struct PlannedWrite {
     pub applied: Applied,
@@ -397,25 +398,90 @@ pub struct PlannedWrite {
     pub history: HistoryRecord,
 }
 
-/// Applies `change` to a book holding only `rows` (the stored entries of `change.domains()`)
-/// at the stored `sequence`, the same as applying it to the whole book (core holds to that).
-pub fn plan_change(
+/// What a batch of changes does, worked out by [`plan_batch`]: one outcome per change, in
+/// order, the rows to write, and the book's sequence after the last applied change.
+#[derive(Debug)]
+pub struct PlannedBatch {
+    pub outcomes: Vec<WriteOutcome>,
+    pub rows: RowWrites,
+    pub sequence: u64,
+}
+
+/// Applies the changes of a batch one after the other to a book holding only `rows` (the
+/// stored entries of every domain the batch names) at the stored `sequence`: each change sees
+/// what the ones before it did, exactly as if it were applied alone to the whole book after
+/// them (core holds that a book of the rows a change names answers it as the whole book
+/// would). A refused change changes nothing and carries the entry it was refused against.
+pub fn plan_batch(
     sequence: u64,
     rows: Vec<Entry>,
-    change: Change,
-    actor: &str,
-    now: Timestamp,
-) -> StoreResult<Result<PlannedWrite, RefusedChange>> {
+    batch: &[QueuedWrite],
+) -> StoreResult<PlannedBatch> {
     let mut book = SettingsBook::from_entries(sequence, rows);
-    let applied = match book.apply(change, now) {
-        Ok(applied) => applied,
-        Err(error) => {
-            // A refused change leaves the book as it was, so it still holds the rows read.
-            let current = book.get(error.domain()).cloned();
-            return Ok(Err(RefusedChange { error, current }));
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut planned = Vec::with_capacity(batch.len());
+    for write in batch {
+        match book.apply(write.change.clone(), write.now) {
+            Ok(applied) => {
+                let rows = planned_write(applied, &write.actor, write.now)?;
+                outcomes.push(Ok(rows.applied.clone()));
+                planned.push(rows);
+            }
+            Err(error) => {
+                let current = book.get(error.domain()).cloned();
+                outcomes.push(Err(RefusedChange { error, current }));
+            }
         }
-    };
-    planned_write(applied, actor, now).map(Ok)
+    }
+    Ok(PlannedBatch {
+        outcomes,
+        rows: RowWrites::of(planned),
+        sequence: book.sequence(),
+    })
+}
+
+/// The rows a series of applied changes leaves: each domain's last row (or that it has none),
+/// and every change's audit row in order. A domain changed twice in one transaction is
+/// written once, as the second change left it; its audit rows keep both.
+#[derive(Debug, Default)]
+pub struct RowWrites {
+    /// Domains that hold no entry after the changes.
+    pub deletes: Vec<String>,
+    /// (domain, revision, body) of the entries the changes left.
+    pub upserts: Vec<(String, i64, String)>,
+    pub history: Vec<HistoryRecord>,
+}
+
+impl RowWrites {
+    pub fn of(planned: impl IntoIterator<Item = PlannedWrite>) -> RowWrites {
+        let mut last: std::collections::BTreeMap<String, Option<(i64, String)>> =
+            Default::default();
+        let mut history = Vec::new();
+        for write in planned {
+            if let Some(domain) = write.delete {
+                last.insert(domain, None);
+            }
+            if let Some((domain, revision, body)) = write.upsert {
+                last.insert(domain, Some((revision, body)));
+            }
+            history.push(write.history);
+        }
+        let mut rows = RowWrites {
+            history,
+            ..RowWrites::default()
+        };
+        for (domain, row) in last {
+            match row {
+                Some((revision, body)) => rows.upserts.push((domain, revision, body)),
+                None => rows.deletes.push(domain),
+            }
+        }
+        rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.history.is_empty()
+    }
 }
 
 /// The rows `applied` writes.
@@ -597,4 +663,105 @@ pub fn action_from_stored(text: &str) -> StoreResult<ChangeAction> {
         key: "history.action".into(),
         reason: format!("unknown action {text:?}"),
     })
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    fn draft(domain: &str, port: u16) -> mailsetup_core::EntryDraft {
+        let body = format!(
+            r#"{{"domain":"{domain}","type":"imap",
+                "incoming":{{"host":"imap.example.net","port":{port},"security":"ssl_tls"}},
+                "outgoing":{{"host":"smtp.example.net","port":465,"security":"ssl_tls"}}}}"#
+        );
+        wire::sent_entry_from_wire(&body)
+            .expect("a valid entry")
+            .draft()
+            .clone()
+    }
+
+    fn queued(change: Change) -> QueuedWrite {
+        QueuedWrite {
+            change,
+            actor: "alice".into(),
+            now: Timestamp::from_unix_ms(1_000),
+        }
+    }
+
+    fn domain(name: &str) -> Domain {
+        Domain::parse(name).expect("a domain")
+    }
+
+    #[test]
+    fn each_change_of_a_batch_sees_the_ones_before_it() {
+        let batch = [
+            queued(Change::Add {
+                draft: draft("a.example", 993),
+            }),
+            // Based on the addition's revision, made in the same batch.
+            queued(Change::Update {
+                expected_revision: 1,
+                draft: draft("a.example", 143),
+            }),
+            // Stale: the update above took revision 2.
+            queued(Change::Update {
+                expected_revision: 1,
+                draft: draft("a.example", 110),
+            }),
+            queued(Change::Rename {
+                from: domain("a.example"),
+                expected_revision: 2,
+                draft: draft("b.example", 143),
+            }),
+        ];
+        let planned = plan_batch(0, Vec::new(), &batch).expect("planned");
+        let revisions: Vec<Option<u64>> = planned
+            .outcomes
+            .iter()
+            .map(|outcome| outcome.as_ref().ok().map(|applied| applied.sequence))
+            .collect();
+        assert_eq!(revisions, [Some(1), Some(2), None, Some(3)]);
+        let Err(refused) = &planned.outcomes[2] else {
+            panic!("the stale update is refused");
+        };
+        assert_eq!(refused.current.as_ref().map(Entry::revision), Some(2));
+        assert_eq!(planned.sequence, 3);
+        // a.example is written once (gone), b.example once; three audit rows in order.
+        assert_eq!(planned.rows.deletes, ["a.example"]);
+        assert_eq!(
+            planned
+                .rows
+                .upserts
+                .iter()
+                .map(|(domain, revision, _)| (domain.as_str(), *revision))
+                .collect::<Vec<_>>(),
+            [("b.example", 3)]
+        );
+        assert_eq!(
+            planned
+                .rows
+                .history
+                .iter()
+                .map(|record| (record.action, record.revision))
+                .collect::<Vec<_>>(),
+            [
+                (ChangeAction::Added, 1),
+                (ChangeAction::Updated, 2),
+                (ChangeAction::Renamed, 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_batch_core_refuses_whole_writes_nothing() {
+        let batch = [queued(Change::Remove {
+            domain: domain("missing.example"),
+            expected_revision: 4,
+        })];
+        let planned = plan_batch(7, Vec::new(), &batch).expect("planned");
+        assert!(planned.outcomes[0].is_err());
+        assert!(planned.rows.is_empty());
+        assert_eq!(planned.sequence, 7);
+    }
 }

@@ -7,7 +7,7 @@
 //! every instance queue there, so the rows read afterwards are current and core's revision
 //! check cannot be overtaken before the commit. Writes use a small pool of their own, so
 //! writers waiting for that lock never hold the connections reads need.
-//! Must not: decide whether a change may happen (`plan_change`, i.e. core, does) or log the
+//! Must not: decide whether a change may happen (`plan_batch`, i.e. core, does) or log the
 //! connection URL (it may hold a password).
 
 use std::borrow::Cow;
@@ -20,8 +20,8 @@ use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
 use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_each};
 use super::{
-    BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite,
-    PoolUse, REMOVED_ENTRIES_SQL, RemovedRecord, Store, StoreFuture, StoreResult, StoredChanges,
+    BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PoolUse,
+    REMOVED_ENTRIES_SQL, RemovedRecord, RowWrites, Store, StoreFuture, StoreResult, StoredChanges,
     StoredCollection, StoredSession, WriteOutcome, action_from_stored, body_version,
     collection_changes_sql, entry_from_row, from_stored, pending_migrations, plan_import_writes,
     to_stored, upgraded_bodies,
@@ -178,12 +178,10 @@ impl PostgresStore {
                 return Ok(Err(refused));
             }
         };
-        for planned in &writes {
-            write_planned(&mut transaction, planned).await?;
-        }
         let sequence = writes
             .last()
             .map_or(sequence, |planned| planned.applied.sequence);
+        write_rows(&mut transaction, &RowWrites::of(writes)).await?;
         store_sequence(&mut transaction, sequence).await?;
         transaction.commit().await?;
         Ok(Ok((summary, sequence)))
@@ -235,8 +233,8 @@ impl BatchTransaction for sqlx::Transaction<'static, sqlx::Postgres> {
         })
     }
 
-    fn write_planned<'a>(&'a mut self, planned: &'a PlannedWrite) -> StoreFuture<'a, ()> {
-        Box::pin(write_planned(self, planned))
+    fn write_rows<'a>(&'a mut self, rows: &'a RowWrites) -> StoreFuture<'a, ()> {
+        Box::pin(write_rows(self, rows))
     }
 }
 
@@ -252,50 +250,82 @@ async fn store_sequence(
     Ok(())
 }
 
-/// Writes the rows of one planned change: the entry and the audit row (the book's sequence is
-/// [`store_sequence`]'s, once per transaction).
-async fn write_planned(
+/// Writes the rows a batch or an import left: the removed domains, the entries left, the audit
+/// rows, one statement each whatever their number (arrays unnested), the book's sequence
+/// being [`store_sequence`]'s.
+async fn write_rows(
     transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    planned: &PlannedWrite,
+    rows: &RowWrites,
 ) -> StoreResult<()> {
-    if let Some(domain) = &planned.delete {
-        sqlx::query("DELETE FROM domains WHERE domain = $1")
-            .bind(domain)
+    if !rows.deletes.is_empty() {
+        sqlx::query("DELETE FROM domains WHERE domain = ANY($1)")
+            .bind(&rows.deletes)
             .execute(&mut **transaction)
             .await?;
     }
-    if let Some((domain, revision, body)) = &planned.upsert {
+    if !rows.upserts.is_empty() {
+        let (domains, revisions, bodies) = rows.upserts.iter().cloned().fold(
+            (Vec::new(), Vec::new(), Vec::new()),
+            |(mut domains, mut revisions, mut bodies), (domain, revision, body)| {
+                domains.push(domain);
+                revisions.push(revision);
+                bodies.push(body);
+                (domains, revisions, bodies)
+            },
+        );
         sqlx::query(
-                "INSERT INTO domains (domain, revision, body) VALUES ($1, $2, $3)
-                 ON CONFLICT (domain) DO UPDATE SET revision = EXCLUDED.revision, body = EXCLUDED.body",
-            )
-            .bind(domain)
-            .bind(revision)
-            .bind(body)
-            .execute(&mut **transaction)
-            .await?;
+            "INSERT INTO domains (domain, revision, body)
+             SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[])
+             ON CONFLICT (domain) DO UPDATE SET revision = EXCLUDED.revision, body = EXCLUDED.body",
+        )
+        .bind(domains)
+        .bind(revisions)
+        .bind(bodies)
+        .execute(&mut **transaction)
+        .await?;
     }
-    let history = &planned.history;
-    sqlx::query(
-        "INSERT INTO history
-             (domain, previous_domain, action, revision, actor, at_unix_ms, body, restored_from)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&history.domain)
-    .bind(&history.previous_domain)
-    .bind(history.action.as_str())
-    .bind(to_stored(history.revision, "revision")?)
-    .bind(&history.actor)
-    .bind(history.at_unix_ms)
-    .bind(&history.body)
-    .bind(
-        history
-            .restored_from
-            .map(|revision| super::to_stored(revision, "history.restored_from"))
-            .transpose()?,
-    )
-    .execute(&mut **transaction)
-    .await?;
+    if !rows.history.is_empty() {
+        let history = &rows.history;
+        let revisions = history
+            .iter()
+            .map(|record| to_stored(record.revision, "revision"))
+            .collect::<StoreResult<Vec<i64>>>()?;
+        let restored_from = history
+            .iter()
+            .map(|record| {
+                record
+                    .restored_from
+                    .map(|revision| to_stored(revision, "history.restored_from"))
+                    .transpose()
+            })
+            .collect::<StoreResult<Vec<Option<i64>>>>()?;
+        sqlx::query(
+            "INSERT INTO history
+                 (domain, previous_domain, action, revision, actor, at_unix_ms, body, restored_from)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[],
+                                  $6::bigint[], $7::text[], $8::bigint[])",
+        )
+        .bind(history.iter().map(|r| r.domain.clone()).collect::<Vec<_>>())
+        .bind(
+            history
+                .iter()
+                .map(|r| r.previous_domain.clone())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            history
+                .iter()
+                .map(|r| r.action.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(revisions)
+        .bind(history.iter().map(|r| r.actor.clone()).collect::<Vec<_>>())
+        .bind(history.iter().map(|r| r.at_unix_ms).collect::<Vec<_>>())
+        .bind(history.iter().map(|r| r.body.clone()).collect::<Vec<_>>())
+        .bind(restored_from)
+        .execute(&mut **transaction)
+        .await?;
+    }
     Ok(())
 }
 

@@ -10,7 +10,7 @@
 //! SQLite's busy handler, which sleeps and polls (that made a write's p99 under load 160 ms).
 //! Reads use a pool of their own and run in parallel under WAL, never behind a waiting writer.
 //! Also the snapshot a backup copies ([`SqliteStore::snapshot`], `VACUUM INTO`).
-//! Must not: decide whether a change may happen (`plan_change`, i.e. core, does) or serve
+//! Must not: decide whether a change may happen (`plan_batch`, i.e. core, does) or serve
 //! several instances (SQLite locks one file on one machine; use PostgreSQL for that).
 
 use std::borrow::Cow;
@@ -27,8 +27,8 @@ use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row, SqlSafeStr};
 
 use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_each};
 use super::{
-    BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PlannedWrite,
-    PoolUse, REMOVED_ENTRIES_SQL, RemovedRecord, Store, StoreFuture, StoreResult, StoredChanges,
+    BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PoolUse,
+    REMOVED_ENTRIES_SQL, RemovedRecord, RowWrites, Store, StoreFuture, StoreResult, StoredChanges,
     StoredCollection, StoredSession, WriteOutcome, action_from_stored, body_version,
     collection_changes_sql, entry_from_row, from_stored, pending_migrations, plan_import_writes,
     to_stored, upgraded_bodies,
@@ -243,12 +243,10 @@ impl SqliteStore {
                 return Ok(Err(refused));
             }
         };
-        for planned in &writes {
-            write_planned(&mut transaction, planned).await?;
-        }
         let sequence = writes
             .last()
             .map_or(sequence, |planned| planned.applied.sequence);
+        write_rows(&mut transaction, &RowWrites::of(writes)).await?;
         store_sequence(&mut transaction, sequence).await?;
         transaction.commit().await?;
         Ok(Ok((summary, sequence)))
@@ -314,8 +312,8 @@ impl BatchTransaction for sqlx::Transaction<'static, sqlx::Sqlite> {
         })
     }
 
-    fn write_planned<'a>(&'a mut self, planned: &'a PlannedWrite) -> StoreFuture<'a, ()> {
-        Box::pin(write_planned(self, planned))
+    fn write_rows<'a>(&'a mut self, rows: &'a RowWrites) -> StoreFuture<'a, ()> {
+        Box::pin(write_rows(self, rows))
     }
 }
 
@@ -324,50 +322,65 @@ fn placeholders(count: usize) -> String {
     vec!["?"; count].join(", ")
 }
 
-/// Writes the rows of one planned change: the entry and the audit row (the book's sequence is
-/// [`store_sequence`]'s, once per transaction).
-async fn write_planned(
+/// Rows a multi-row statement writes at most: well under SQLite's limit of bound values
+/// (32,766) with eight values a history row.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Writes the rows a batch or an import left: the removed domains, the entries left, the audit
+/// rows, each as few multi-row statements (the book's sequence is [`store_sequence`]'s).
+async fn write_rows(
     transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    planned: &PlannedWrite,
+    rows: &RowWrites,
 ) -> StoreResult<()> {
-    if let Some(domain) = &planned.delete {
-        sqlx::query("DELETE FROM domains WHERE domain = ?")
-            .bind(domain)
-            .execute(&mut **transaction)
-            .await?;
+    for domains in rows.deletes.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "DELETE FROM domains WHERE domain IN ({})",
+            placeholders(domains.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for domain in domains {
+            query = query.bind(domain);
+        }
+        query.execute(&mut **transaction).await?;
     }
-    if let Some((domain, revision, body)) = &planned.upsert {
-        sqlx::query(
-                "INSERT INTO domains (domain, revision, body) VALUES (?, ?, ?)
-                 ON CONFLICT (domain) DO UPDATE SET revision = excluded.revision, body = excluded.body",
-            )
-            .bind(domain)
-            .bind(revision)
-            .bind(body)
-            .execute(&mut **transaction)
-            .await?;
+    for upserts in rows.upserts.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO domains (domain, revision, body) VALUES {}
+             ON CONFLICT (domain) DO UPDATE SET revision = excluded.revision, body = excluded.body",
+            vec!["(?, ?, ?)"; upserts.len()].join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (domain, revision, body) in upserts {
+            query = query.bind(domain).bind(revision).bind(body);
+        }
+        query.execute(&mut **transaction).await?;
     }
-    let history = &planned.history;
-    sqlx::query(
-        "INSERT INTO history
-             (domain, previous_domain, action, revision, actor, at_unix_ms, body, restored_from)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&history.domain)
-    .bind(&history.previous_domain)
-    .bind(history.action.as_str())
-    .bind(to_stored(history.revision, "revision")?)
-    .bind(&history.actor)
-    .bind(history.at_unix_ms)
-    .bind(&history.body)
-    .bind(
-        history
-            .restored_from
-            .map(|revision| to_stored(revision, "history.restored_from"))
-            .transpose()?,
-    )
-    .execute(&mut **transaction)
-    .await?;
+    for records in rows.history.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO history
+                 (domain, previous_domain, action, revision, actor, at_unix_ms, body, restored_from)
+                 VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; records.len()].join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for record in records {
+            query = query
+                .bind(&record.domain)
+                .bind(&record.previous_domain)
+                .bind(record.action.as_str())
+                .bind(to_stored(record.revision, "revision")?)
+                .bind(&record.actor)
+                .bind(record.at_unix_ms)
+                .bind(&record.body)
+                .bind(
+                    record
+                        .restored_from
+                        .map(|revision| to_stored(revision, "history.restored_from"))
+                        .transpose()?,
+                );
+        }
+        query.execute(&mut **transaction).await?;
+    }
     Ok(())
 }
 
