@@ -49,6 +49,29 @@ pub trait BatchTransaction: Send {
     fn rows_of<'a>(&'a mut self, domains: &'a [&'a Domain]) -> StoreFuture<'a, Vec<Entry>>;
     /// Writes the rows a batch left (not the book's sequence), a statement per kind of row.
     fn write_rows<'a>(&'a mut self, rows: &'a RowWrites) -> StoreFuture<'a, ()>;
+    /// Stores the book's sequence, as the last applied change left it.
+    fn store_sequence(&mut self, sequence: u64) -> StoreFuture<'_, ()>;
+    /// Commits (`true`) or rolls back the transaction.
+    fn finish(self, commit: bool) -> StoreFuture<'static, ()>
+    where
+        Self: Sized;
+}
+
+/// An engine's batch once it opened `transaction` (its writers' lock taken) and read the
+/// book's `sequence` in it: [`write_each`], then the sequence stored and one commit, or a
+/// rollback when core refused every change.
+pub async fn write_batch_in<T: BatchTransaction>(
+    mut transaction: T,
+    sequence: u64,
+    batch: &[QueuedWrite],
+) -> StoreResult<Vec<WriteOutcome>> {
+    let (outcomes, sequence) = write_each(&mut transaction, sequence, batch).await?;
+    let applied = outcomes.iter().any(Result::is_ok);
+    if applied {
+        transaction.store_sequence(sequence).await?;
+    }
+    transaction.finish(applied).await?;
+    Ok(outcomes)
 }
 
 /// The middle of every engine's batch: reads the rows of every domain the batch names at

@@ -18,7 +18,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
-use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_each};
+use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_batch_in};
 use super::{
     BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PoolUse,
     REMOVED_ENTRIES_SQL, RemovedRecord, RowWrites, Store, StoreFuture, StoreResult, StoredChanges,
@@ -205,15 +205,7 @@ async fn write_batch(writer: &PgPool, batch: &[QueuedWrite]) -> StoreResult<Vec<
     let stored: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1 FOR UPDATE")
         .fetch_one(&mut *transaction)
         .await?;
-    let (outcomes, sequence) =
-        write_each(&mut transaction, from_stored(stored, "sequence")?, batch).await?;
-    if outcomes.iter().any(Result::is_ok) {
-        store_sequence(&mut transaction, sequence).await?;
-        transaction.commit().await?;
-    } else {
-        transaction.rollback().await?;
-    }
-    Ok(outcomes)
+    write_batch_in(transaction, from_stored(stored, "sequence")?, batch).await
 }
 
 impl BatchTransaction for sqlx::Transaction<'static, sqlx::Postgres> {
@@ -235,6 +227,21 @@ impl BatchTransaction for sqlx::Transaction<'static, sqlx::Postgres> {
 
     fn write_rows<'a>(&'a mut self, rows: &'a RowWrites) -> StoreFuture<'a, ()> {
         Box::pin(write_rows(self, rows))
+    }
+
+    fn store_sequence(&mut self, sequence: u64) -> StoreFuture<'_, ()> {
+        Box::pin(store_sequence(self, sequence))
+    }
+
+    fn finish(self, commit: bool) -> StoreFuture<'static, ()> {
+        Box::pin(async move {
+            if commit {
+                self.commit().await?;
+            } else {
+                self.rollback().await?;
+            }
+            Ok(())
+        })
     }
 }
 

@@ -25,7 +25,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row, SqlSafeStr};
 
-use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_each};
+use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_batch_in};
 use super::{
     BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PoolUse,
     REMOVED_ENTRIES_SQL, RemovedRecord, RowWrites, Store, StoreFuture, StoreResult, StoredChanges,
@@ -201,24 +201,6 @@ impl SqliteStore {
         from_stored(sequence?, "sequence")
     }
 
-    async fn read_entries(&self, domains: &[Domain]) -> StoreResult<Vec<Entry>> {
-        if domains.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT domain, body FROM domains WHERE domain IN ({})",
-            placeholders(domains.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for domain in domains {
-            query = query.bind(domain.as_ascii().to_owned());
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
-            .collect()
-    }
-
     async fn write_import(
         &self,
         order: &ImportOrder,
@@ -281,40 +263,57 @@ async fn write_batch(writer: &SqlitePool, batch: &[QueuedWrite]) -> StoreResult<
     let stored: i64 = sqlx::query_scalar("SELECT sequence FROM book WHERE id = 1")
         .fetch_one(&mut *transaction)
         .await?;
-    let (outcomes, sequence) =
-        write_each(&mut transaction, from_stored(stored, "sequence")?, batch).await?;
-    if outcomes.iter().any(Result::is_ok) {
-        store_sequence(&mut transaction, sequence).await?;
-        transaction.commit().await?;
-    } else {
-        transaction.rollback().await?;
-    }
-    Ok(outcomes)
+    write_batch_in(transaction, from_stored(stored, "sequence")?, batch).await
 }
 
 impl BatchTransaction for sqlx::Transaction<'static, sqlx::Sqlite> {
     fn rows_of<'a>(&'a mut self, domains: &'a [&'a Domain]) -> StoreFuture<'a, Vec<Entry>> {
-        Box::pin(async move {
-            let sql = format!(
-                "SELECT domain, body FROM domains WHERE domain IN ({})",
-                placeholders(domains.len())
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for domain in domains {
-                query = query.bind(domain.as_ascii().to_owned());
-            }
-            query
-                .fetch_all(&mut **self)
-                .await?
-                .iter()
-                .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
-                .collect()
-        })
+        Box::pin(select_entries(&mut **self, domains))
     }
 
     fn write_rows<'a>(&'a mut self, rows: &'a RowWrites) -> StoreFuture<'a, ()> {
         Box::pin(write_rows(self, rows))
     }
+
+    fn store_sequence(&mut self, sequence: u64) -> StoreFuture<'_, ()> {
+        Box::pin(store_sequence(self, sequence))
+    }
+
+    fn finish(self, commit: bool) -> StoreFuture<'static, ()> {
+        Box::pin(async move {
+            if commit {
+                self.commit().await?;
+            } else {
+                self.rollback().await?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The stored entries of `domains` that exist, read by `executor` (the readers' pool, or a
+/// batch's transaction).
+async fn select_entries<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    domains: &[&Domain],
+) -> StoreResult<Vec<Entry>> {
+    if domains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT domain, body FROM domains WHERE domain IN ({})",
+        placeholders(domains.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for domain in domains {
+        query = query.bind(domain.as_ascii().to_owned());
+    }
+    query
+        .fetch_all(executor)
+        .await?
+        .iter()
+        .map(|row| entry_from_row(row.try_get("domain")?, row.try_get("body")?))
+        .collect()
 }
 
 /// `?, ?, ?` for `count` values.
@@ -473,7 +472,10 @@ impl Store for SqliteStore {
     }
 
     fn entries<'a>(&'a self, domains: &'a [Domain]) -> StoreFuture<'a, Vec<Entry>> {
-        Box::pin(self.read_entries(domains))
+        Box::pin(async move {
+            let domains: Vec<&Domain> = domains.iter().collect();
+            select_entries(&self.pool, &domains).await
+        })
     }
 
     fn apply<'a>(
