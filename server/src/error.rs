@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use mailsetup_core::{BookError, Domain, Entry, FieldProblem, Problem, wire};
 use serde_json::{Map, Value, json};
 
+use crate::request::UNMATCHED_REVISION;
 use crate::store::StoreError;
 
 /// The media type of every error body.
@@ -325,7 +326,10 @@ impl ApiError {
             }
             ApiError::Refused(refusal) => {
                 members.insert("code".into(), json!(refusal.error.code()));
-                members.insert("params".into(), params_object(&refusal.error.params()));
+                members.insert(
+                    "params".into(),
+                    params_object(&refusal_params(&refusal.error)),
+                );
                 let (current, etag) = match &refusal.current {
                     Some(entry) => (entry_json(entry), json!(wire::entity_tag(entry.revision()))),
                     None => (Value::Null, Value::Null),
@@ -454,6 +458,18 @@ fn status_detail(status: StatusCode) -> String {
 
 fn retry_after(seconds: u64) -> Vec<(HeaderName, HeaderValue)> {
     vec![(header::RETRY_AFTER, HeaderValue::from(seconds))]
+}
+
+/// A refused change's params, without the revision it expected when the request named none
+/// this server issued (a foreign entity tag, [`UNMATCHED_REVISION`]): that number is the
+/// server's stand-in, not something the client sent.
+fn refusal_params(error: &BookError) -> Vec<(&'static str, String)> {
+    let stand_in = UNMATCHED_REVISION.to_string();
+    error
+        .params()
+        .into_iter()
+        .filter(|(name, value)| !(*name == "expected" && *value == stand_in))
+        .collect()
 }
 
 /// Problem params as a JSON object (`{"domain": "example.com"}`).

@@ -213,6 +213,12 @@ async fn unusable_preconditions_get_400_and_foreign_tags_412(engine: Engine) {
             .await;
         let refused = problem(response, 412, "stale-revision").await;
         assert_eq!(refused["etag"], current, "{tag}");
+        // No revision was named, so none is said to have been expected.
+        assert_eq!(
+            refused["params"],
+            json!({"domain": "example.com", "actual": "1"}),
+            "{tag}"
+        );
     }
     let both = app
         .client
