@@ -57,6 +57,19 @@ pub trait BatchTransaction: Send {
         Self: Sized;
 }
 
+/// Commits (`commit`) or rolls back an engine's transaction: [`BatchTransaction::finish`].
+pub async fn finish_transaction<DB: sqlx::Database>(
+    transaction: sqlx::Transaction<'static, DB>,
+    commit: bool,
+) -> StoreResult<()> {
+    if commit {
+        transaction.commit().await?;
+    } else {
+        transaction.rollback().await?;
+    }
+    Ok(())
+}
+
 /// An engine's batch once it opened `transaction` (its writers' lock taken) and read the
 /// book's `sequence` in it: [`write_each`], then the sequence stored and one commit, or a
 /// rollback when core refused every change.

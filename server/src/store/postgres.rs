@@ -18,7 +18,9 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
-use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_batch_in};
+use super::group_commit::{
+    BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, finish_transaction, write_batch_in,
+};
 use super::{
     BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PoolUse,
     REMOVED_ENTRIES_SQL, RemovedRecord, RowWrites, Store, StoreFuture, StoreResult, StoredChanges,
@@ -234,14 +236,7 @@ impl BatchTransaction for sqlx::Transaction<'static, sqlx::Postgres> {
     }
 
     fn finish(self, commit: bool) -> StoreFuture<'static, ()> {
-        Box::pin(async move {
-            if commit {
-                self.commit().await?;
-            } else {
-                self.rollback().await?;
-            }
-            Ok(())
-        })
+        Box::pin(finish_transaction(self, commit))
     }
 }
 

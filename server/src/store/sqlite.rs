@@ -25,7 +25,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Row, SqlSafeStr};
 
-use super::group_commit::{BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, write_batch_in};
+use super::group_commit::{
+    BatchTransaction, BatchWriter, QueuedWrite, WriteQueue, finish_transaction, write_batch_in,
+};
 use super::{
     BODY_UPGRADE_BATCH, HistoryRecord, ImportOrder, ImportOutcome, NewSession, PoolUse,
     REMOVED_ENTRIES_SQL, RemovedRecord, RowWrites, Store, StoreFuture, StoreResult, StoredChanges,
@@ -280,14 +282,7 @@ impl BatchTransaction for sqlx::Transaction<'static, sqlx::Sqlite> {
     }
 
     fn finish(self, commit: bool) -> StoreFuture<'static, ()> {
-        Box::pin(async move {
-            if commit {
-                self.commit().await?;
-            } else {
-                self.rollback().await?;
-            }
-            Ok(())
-        })
+        Box::pin(finish_transaction(self, commit))
     }
 }
 
