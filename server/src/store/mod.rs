@@ -152,14 +152,19 @@ pub struct StoredChanges {
 /// written under and the one it moved from, joined with the row each name holds now. Every
 /// change has a history row with its revision, and revisions commit in order (one writer
 /// holds the book at a time), so these are all the rows that differ from that sequence's.
+///
+/// The recent history rows are found first, by revision (`MATERIALIZED`): without it SQLite
+/// 3.54 merges the two halves of the union by walking both domain indexes of the whole
+/// history, 2.5 ms on the bench's book instead of microseconds.
 pub fn collection_changes_sql(since: &str) -> String {
     format!(
-        "SELECT book.sequence AS sequence, changed.domain AS domain, domains.body AS body
+        "WITH recent AS MATERIALIZED (
+             SELECT domain, previous_domain FROM history WHERE revision > {since})
+         SELECT book.sequence AS sequence, changed.domain AS domain, domains.body AS body
          FROM book
-         LEFT JOIN (SELECT domain FROM history WHERE revision > {since}
+         LEFT JOIN (SELECT domain FROM recent
                     UNION
-                    SELECT previous_domain FROM history
-                     WHERE revision > {since} AND previous_domain IS NOT NULL) AS changed
+                    SELECT previous_domain FROM recent WHERE previous_domain IS NOT NULL) AS changed
            ON 1 = 1
          LEFT JOIN domains ON domains.domain = changed.domain
          WHERE book.id = 1"
