@@ -30,15 +30,15 @@ use tracing::{Level, Span};
 use crate::auth::{CSRF_HEADER, RateLimiter, TokenRegistry};
 use crate::check::{CheckLimits, CheckSetup, Checker, SystemResolver};
 use crate::client_address::{ClientAddress, TrustedProxies, record_client_address};
-use crate::collection_cache::CollectionCache;
 use crate::configuration::{Configuration, ConfigurationErrors, DatabaseLocation};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::monitoring;
+use crate::read_model::ReadModel;
 use crate::request::{BODY_LIMIT_BYTES, IMPORT_BODY_LIMIT_BYTES};
 use crate::routes;
 use crate::routes::connection_checks::NDJSON;
 use crate::routes::package_files::PackageFiles;
-use crate::state::{AppState, SessionSettings};
+use crate::state::{AppParts, AppState, SessionSettings};
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use mailsetup_core::wire::CONNECTION_CHECKS_PATH;
 
@@ -132,7 +132,7 @@ impl Application {
             configuration.tokens_path.clone(),
             configuration.tokens.clone(),
         );
-        let state = AppState {
+        let state = AppState::new(AppParts {
             store: Arc::clone(&store),
             tokens: tokens.clone(),
             allowlist: Arc::new(configuration.allowlist.clone()),
@@ -148,7 +148,7 @@ impl Application {
                 configuration.autoconfig_requests_per_minute,
                 Duration::from_secs(60),
             )),
-            collection_cache: CollectionCache::default(),
+            read_model: ReadModel::new(Arc::clone(&store)),
             checker: Checker {
                 setup: CheckSetup {
                     policy: configuration.check.policy.clone(),
@@ -158,7 +158,7 @@ impl Application {
                 },
             },
             check_limits: CheckLimits::new(configuration.check.max_running),
-        };
+        });
         let package = PackageFiles::choose(
             configuration.web_root.clone(),
             configuration.serve_embedded_package,

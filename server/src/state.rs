@@ -1,4 +1,4 @@
-//! [`AppState`]: what every handler shares (axum's state): the store, the tokens in force, the
+//! [`AppState`]: what every handler shares (axum's state): the store and the book in memory for reads, the tokens in force, the
 //! allowlist, the session settings, the rate limiters of sign-ins and of mail programs'
 //! requests, and the connection check with its limits.
 //!
@@ -11,11 +11,29 @@ use mailsetup_core::Allowlist;
 
 use crate::auth::{RateLimiter, TokenRegistry};
 use crate::check::{CheckLimits, Checker};
-use crate::collection_cache::CollectionCache;
+use crate::read_model::ReadModel;
 use crate::store::Store;
 
+/// Cheap to clone: axum clones the state for every request, so it is one shared pointer.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl AppState {
+    pub fn new(parts: AppParts) -> AppState {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct AppParts {
     pub store: Arc<dyn Store>,
     pub tokens: TokenRegistry,
     pub allowlist: Arc<Allowlist>,
@@ -24,8 +42,8 @@ pub struct AppState {
     /// Counts the requests of mail programs (autoconfig, Autodiscover, Apple profiles), which
     /// need no sign-in.
     pub mail_program_limiter: Arc<RateLimiter>,
-    /// The list's answer, kept current.
-    pub collection_cache: CollectionCache,
+    /// The book in memory for reads (entries, lookups, the list), as current as the store.
+    pub read_model: ReadModel,
     /// The connection check and its limits.
     pub checker: Checker,
     pub check_limits: CheckLimits,

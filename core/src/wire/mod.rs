@@ -184,17 +184,44 @@ pub fn collection_json_from_stored<'a>(
     sequence: u64,
     entries: impl IntoIterator<Item = &'a str>,
 ) -> String {
-    let mut text = String::from(r#"{"domains":["#);
-    for (index, entry) in entries.into_iter().enumerate() {
-        if index > 0 {
-            text.push(',');
+    collection_json_pieces(sequence, entries, usize::MAX).collect()
+}
+
+/// The text of [`collection_json_from_stored`] in pieces of about `piece_bytes` (a piece ends
+/// after the entry that brings it to that size; the last is what is left), made one at a time:
+/// a server sends a large book as it is put together instead of holding it whole.
+pub fn collection_json_pieces<S: AsRef<str>>(
+    sequence: u64,
+    entries: impl IntoIterator<Item = S>,
+    piece_bytes: usize,
+) -> impl Iterator<Item = String> {
+    let mut entries = entries.into_iter().peekable();
+    let mut started = false;
+    let mut finished = false;
+    std::iter::from_fn(move || {
+        if finished {
+            return None;
         }
-        text.push_str(entry);
-    }
-    text.push_str(&format!(
-        r#"],"sequence":{sequence},"version":{DOCUMENT_VERSION}}}"#
-    ));
-    text
+        let mut piece = String::with_capacity(piece_bytes.min(64 * 1024));
+        if !started {
+            piece.push_str(r#"{"domains":["#);
+        }
+        while let Some(entry) = entries.next() {
+            if started {
+                piece.push(',');
+            }
+            started = true;
+            piece.push_str(entry.as_ref());
+            if piece.len() >= piece_bytes && entries.peek().is_some() {
+                return Some(piece);
+            }
+        }
+        piece.push_str(&format!(
+            r#"],"sequence":{sequence},"version":{DOCUMENT_VERSION}}}"#
+        ));
+        finished = true;
+        Some(piece)
+    })
 }
 
 #[cfg(test)]
@@ -310,6 +337,22 @@ mod tests {
         assert_eq!(joined, text);
         let empty = SettingsBook::new();
         assert_eq!(collection_json_from_stored(0, []), collection_json(&empty));
+        // In pieces of any size, the same text; each piece but the last holds at least that.
+        for piece_bytes in [1, 40, 200, 10_000] {
+            let pieces: Vec<String> =
+                collection_json_pieces(book.sequence(), &stored, piece_bytes).collect();
+            assert_eq!(pieces.concat(), text, "pieces of {piece_bytes}");
+            let (last, full) = pieces.split_last().unwrap();
+            assert!(
+                full.iter().all(|piece| piece.len() >= piece_bytes),
+                "{pieces:?}"
+            );
+            assert!(!last.is_empty());
+        }
+        assert_eq!(
+            collection_json_pieces(0, Vec::<String>::new(), 1).collect::<Vec<_>>(),
+            [collection_json(&empty)]
+        );
     }
 
     const PIN: &str = "1f1e1d1c1b1a19181716151413121110f0e0d0c0b0a090807060504030201000";

@@ -11,9 +11,9 @@
 //! that is no domain at all is 404 for GET and DELETE (nothing can live there) and 422 for
 //! PUT (the client asked to write there: it is told what is wrong with the name).
 
-use std::slice;
+use std::convert::Infallible;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -39,22 +39,26 @@ pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let sequence = state.store.sequence().await?;
-    let etag = wire::entity_tag(sequence);
-    if none_match_hits(&headers, &etag) {
-        return Ok(not_modified(&etag));
-    }
-    // The copy may have moved on since the sequence was read: it is served with its own tag.
-    let (shown, body) = state
-        .collection_cache
-        .body(state.store.as_ref(), sequence)
+    let (sequence, texts) = state
+        .read_model
+        .collection_unless(|sequence| none_match_hits(&headers, &wire::entity_tag(sequence)))
         .await?;
+    let etag = wire::entity_tag(sequence);
+    let Some(texts) = texts else {
+        return Ok(not_modified(&etag));
+    };
+    // Sent as core puts it together, a piece at a time: a large book is never held whole.
+    let pieces = wire::collection_json_pieces(sequence, texts, LIST_PIECE_BYTES)
+        .map(|piece| Ok::<_, Infallible>(Bytes::from(piece)));
     Ok(json_response(
         StatusCode::OK,
-        &wire::entity_tag(shown),
-        body,
+        &etag,
+        Body::from_stream(futures_util::stream::iter(pieces)),
     ))
 }
+
+/// How much of the list is put together at a time (about 230 entries).
+const LIST_PIECE_BYTES: usize = 64 * 1024;
 
 /// `GET /api/v1/email-domains/{domain}`.
 pub async fn read(
@@ -95,10 +99,14 @@ pub async fn put(
     // `certificate_trust`) keeps the trust of the entry it replaces: core's rule, given that
     // entry. Read outside the write's transaction, which is safe: core uses it only at the
     // revision `If-Match` names, and the write is refused if the entry moved on since.
-    let current = if sent.needs_current_trust() && !creating {
-        stored_entry(&state, &path_domain).await?
-    } else {
-        None
+    let current = match precondition {
+        Precondition::Revision(revision) if sent.needs_current_trust() => {
+            state
+                .read_model
+                .entry_at_least(&path_domain, revision)
+                .await?
+        }
+        _ => None,
     };
     let draft = sent.into_draft(precondition, current.as_ref());
     let change =
@@ -183,10 +191,9 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// The stored entry of exactly this domain.
+/// The stored entry of exactly this domain, as of now.
 pub async fn stored_entry(state: &AppState, domain: &Domain) -> Result<Option<Entry>, ApiError> {
-    let entries = state.store.entries(slice::from_ref(domain)).await?;
-    Ok(entries.into_iter().find(|entry| entry.domain() == domain))
+    Ok(state.read_model.entry(domain).await?)
 }
 
 /// The path's domain, or 404: nothing can be stored under a name that is no domain.

@@ -3,7 +3,7 @@
 //! role; a read, so no CSRF header is needed.
 //!
 //! Owns: reading the small request body and fetching the address's domain and all its parents
-//! in one query ([`settings_for`], which the answers to mail programs share). Must not: decide which entry wins (core's `lookup_domain` does, on a book of
+//! at once ([`settings_for`], which the answers to mail programs share). Must not: decide which entry wins (core's `lookup_domain` does, on a book of
 //! exactly those rows).
 
 use axum::Json;
@@ -42,29 +42,40 @@ pub async fn lookup(
 }
 
 /// The entry whose settings apply to `domain` (its own, else the nearest parent's that
-/// includes subdomains), read in one query of the domain and all its parents; core's
-/// `lookup_domain` decides. The answers to mail programs use it too.
+/// includes subdomains), as of now: the domain and all its parents read from the read model
+/// at once; core's `lookup_domain` decides. The answers to mail programs use it too.
 pub async fn settings_for(
     state: &AppState,
     domain: &Domain,
 ) -> Result<Option<(MatchKind, Entry)>, ApiError> {
-    Ok(settings_in(state.store.as_ref(), domain).await?)
+    let rows = state.read_model.entries(&with_parents(domain)).await?;
+    Ok(settings_among(domain, rows))
 }
 
-/// [`settings_for`] on a store of its own (`mailsetup-server check` opens the database itself).
+/// [`settings_for`] on a store of its own (`mailsetup-server check` opens the database itself):
+/// the same rows in one query.
 pub async fn settings_in(
     store: &dyn Store,
     domain: &Domain,
 ) -> Result<Option<(MatchKind, Entry)>, StoreError> {
+    let rows = store.entries(&with_parents(domain)).await?;
+    Ok(settings_among(domain, rows))
+}
+
+/// `domain` and every parent of it, nearest first.
+fn with_parents(domain: &Domain) -> Vec<Domain> {
     let mut candidates = vec![domain.clone()];
     while let Some(parent) = candidates.last().and_then(|domain| domain.parent()) {
         candidates.push(parent);
     }
-    let rows = store.entries(&candidates).await?;
-    let book = SettingsBook::from_entries(0, rows);
-    Ok(book
+    candidates
+}
+
+/// Core's answer for `domain` on a book of exactly `rows`.
+fn settings_among(domain: &Domain, rows: Vec<Entry>) -> Option<(MatchKind, Entry)> {
+    SettingsBook::from_entries(0, rows)
         .lookup_domain(domain)
-        .map(|found| (found.kind, found.entry.clone())))
+        .map(|found| (found.kind, found.entry.clone()))
 }
 
 /// The `email` text of `{"email": "..."}`; a missing one reads as empty (core then says what

@@ -21,6 +21,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use mailsetup_core::import::{ImportRefusal, plan_import};
 use mailsetup_core::{
@@ -57,6 +58,9 @@ pub enum StoreError {
     /// An engine answered a batch with another number of outcomes than it had changes.
     #[error("a batch of {sent} writes was answered with {answered} outcomes")]
     BatchMismatch { sent: usize, answered: usize },
+    /// One error that several readers waited on (the read model's refresh, see `read_model`).
+    #[error(transparent)]
+    Shared(Arc<StoreError>),
 }
 
 impl StoreError {
@@ -79,6 +83,7 @@ impl StoreError {
                 _ => false,
             },
             StoreError::WriterStopped => true,
+            StoreError::Shared(error) => error.is_unavailable(),
             StoreError::Migration(_)
             | StoreError::Corrupt { .. }
             | StoreError::BatchMismatch { .. } => false,

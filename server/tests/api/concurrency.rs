@@ -2,7 +2,8 @@
 //! within one SQLite server and across two servers sharing one PostgreSQL database; and many
 //! writers of their own domains at once (the writes share transactions, group commit): every
 //! write is applied with a revision of its own, and the audit log and the book's sequence
-//! account for each exactly once.
+//! account for each exactly once. Reads come from the book in memory (`read_model`), yet a read
+//! that begins after a write was acknowledged, by any instance, shows it.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +13,10 @@ use serde_json::{Value, json};
 use crate::both_engines;
 use crate::helpers::{AppOptions, Engine, TestApp, imap_entry, spawn_app, spawn_app_with};
 
-both_engines!(writers_of_their_own_domains_all_succeed_each_with_its_own_revision);
+both_engines!(
+    writers_of_their_own_domains_all_succeed_each_with_its_own_revision,
+    a_read_shows_every_write_acknowledged_before_it_began_even_by_another_instance,
+);
 
 const WRITERS: usize = 50;
 
@@ -213,4 +217,146 @@ async fn writers_of_their_own_domains_all_succeed_each_with_its_own_revision(eng
             .collect();
         assert_eq!(logged, revisions, "{domain}");
     }
+}
+
+/// Writers update their own domains through one instance; after each acknowledged write the
+/// writer reads the entry, looks an address up and reads the list through the other instance,
+/// while readers keep that instance's reads busy (so most reads arrive while a refresh of the
+/// read model is under way and must wait for the next). Every read shows the write or a later
+/// one.
+async fn a_read_shows_every_write_acknowledged_before_it_began_even_by_another_instance(
+    engine: Engine,
+) {
+    const WRITERS: usize = 6;
+    const UPDATES: usize = 12;
+    const READERS: usize = 6;
+    let writer_app = spawn_app(engine).await;
+    let reader_app = spawn_app_with(
+        engine,
+        AppOptions {
+            database: Some(writer_app.database.clone()),
+            ..AppOptions::default()
+        },
+    )
+    .await;
+    let mut created = Vec::new();
+    for index in 0..WRITERS {
+        let domain = format!("fresh{index}.example");
+        let tag = writer_app.create(&domain).await;
+        created.push((domain, tag));
+    }
+    // Warm the reading instance's copy, so what follows is kept current, not loaded.
+    assert_eq!(
+        reader_app.get_entry("fresh0.example").await.status(),
+        StatusCode::OK
+    );
+
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for reader in 0..READERS {
+        let client = reader_app.client.clone();
+        let url = reader_app.entry_url(&format!("fresh{}.example", reader % WRITERS));
+        let done = std::sync::Arc::clone(&done);
+        readers.push(tokio::spawn(async move {
+            let mut reads = 0_u32;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let response = client
+                    .get(&url)
+                    .bearer_auth(crate::helpers::ADMIN_TOKEN)
+                    .send()
+                    .await
+                    .expect("the server answers");
+                assert_eq!(response.status(), StatusCode::OK);
+                reads += 1;
+            }
+            reads
+        }));
+    }
+
+    let mut writers = Vec::new();
+    for (domain, tag) in created {
+        let writer_client = writer_app.client.clone();
+        let write_url = writer_app.entry_url(&domain);
+        let reader_client = reader_app.client.clone();
+        let read_url = reader_app.entry_url(&domain);
+        let lookup_url = reader_app.url("/api/v1/lookup");
+        let list_url = reader_app.url("/api/v1/email-domains");
+        writers.push(tokio::spawn(async move {
+            let mut tag = tag;
+            for update in 0..UPDATES {
+                let mut body = imap_entry(&domain);
+                body["incoming"]["port"] = json!(30_000 + update);
+                let written = writer_client
+                    .put(&write_url)
+                    .bearer_auth(crate::helpers::ADMIN_TOKEN)
+                    .header("If-Match", &tag)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("the server answers");
+                assert_eq!(written.status(), StatusCode::OK, "{domain} update {update}");
+                tag = crate::helpers::etag(&written);
+                let revision: u64 = tag.trim_matches('"').parse().expect("a revision tag");
+
+                let read = reader_client
+                    .get(&read_url)
+                    .bearer_auth(crate::helpers::ADMIN_TOKEN)
+                    .send()
+                    .await
+                    .expect("the server answers");
+                let read: Value = read.json().await.expect("JSON");
+                assert!(
+                    read["revision"].as_u64().expect("a revision") >= revision,
+                    "{domain}: read {read} after revision {revision} was acknowledged"
+                );
+                assert_eq!(
+                    read["incoming"]["port"]
+                        .as_u64()
+                        .map(|port| port >= 30_000 + update as u64),
+                    Some(true)
+                );
+
+                let found: Value = reader_client
+                    .post(&lookup_url)
+                    .bearer_auth(crate::helpers::ADMIN_TOKEN)
+                    .json(&json!({"email": format!("alice@{domain}")}))
+                    .send()
+                    .await
+                    .expect("the server answers")
+                    .json()
+                    .await
+                    .expect("JSON");
+                assert!(
+                    found["entry"]["revision"].as_u64().expect("a revision") >= revision,
+                    "{domain}: lookup {found} after revision {revision} was acknowledged"
+                );
+
+                if update % 4 == 0 {
+                    let listed = reader_client
+                        .get(&list_url)
+                        .bearer_auth(crate::helpers::ADMIN_TOKEN)
+                        .send()
+                        .await
+                        .expect("the server answers");
+                    let sequence: u64 = crate::helpers::etag(&listed)
+                        .trim_matches('"')
+                        .parse()
+                        .expect("a sequence tag");
+                    assert!(
+                        sequence >= revision,
+                        "list at {sequence} after revision {revision}"
+                    );
+                }
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.expect("the writer finishes");
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut reads = 0;
+    for reader in readers {
+        reads += reader.await.expect("the reader finishes");
+    }
+    assert!(reads > 0, "the readers read while the writers wrote");
 }
