@@ -8,8 +8,8 @@
 //! Starts the server in this process (`Application::build` on 127.0.0.1:0, SQLite in a fresh
 //! temporary directory or a database in a throwaway PostgreSQL cluster, a tokens file of its
 //! own), seeds the book through the API (`PUT` with `If-None-Match: *`, the clients together,
-//! timed apart), then runs two phases, each bounded by `--requests` and `--max-seconds`,
-//! whichever comes first:
+//! timed apart), then runs `--rounds` rounds (3) of two phases, each phase bounded by
+//! `--requests` and `--max-seconds`, whichever comes first:
 //!
 //! - the floor: every client sends `GET /healthz`, the cheapest answer the server gives;
 //! - the mixed load: every client draws, request by request, a read of one entry, a read of
@@ -17,6 +17,10 @@
 //!   address, or a write (`PUT` with `If-Match` of the tag it holds). Each client owns a
 //!   disjoint share of the domains and writes only those, so its tags stay current and every
 //!   write should succeed; reads and lookups go to any domain.
+//!
+//! A round's two phases run back to back, so its ratio of the two rates sees the same machine
+//! (the rates of a shared two-core machine drift between minutes). The report's `floor` and
+//! `mixed` are the round with the median ratio; `rounds` has every round.
 //!
 //! Each client has its own keep-alive connection; a request's latency runs from sending it to
 //! having read the whole answer. A request that fails or answers an unexpected status is an
@@ -26,6 +30,10 @@
 //!
 //! Prints one JSON object on standard output (progress goes to standard error) and exits 1
 //! when the final check fails, 2 when the bench could not run.
+
+/// The allocator the server binary uses (`src/main.rs`), so the bench measures what runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -80,6 +88,10 @@ struct Options {
     /// The mixed load in percent: entry reads, list reads, lookups, writes (adding up to 100).
     #[arg(long, default_value = "59,1,20,20")]
     mix: String,
+    /// Rounds of the floor and the mixed load; the report shows the round with the median
+    /// ratio of the two rates.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=9))]
+    rounds: u32,
 }
 
 /// Shares of the mixed load, in percent.
@@ -264,35 +276,26 @@ async fn bench(options: &Options) -> Result<Value, String> {
         requests: options.requests,
         time: Duration::from_secs(options.max_seconds),
     };
-    eprintln!("load: floor (GET /healthz)");
-    let (mut workers, floor_seconds) = phase(workers, limits, None, options.domains).await;
-    let floor = summary(&workers, &[Kind::Health], floor_seconds);
-    for worker in &mut workers {
-        worker.reset_measures();
+    let mut rounds = Vec::new();
+    for round in 1..=options.rounds {
+        eprintln!("load: round {round}: floor (GET /healthz)");
+        for worker in &mut workers {
+            worker.reset_measures();
+        }
+        let (mut measured, floor_seconds) = phase(workers, limits, None, options.domains).await;
+        let floor = summary(&measured, &[Kind::Health], floor_seconds);
+        for worker in &mut measured {
+            worker.reset_measures();
+        }
+        eprintln!("load: round {round}: mixed load");
+        let (measured, mixed_seconds) = phase(measured, limits, Some(mix), options.domains).await;
+        let mixed = mixed_summary(&measured, mixed_seconds);
+        workers = measured;
+        rounds.push(Round { floor, mixed });
     }
-    eprintln!("load: mixed load");
-    let (workers, mixed_seconds) = phase(workers, limits, Some(mix), options.domains).await;
-    let mut mixed = summary(
-        &workers,
-        &[Kind::Entry, Kind::List, Kind::Lookup, Kind::Write],
-        mixed_seconds,
-    );
-    let count = |kind: Kind| -> usize {
-        workers
-            .iter()
-            .map(|w| w.latencies[kind.index()].len())
-            .sum()
-    };
-    mixed["reads"] = json!(count(Kind::Entry) + count(Kind::List));
-    mixed["lookups"] = json!(count(Kind::Lookup));
-    mixed["writes"] = json!(count(Kind::Write));
-    mixed["list_not_modified"] = json!(workers.iter().map(|w| w.list_not_modified).sum::<u64>());
-    mixed["by_kind"] = Value::Object(
-        [Kind::Entry, Kind::List, Kind::Lookup, Kind::Write]
-            .into_iter()
-            .map(|kind| (kind.name().to_owned(), kind_summary(&workers, kind)))
-            .collect(),
-    );
+    let listed: Vec<Value> = rounds.iter().map(Round::brief).collect();
+    rounds.sort_by(|a, b| a.ratio().total_cmp(&b.ratio()));
+    let Round { floor, mixed } = rounds.swap_remove(rounds.len() / 2);
 
     eprintln!("load: final check");
     let final_check = final_check(&base, &workers).await?;
@@ -315,6 +318,7 @@ async fn bench(options: &Options) -> Result<Value, String> {
         "seed_seconds": seed_seconds,
         "floor": floor,
         "mixed": mixed,
+        "rounds": listed,
         "final_check": final_check,
     }))
 }
@@ -681,6 +685,56 @@ fn percentile_ms(sorted: &[u32], p: f64) -> Option<f64> {
     sorted
         .get(rank.max(1) - 1)
         .map(|micros| f64::from(*micros) / 1000.0)
+}
+
+/// One round's floor and mixed load, as the report shows them.
+struct Round {
+    floor: Value,
+    mixed: Value,
+}
+
+impl Round {
+    /// The mixed rate as a share of the floor's.
+    fn ratio(&self) -> f64 {
+        let rate = |phase: &Value| phase["rps"].as_f64().unwrap_or(0.0);
+        rate(&self.mixed) / rate(&self.floor).max(f64::MIN_POSITIVE)
+    }
+
+    fn brief(&self) -> Value {
+        json!({
+            "floor_rps": self.floor["rps"],
+            "mixed_rps": self.mixed["rps"],
+            "mixed_per_floor": self.ratio(),
+            "mixed_p99_ms": self.mixed["p99_ms"],
+            "errors": self.floor["errors"].as_u64().unwrap_or(0) + self.mixed["errors"].as_u64().unwrap_or(0),
+        })
+    }
+}
+
+/// The mixed load's figures: all requests, and each kind's.
+fn mixed_summary(workers: &[Worker], seconds: f64) -> Value {
+    let mut mixed = summary(
+        workers,
+        &[Kind::Entry, Kind::List, Kind::Lookup, Kind::Write],
+        seconds,
+    );
+    let count = |kind: Kind| -> usize {
+        workers
+            .iter()
+            .map(|w| w.latencies[kind.index()].len())
+            .sum()
+    };
+    mixed["reads"] = json!(count(Kind::Entry) + count(Kind::List));
+    mixed["lookups"] = json!(count(Kind::Lookup));
+    mixed["writes"] = json!(count(Kind::Write));
+    mixed["list_not_modified"] = json!(workers.iter().map(|w| w.list_not_modified).sum::<u64>());
+    mixed["by_kind"] = Value::Object(
+        [Kind::Entry, Kind::List, Kind::Lookup, Kind::Write]
+            .into_iter()
+            .map(|kind| (kind.name().to_owned(), kind_summary(workers, kind)))
+            .collect(),
+    );
+    mixed
 }
 
 fn summary(workers: &[Worker], kinds: &[Kind], seconds: f64) -> Value {

@@ -873,6 +873,34 @@ fn server_targets(runs: &[Value]) -> Vec<Target> {
     targets
 }
 
+/// Every round of each engine (the rows above are each engine's median round).
+fn every_round(runs: &[Value]) -> String {
+    let mut md = String::from(
+        "\nEvery round (a floor and then the mixed load, back to back); the rows above are each \
+         engine's round with the median ratio:\n\n\
+         | engine | round | floor | mixed | mixed / floor | mixed p99 | errors |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for run in runs {
+        let rounds = run["rounds"].as_array().cloned().unwrap_or_default();
+        for (index, round) in rounds.iter().enumerate() {
+            let number = |name: &str| round[name].as_f64();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                engine_label(run["engine"].as_str().unwrap_or("?")),
+                index + 1,
+                number("floor_rps").map_or("—".into(), |v| Unit::PerSecond.show(v)),
+                number("mixed_rps").map_or("—".into(), |v| Unit::PerSecond.show(v)),
+                number("mixed_per_floor").map_or("—".into(), |v| Unit::Ratio.show(v)),
+                number("mixed_p99_ms").map_or("—".into(), |v| Unit::Milliseconds.show(v)),
+                number("errors").map_or("—".into(), thousands),
+            );
+        }
+    }
+    md
+}
+
 /// Each engine's writes and mixed rate now against the committed report's (`committed` is
 /// report.json's `server` member): what a change to the write path did.
 fn before_and_after(runs: &[Value], committed: Option<&Value>) -> String {
@@ -945,14 +973,17 @@ pub fn server_section(runs: &[Value], committed: Option<&Value>) -> ServerSectio
         md,
         "`server/examples/load.rs`, release build: the server (`Application::build` on 127.0.0.1:0) \
          and the clients in one process, each client with a keep-alive connection of its own; the book \
-         is seeded through the API first (`PUT` with `If-None-Match: *`, timed apart). Each phase stops \
-         at {} requests or {} s, whichever comes first. **Floor**: every client sends `GET /healthz`. \
+         is seeded through the API first (`PUT` with `If-None-Match: *`, timed apart). {} rounds of \
+         the two phases run back to back (the rates of this shared machine drift between minutes, \
+         a round's ratio sees one machine); each engine's row is its round with the median ratio. \
+         Each phase stops at {} requests or {} s, whichever comes first. **Floor**: every client sends `GET /healthz`. \
          **Mixed**: {} % entry reads, {} % list reads (`If-None-Match` of the last tag seen), {} % \
          lookups, {} % writes (`PUT` with `If-Match`; each client writes only its own domains, so \
          every write should succeed). SQLite: WAL with `synchronous=FULL`, on the disk of the \
          temporary folder; PostgreSQL: a throwaway cluster (`fsync=off`, `synchronous_commit=off`). \
          The final check compares the stored list, every entry written under load (read one by one) \
          and the book's sequence with the last acknowledged answers.\n",
+        first["rounds"].as_array().map_or(1, Vec::len),
         count(&first, "/requests"),
         count(&first, "/seconds"),
         count(&first, "/mix_percent/entry_read"),
@@ -1026,6 +1057,7 @@ pub fn server_section(runs: &[Value], committed: Option<&Value>) -> ServerSectio
                 );
             }
         }
+        md.push_str(&every_round(runs));
         md.push_str(&before_and_after(runs, committed));
     }
     ServerSection {
