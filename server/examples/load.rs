@@ -219,9 +219,11 @@ async fn bench(options: &Options) -> Result<Value, String> {
         return Err("--clients must be at least 1 and --domains at least --clients".into());
     }
     // The server logs one line per request, as in production; here the lines are formatted
-    // and dropped, so their cost is in the figures but not on the terminal.
+    // (without colours, as the binary writes them to a pipe) and dropped, so their cost is in
+    // the figures but not on the terminal.
     let _ = tracing_subscriber::fmt()
         .compact()
+        .with_ansi(false)
         .with_max_level(tracing::Level::INFO)
         .with_writer(std::io::sink)
         .try_init();

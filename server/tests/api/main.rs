@@ -17,6 +17,7 @@ mod health;
 mod healthcheck;
 mod history;
 mod import;
+mod logs;
 mod lookup;
 mod mail_programs;
 mod mail_servers_selftest;
