@@ -30,6 +30,9 @@ pub struct Breakdown {
     pub crates: Vec<(String, u64, u64)>,
     /// The largest function bodies: name, bytes.
     pub largest: Vec<(String, u64)>,
+    /// The component's parts (`ui::domain_table`, `connect::form`, see [`component_part`]) and
+    /// the bytes of the functions that name them, largest first: what each view pulls in.
+    pub parts: Vec<(String, u64)>,
 }
 
 /// Records the breakdown of `module` for the build written to `out` (`dist/`, `pkg/`, ...).
@@ -57,6 +60,7 @@ pub fn to_json(found: &Breakdown) -> Value {
         "total": found.total,
         "crates": found.crates.iter().map(|(name, bytes, ours)| json!({"crate": name, "bytes": bytes, "for_mailsetup": ours})).collect::<Vec<_>>(),
         "largest": found.largest.iter().map(|(name, bytes)| json!({"function": name, "bytes": bytes})).collect::<Vec<_>>(),
+        "parts": found.parts.iter().map(|(part, bytes)| json!({"part": part, "bytes": bytes})).collect::<Vec<_>>(),
     })
 }
 
@@ -102,6 +106,7 @@ pub fn breakdown(module: &[u8]) -> Result<Breakdown, String> {
         }
     }
     let mut crates: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut parts: BTreeMap<String, u64> = BTreeMap::new();
     let mut functions = Vec::with_capacity(bodies.len());
     for (position, size) in bodies.iter().enumerate() {
         let index = imported_functions + position as u32;
@@ -114,6 +119,9 @@ pub fn breakdown(module: &[u8]) -> Result<Breakdown, String> {
         if name.contains("mailsetup") {
             entry.1 += size;
         }
+        if let Some(part) = component_part(&name) {
+            *parts.entry(part).or_default() += size;
+        }
         functions.push((name, *size));
     }
     crates.insert("(data: text and tables)".into(), (data, 0));
@@ -125,10 +133,13 @@ pub fn breakdown(module: &[u8]) -> Result<Breakdown, String> {
     crates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     functions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     functions.truncate(LARGEST);
+    let mut parts: Vec<(String, u64)> = parts.into_iter().collect();
+    parts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(Breakdown {
         total,
         crates,
         largest: functions,
+        parts,
     })
 }
 
@@ -165,6 +176,47 @@ fn tidy(name: &str) -> String {
         }
         _ => out,
     }
+}
+
+/// The part of the component (the `mailsetup` crate, not `mailsetup_core`) a function belongs
+/// to: the modules after the first `mailsetup::` in its name, at most two (`ui::domain_table`,
+/// `connect::form`, `state`; `(root)` for the crate's own items such as `main` and the
+/// `<mail-setup>` component). A framework generic instantiated for a part's types counts under
+/// that part, since the part is why it is there. `None` for a function that names no part.
+fn component_part(name: &str) -> Option<String> {
+    const CRATE: &str = "mailsetup::";
+    let mut search = 0;
+    let start = loop {
+        let at = search + name[search..].find(CRATE)?;
+        let before = name[..at].chars().next_back();
+        if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            break at + CRATE.len();
+        }
+        search = at + CRATE.len();
+    };
+    let mut modules: Vec<&str> = Vec::new();
+    let mut rest = &name[start..];
+    while modules.len() < 2 {
+        let Some(end) = rest.find("::") else { break };
+        let segment = &rest[..end];
+        // A function's name is followed by its closures and shims (`start::{closure#0}`).
+        let is_module = !segment.is_empty()
+            && !segment.starts_with("__")
+            && !rest[end + 2..].starts_with('{')
+            && segment
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !is_module {
+            break;
+        }
+        modules.push(segment);
+        rest = &rest[end + 2..];
+    }
+    Some(if modules.is_empty() {
+        "(root)".to_owned()
+    } else {
+        modules.join("::")
+    })
 }
 
 /// The crate a function's name starts with: the first path segment followed by `::`.
@@ -213,6 +265,47 @@ mod tests {
         assert_eq!(crate_of("<_ as tachys::view::Render>::build"), "tachys");
         assert_eq!(tidy("a[x]::c"), "a[x]::c");
         assert_eq!(tidy("mailsetup[ec31b79b88d5d0f]::main"), "mailsetup::main");
+    }
+
+    #[test]
+    fn a_function_counts_under_the_part_of_the_component_it_names() {
+        let part = |name: &str| component_part(name);
+        assert_eq!(
+            part("<mailsetup::ui::domain_table::__component_domain_table::{closure#0} as tachys::view::Render>::build").as_deref(),
+            Some("ui::domain_table")
+        );
+        assert_eq!(
+            part("reactive_graph::graph::untrack::<leptos::View, mailsetup::ui::allowlist::AllowlistSection::{closure#0}>").as_deref(),
+            Some("ui::allowlist")
+        );
+        assert_eq!(
+            part("<&mailsetup::ui::field::TextField as core::ops::FnOnce>::call_once").as_deref(),
+            Some("ui::field")
+        );
+        assert_eq!(
+            part("<mailsetup::state::Settings>::change").as_deref(),
+            Some("state")
+        );
+        assert_eq!(
+            part("mailsetup::connect::form::step::<T>").as_deref(),
+            Some("connect::form")
+        );
+        assert_eq!(part("mailsetup::main").as_deref(), Some("(root)"));
+        assert_eq!(
+            part("mailsetup::demo_shell::start::{closure#0}").as_deref(),
+            Some("demo_shell")
+        );
+        assert_eq!(
+            part("mailsetup::read_whole_after_paint::{closure#2}").as_deref(),
+            Some("(root)")
+        );
+        assert_eq!(
+            part("<mailsetup::__component_mail_setup::{closure#1} as x::F>::invoke").as_deref(),
+            Some("(root)")
+        );
+        assert_eq!(part("mailsetup_core::document::read_entries"), None);
+        assert_eq!(part("serde_json::de::from_str::<notmailsetup::X>"), None);
+        assert_eq!(part("alloc::vec::Vec<mailsetup_core::Entry>::push"), None);
     }
 
     #[test]

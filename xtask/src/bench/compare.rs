@@ -165,6 +165,28 @@ pub fn first_chunk_markdown(first_chunk: Option<&Value>) -> String {
             item["bytes"].as_f64().unwrap_or(0.0) / 1024.0
         );
     }
+    let parts = record["parts"].as_array().cloned().unwrap_or_default();
+    if !parts.is_empty() {
+        let _ = writeln!(
+            md,
+            "\nWhat each part of the component pulls into the first chunk: the functions that name \
+             a module of the `mailsetup` crate, its own and the framework's generics instantiated \
+             for its types (the first module a name mentions takes it; `(root)` is the crate's own \
+             items, `main` and the `<mail-setup>` component). Core's rules (`mailsetup_core`), the \
+             framework's shared code, the standard library and the data are not in it.\n\n\
+             | part | KB | share |\n|---|---:|---:|"
+        );
+        for item in &parts {
+            let bytes = item["bytes"].as_f64().unwrap_or(0.0);
+            let _ = writeln!(
+                md,
+                "| `{}` | {:.1} | {:.1} % |",
+                item["part"].as_str().unwrap_or("?"),
+                bytes / 1024.0,
+                100.0 * bytes / total
+            );
+        }
+    }
     md
 }
 
