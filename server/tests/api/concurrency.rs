@@ -28,22 +28,15 @@ async fn race(apps: &[&TestApp], tag: &str) -> Vec<StatusCode> {
         let client = app.client.clone();
         let url = app.entry_url("example.com");
         let tag = tag.to_owned();
-        let mut body = imap_entry("example.com");
-        body["incoming"]["port"] = json!(10_000 + writer);
         tasks.push(tokio::spawn(async move {
-            client
-                .put(url)
-                .bearer_auth(crate::helpers::ADMIN_TOKEN)
-                .header("If-Match", tag)
-                .json(&body)
-                .send()
+            update_port(&client, &url, "example.com", &tag, 10_000 + writer)
                 .await
-                .map(|response| response.status())
+                .status()
         }));
     }
     let mut statuses = Vec::new();
     for task in tasks {
-        statuses.push(task.await.expect("task").expect("the server answers"));
+        statuses.push(task.await.expect("task"));
     }
     statuses
 }
@@ -128,6 +121,27 @@ async fn fifty_concurrent_updates_one_wins_across_two_postgres_instances() {
     }
 }
 
+/// Updates `domain`'s entry at `url` from the revision `tag` names, to an incoming port of
+/// `port`; answers the server's response.
+async fn update_port(
+    client: &reqwest::Client,
+    url: &str,
+    domain: &str,
+    tag: &str,
+    port: usize,
+) -> reqwest::Response {
+    let mut body = imap_entry(domain);
+    body["incoming"]["port"] = json!(port);
+    client
+        .put(url)
+        .bearer_auth(crate::helpers::ADMIN_TOKEN)
+        .header("If-Match", tag)
+        .json(&body)
+        .send()
+        .await
+        .expect("the server answers")
+}
+
 /// 32 writers, each updating its own domain 8 times in a row as fast as the answers come.
 async fn writers_of_their_own_domains_all_succeed_each_with_its_own_revision(engine: Engine) {
     const CLIENTS: usize = 32;
@@ -147,16 +161,7 @@ async fn writers_of_their_own_domains_all_succeed_each_with_its_own_revision(eng
             let mut tag = tag;
             let mut revisions = Vec::new();
             for update in 0..UPDATES {
-                let mut body = imap_entry(&domain);
-                body["incoming"]["port"] = json!(20_000 + update);
-                let response = client
-                    .put(&url)
-                    .bearer_auth(crate::helpers::ADMIN_TOKEN)
-                    .header("If-Match", &tag)
-                    .json(&body)
-                    .send()
-                    .await
-                    .expect("the server answers");
+                let response = update_port(&client, &url, &domain, &tag, 20_000 + update).await;
                 assert_eq!(
                     response.status(),
                     StatusCode::OK,
@@ -284,16 +289,8 @@ async fn a_read_shows_every_write_acknowledged_before_it_began_even_by_another_i
         writers.push(tokio::spawn(async move {
             let mut tag = tag;
             for update in 0..UPDATES {
-                let mut body = imap_entry(&domain);
-                body["incoming"]["port"] = json!(30_000 + update);
-                let written = writer_client
-                    .put(&write_url)
-                    .bearer_auth(crate::helpers::ADMIN_TOKEN)
-                    .header("If-Match", &tag)
-                    .json(&body)
-                    .send()
-                    .await
-                    .expect("the server answers");
+                let written =
+                    update_port(&writer_client, &write_url, &domain, &tag, 30_000 + update).await;
                 assert_eq!(written.status(), StatusCode::OK, "{domain} update {update}");
                 tag = crate::helpers::etag(&written);
                 let revision: u64 = tag.trim_matches('"').parse().expect("a revision tag");

@@ -396,3 +396,82 @@ pub async fn wait_until_healthy(base: &str) {
     }
     panic!("the server at {base} did not become healthy");
 }
+
+/// The server binary on a port of its own with a fresh SQLite database, the lines it writes to
+/// standard output (its logs) arriving on a channel as they are written, as a log collector
+/// reading a pipe receives them. Killed when dropped.
+pub struct PipedServer {
+    child: std::process::Child,
+    pub base: String,
+    lines: std::sync::mpsc::Receiver<String>,
+    _dir: TempDir,
+}
+
+impl PipedServer {
+    /// Starts the binary with `args` after `--bind`, `--database` and `--tokens`, logging at
+    /// `info` (`NO_COLOR` and `MAILSETUP_TRUSTED_PROXIES` left out of its environment).
+    pub async fn start(label: &str, args: &[&str]) -> PipedServer {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+
+        let dir = TempDir::new(label);
+        let tokens = write_tokens_file(dir.path());
+        let port = free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mailsetup-server"))
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--database")
+            .arg(dir.path().join("mailsetup.db"))
+            .arg("--tokens")
+            .arg(tokens)
+            .args(args)
+            .env_remove("MAILSETUP_TRUSTED_PROXIES")
+            .env_remove("NO_COLOR")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server binary");
+        let stdout = child.stdout.take().expect("the server's output");
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let base = format!("http://127.0.0.1:{port}");
+        wait_until_healthy(&base).await;
+        PipedServer {
+            child,
+            base,
+            lines,
+            _dir: dir,
+        }
+    }
+
+    /// Every line up to and including the first for which `wanted` holds; fails after 30 s.
+    pub fn lines_until(&self, wanted: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no such log line; saw {seen:#?}"));
+            let found = wanted(&line);
+            seen.push(line);
+            if found {
+                return seen;
+            }
+        }
+    }
+}
+
+impl Drop for PipedServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -3,18 +3,10 @@
 //! the rate limits, the audit events and each request's log line. Every address here travels
 //! inside headers only: all connections are to 127.0.0.1.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    ADMIN_TOKEN, AppOptions, Engine, TempDir, TestApp, free_port, spawn_app_with,
-    wait_until_healthy, write_tokens_file,
-};
+use crate::helpers::{ADMIN_TOKEN, AppOptions, Engine, PipedServer, TestApp, spawn_app_with};
 
 const SIGN_IN_LIMIT: usize = 3;
 
@@ -115,77 +107,24 @@ async fn mail_programs_are_limited_by_the_forwarded_client() {
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
 }
 
-/// The server binary with JSON logs, its lines arriving on a channel as they are written.
-struct LoggingServer {
-    child: Child,
-    base: String,
-    lines: mpsc::Receiver<Value>,
-    _dir: TempDir,
-}
+/// The server binary with JSON logs, its lines read as they are written.
+struct LoggingServer(PipedServer);
 
 impl LoggingServer {
     async fn start(extra: &[&str]) -> LoggingServer {
-        let dir = TempDir::new("proxy-log");
-        let tokens = write_tokens_file(dir.path());
-        let port = free_port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mailsetup-server"))
-            .arg("--bind")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--database")
-            .arg(dir.path().join("mailsetup.db"))
-            .arg("--tokens")
-            .arg(tokens)
-            .arg("--log-format")
-            .arg("json")
-            .args(extra)
-            .env_remove("MAILSETUP_TRUSTED_PROXIES")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server binary");
-        let stdout = child.stdout.take().expect("the server's output");
-        let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let value = serde_json::from_str(&line).expect("a JSON log line");
-                if sender.send(value).is_err() {
-                    break;
-                }
-            }
-        });
-        let base = format!("http://127.0.0.1:{port}");
-        wait_until_healthy(&base).await;
-        LoggingServer {
-            child,
-            base,
-            lines,
-            _dir: dir,
-        }
+        let mut args = vec!["--log-format", "json"];
+        args.extend_from_slice(extra);
+        LoggingServer(PipedServer::start("proxy-log", &args).await)
     }
 
     /// Every line up to and including the first for which `wanted` holds; fails after 30 s.
     fn lines_until(&self, wanted: impl Fn(&Value) -> bool) -> Vec<Value> {
-        let mut seen = Vec::new();
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| panic!("no such log line; saw {seen:#?}"));
-            let found = wanted(&line);
-            seen.push(line);
-            if found {
-                return seen;
-            }
-        }
-    }
-}
-
-impl Drop for LoggingServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let parse = |line: &str| -> Value { serde_json::from_str(line).expect("a JSON log line") };
+        self.0
+            .lines_until(|line| wanted(&parse(line)))
+            .iter()
+            .map(|line| parse(line))
+            .collect()
     }
 }
 
@@ -193,7 +132,7 @@ impl Drop for LoggingServer {
 /// the request's own line, which comes last.
 async fn signed_in_lines(server: &LoggingServer, forwarded_for: &str) -> Vec<Value> {
     let response = reqwest::Client::new()
-        .post(format!("{}/api/v1/session", server.base))
+        .post(format!("{}/api/v1/session", server.0.base))
         .header("X-Forwarded-For", forwarded_for)
         .json(&json!({ "token": ADMIN_TOKEN }))
         .send()
