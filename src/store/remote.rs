@@ -180,6 +180,8 @@ pub enum Source {
     Published { url: String },
 }
 
+/// The settings server's client: every request the panel and the connect flow make, with
+/// the work of keeping the state in step with the server.
 #[cfg_attr(
     split_chunks,
     leptos::wasm_split::wasm_split(
@@ -188,22 +190,39 @@ pub enum Source {
         fallible
     )
 )]
-fn rest_client(source: Source) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
-    Ok(match source {
-        Source::Server(config) => Rc::new(super::rest::RestBook::new(config)),
-        Source::Published { url } => Rc::new(super::rest::PublishedBook::new(url)),
-    })
+fn server_client(config: RestConfig) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
+    Ok(Rc::new(super::rest::RestBook::new(config)))
+}
+
+/// The reader of a published document: one GET, every change refused. A chunk of its own, so
+/// a self-service page that reads a static file never fetches the server's client.
+#[cfg_attr(
+    split_chunks,
+    leptos::wasm_split::wasm_split(
+        published_client_code,
+        wasm_split_path = ::leptos::wasm_split,
+        fallible
+    )
+)]
+fn published_client(url: String) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
+    Ok(Rc::new(super::rest::PublishedBook::new(url)))
 }
 
 /// The client for `source`: fetched first in the release build (a wasm chunk of its own).
 pub async fn open(source: Source) -> Result<Rc<dyn RemoteBook>, CodeMissing> {
     #[cfg(split_chunks)]
     {
-        rest_client(source).await
+        match source {
+            Source::Server(config) => server_client(config).await,
+            Source::Published { url } => published_client(url).await,
+        }
     }
     #[cfg(not(split_chunks))]
     {
-        rest_client(source)
+        match source {
+            Source::Server(config) => server_client(config),
+            Source::Published { url } => published_client(url),
+        }
     }
 }
 

@@ -87,7 +87,10 @@ pub const FIRST_VISIT_GZIP_TARGET: u64 = 200 * 1024;
 /// storage keeps are chunks of their own (`settings_dialog_code`, `recently_deleted_code`
 /// 6.6 KB, `removals_code` 2.0 KB); what stays is the toolbar's button and its fetch (+1.6 KB
 /// raw, twiggy diff against the tree before), the restore in core's `apply` (+0.6 KB raw) and
-/// the change awaiting the kept list (+1.6 KB raw): 229.0 KB, ceiling 230 KB. The
+/// the change awaiting the kept list (+1.6 KB raw): 229.0 KB, ceiling 230 KB. A self-service
+/// page reading a published file fetches a reader of its own (`published_client_code`, 1.3 KB
+/// gzip) instead of the server's client (`rest_client_code`, 24.2 KB then, 21.2 KB now); the
+/// second split point costs the first visit 0.3 KB: 229.3 KB. The
 /// issue asks for the new
 /// figure plus 5 KB once the 120 KB target is met; until then the ceiling follows the figure,
 /// so nothing creeps in unnoticed, less than 2 KB above it (a clone at a longer path builds a

@@ -423,6 +423,8 @@ test('onError hears of a part whose code could not be downloaded', async ({ page
 
 test.describe('a static self-service page reading published settings', () => {
   test('the connect flow pre-fills from the published file, read-only', async ({ page }) => {
+    const fetched: string[] = [];
+    page.on('request', (request) => fetched.push(request.url()));
     await page.goto('/hosts/selfservice.html');
     const flow = page.getByTestId('connect');
     await flow.getByLabel('Email address').fill('alice@example.com');
@@ -432,6 +434,9 @@ test.describe('a static self-service page reading published settings', () => {
     // The published file says usernames are the part before the @.
     await expect(flow.getByLabel('Username')).toHaveValue('alice');
     await expect(flow.getByRole('button', { name: /Save as settings/ })).toHaveCount(0);
+    // It reads a static file: the reader of published documents, never the server's client.
+    expect(fetched.some((url) => url.includes('published_client_code'))).toBe(true);
+    expect(fetched.filter((url) => url.includes('rest_client_code'))).toEqual([]);
     await checkA11y(page, 'on the self-service page');
     await snap(page, 'selfservice-en-wide');
   });
