@@ -102,19 +102,19 @@ impl ReadModel {
 
     /// The entries of these domains that exist (in the order asked), as of now.
     pub async fn entries(&self, domains: &[Domain]) -> StoreResult<Vec<Entry>> {
-        self.fresh().await?;
-        let copy = self.0.copy.read().unwrap_or_else(PoisonError::into_inner);
-        let copy = copy.as_ref().expect("a finished refresh leaves a copy");
-        domains
-            .iter()
-            .filter_map(|domain| Some((domain, copy.rows.get(domain.as_ascii())?)))
-            .map(|(domain, row)| {
-                row.entry.clone().map_err(|reason| StoreError::Corrupt {
-                    key: domain.as_ascii().to_owned(),
-                    reason,
+        self.read_fresh(|copy| {
+            domains
+                .iter()
+                .filter_map(|domain| Some((domain, copy.rows.get(domain.as_ascii())?)))
+                .map(|(domain, row)| {
+                    row.entry.clone().map_err(|reason| StoreError::Corrupt {
+                        key: domain.as_ascii().to_owned(),
+                        reason,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
+        .await?
     }
 
     /// The stored entry of exactly this domain, as of now.
@@ -149,16 +149,6 @@ impl ReadModel {
         }
     }
 
-    /// The book's sequence, as of now.
-    pub async fn sequence(&self) -> StoreResult<u64> {
-        self.fresh().await?;
-        let copy = self.0.copy.read().unwrap_or_else(PoisonError::into_inner);
-        Ok(copy
-            .as_ref()
-            .expect("a finished refresh leaves a copy")
-            .sequence)
-    }
-
     /// The book's sequence as of now, and unless `held` says the caller has that one already,
     /// every entry's stored text in the book's order: what the list sends (core joins the
     /// texts as they are).
@@ -166,16 +156,25 @@ impl ReadModel {
         &self,
         held: impl FnOnce(u64) -> bool,
     ) -> StoreResult<(u64, Option<Vec<Arc<str>>>)> {
+        self.read_fresh(|copy| {
+            let texts = (!held(copy.sequence)).then(|| {
+                copy.rows
+                    .values()
+                    .map(|row| Arc::clone(&row.text))
+                    .collect()
+            });
+            (copy.sequence, texts)
+        })
+        .await
+    }
+
+    /// `read` of the copy as of now (after a refresh that began after this call).
+    async fn read_fresh<T>(&self, read: impl FnOnce(&BookCopy) -> T) -> StoreResult<T> {
         self.fresh().await?;
         let copy = self.0.copy.read().unwrap_or_else(PoisonError::into_inner);
-        let copy = copy.as_ref().expect("a finished refresh leaves a copy");
-        let texts = (!held(copy.sequence)).then(|| {
-            copy.rows
-                .values()
-                .map(|row| Arc::clone(&row.text))
-                .collect()
-        });
-        Ok((copy.sequence, texts))
+        Ok(read(
+            copy.as_ref().expect("a finished refresh leaves a copy"),
+        ))
     }
 
     /// Waits for a refresh that begins after this call: joins the one queued behind the
@@ -329,6 +328,13 @@ mod tests {
     use super::*;
 
     type Rows = BTreeMap<String, (u64, String)>;
+
+    /// The book's sequence as a read sees it now (the list's read, without its texts).
+    impl ReadModel {
+        async fn sequence(&self) -> StoreResult<u64> {
+            Ok(self.collection_unless(|_| true).await?.0)
+        }
+    }
 
     /// A book whose change reads take their snapshot when asked and answer only when the
     /// test lets them (one permit each).
